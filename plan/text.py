@@ -1,0 +1,59 @@
+"""Small text helpers shared by the parsers: diacritic folding, Roman numerals, years."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_YEAR = re.compile(r"(?<!\d)(19\d\d|20\d\d|21\d\d)(?!\d)")
+_SPACES = re.compile(r"\s+")
+_TAGS = re.compile(r"</?[a-zA-Z][^>]*>")
+_ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
+
+
+def fold(text: str) -> str:
+    """Lower-case, strip Vietnamese diacritics (đ → d) and squeeze spaces, for matching."""
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    bare = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
+    return _SPACES.sub(" ", bare).strip().lower()
+
+
+def clean(text: str) -> str:
+    """Drop HTML/Markdown emphasis the converters left behind and normalise spaces."""
+    text = _TAGS.sub("", text).replace("**", "")
+    return _SPACES.sub(" ", unicodedata.normalize("NFC", text)).strip()
+
+
+def is_bold(text: str) -> bool:
+    """True when a cell was wrapped in bold markup (section rows are)."""
+    stripped = text.strip()
+    return stripped.startswith(("<b>", "**")) and stripped.endswith(("</b>", "**"))
+
+
+def roman_value(token: str) -> int | None:
+    """Value of an upper-case Roman numeral up to C, or None when it is not one."""
+    if not token or any(ch not in _ROMAN for ch in token):
+        return None
+    total = 0
+    for current, following in zip(token, [*token[1:], ""], strict=True):
+        value = _ROMAN[current]
+        total += -value if following and _ROMAN[following] > value else value
+    return total if 0 < total <= 100 and to_roman(total) == token else None
+
+
+def to_roman(value: int) -> str:
+    """Upper-case Roman numeral for 1..399."""
+    parts = [(100, "C"), (90, "XC"), (50, "L"), (40, "XL"), (10, "X"), (9, "IX"),
+             (5, "V"), (4, "IV"), (1, "I")]
+    out = []
+    for number, letters in parts:
+        while value >= number:
+            out.append(letters)
+            value -= number
+    return "".join(out)
+
+
+def year_in(text: str) -> int | None:
+    """The last four-digit year mentioned in a text (titles end with the plan year)."""
+    found = _YEAR.findall(text)
+    return int(found[-1]) if found else None
