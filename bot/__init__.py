@@ -1,0 +1,1 @@
+"""Chat side: channel-agnostic handlers and the channel adapters (console for now)."""

@@ -1,0 +1,1 @@
+"""The `nhacviec` command line and the composition root that wires the program together."""

@@ -1,0 +1,74 @@
+"""`nhacviec import`: read a plan file, show what it says, store it in one transaction."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+from plan.agencies import Directory
+from plan.export import draft_to_dict
+from plan.model import DeadlineKind, PlanDraft, PlanMeta
+from plan.parse import parse_plan
+from plan.readers import read_rows
+from plan.rows import PlanFormatError
+from storage.importer import ImportReport, import_plan
+from storage.uow import Database
+
+
+def read_plan(path: Path, directory: Directory, overrides: PlanMeta | None = None) -> PlanDraft:
+    """File → draft; every failure is a PlanFormatError with a Vietnamese message."""
+    if not path.exists():
+        raise PlanFormatError(f"không tìm thấy tệp «{path}»")
+    if not path.is_file():
+        raise PlanFormatError(f"«{path}» không phải là một tệp")
+    return parse_plan(read_rows(path.name, path.read_bytes()), directory, overrides)
+
+
+async def store_plan(db: Database, draft: PlanDraft, directory: Directory,
+                     source: str) -> ImportReport:
+    async with db.uow() as uow:
+        report = await import_plan(uow.session, draft, directory, source)
+        await uow.commit()
+    return report
+
+
+def as_json(draft: PlanDraft) -> str:
+    return json.dumps(draft_to_dict(draft), ensure_ascii=False, indent=2)
+
+
+def summary(draft: PlanDraft, report: ImportReport | None) -> str:
+    """The Vietnamese summary printed after an import or a dry run."""
+    meta = draft.meta
+    date = meta.issued_on.strftime("%d/%m/%Y") if meta.issued_on else "không rõ ngày"
+    lines = [f"Kế hoạch {meta.code or '(chưa rõ số hiệu)'} ngày {date}: {meta.title or ''}",
+             "Nhiệm vụ theo mục:"]
+    per_section = Counter(t.section for t in draft.tasks)
+    titles = {t.section: t.section_title for t in draft.tasks}
+    for numeral, count in per_section.items():
+        lines.append(f"  {numeral or '—':<6} {titles[numeral] or '(không rõ tiêu đề)'}: {count}")
+    lead = sum(len(t.lead) for t in draft.tasks)
+    coordinating = sum(len(t.coordinating) for t in draft.tasks)
+    lines.append(f"Tổng: {len(draft.tasks)} nhiệm vụ; {lead} phân công chủ trì, "
+                 f"{coordinating} phân công phối hợp")
+    unresolved = sorted({a.name for t in draft.tasks for a in (*t.lead, *t.coordinating)
+                         if not a.resolved})
+    lines.append("Cơ quan chưa nhận ra: " + (", ".join(unresolved) if unresolved else "không có"))
+    undated = [t for t in draft.tasks if t.deadline.due is None
+               and t.deadline.kind is not DeadlineKind.RECURRING]
+    lines.append("Nhiệm vụ chưa có ngày hạn cố định: " + (
+        "; ".join(f"{t.ref} «{t.deadline.text or 'trống'}»" for t in undated) or "không có"))
+    lines.append(f"Cảnh báo ({len(draft.warnings)}):")
+    lines += [f"  dòng {w.line}: {w.message}" for w in draft.warnings]
+    if report is None:
+        lines.append("Chạy thử (--dry-run): không ghi gì vào cơ sở dữ liệu.")
+    else:
+        state = "tạo mới" if report.created else "cập nhật"
+        lines.append(f"Đã lưu ({state}): thêm {len(report.added)}, thay đổi "
+                     f"{len(report.changed)}, rút khỏi kế hoạch {len(report.withdrawn)} nhiệm vụ; "
+                     f"thêm {report.assignments_added} phân công, gỡ {report.assignments_removed}.")
+        for label, refs in (("Thay đổi", report.changed), ("Rút khỏi kế hoạch", report.withdrawn),
+                            ("Khôi phục", report.restored)):
+            if refs:
+                lines.append(f"  {label}: {', '.join(refs)}")
+    return "\n".join(lines)

@@ -1,0 +1,120 @@
+"""One typed settings object, read once at start-up from the environment and `.env`.
+
+Every key is `NHACVIEC_<NAME>`; a wrong value stops the program with a message that names
+the variable and says what is expected.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+DIRECTORIES_DIR = PACKAGE_DIR / "agencies"
+EXAMPLE_PLAN = PACKAGE_DIR / "examples" / "kh-272-2023-kien-giang.csv"
+
+
+class SettingsError(ValueError):
+    """Configuration is wrong; the message is ready to print."""
+
+
+def _int_list(value: Any) -> Any:
+    if isinstance(value, str):
+        try:
+            return [int(part) for part in value.replace(";", ",").split(",") if part.strip()]
+        except ValueError:
+            raise ValueError("cần các số nguyên cách nhau bởi dấu phẩy, ví dụ 14,7,3,1") from None
+    return value
+
+
+def _str_list(value: Any) -> Any:
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return value
+
+
+class Settings(BaseSettings):
+    """All of nhacviec's settings; see `.env.example` for what each one does."""
+
+    model_config = SettingsConfigDict(env_prefix="NHACVIEC_", env_file=".env",
+                                      env_file_encoding="utf-8", extra="ignore")
+
+    database_url: str = "sqlite:///./data/nhacviec.db"
+    timezone: str = "Asia/Ho_Chi_Minh"
+    agency_directory: str = "kien-giang-2023"
+    example_plan: Path = EXAMPLE_PLAN
+    today: dt.date | None = None
+
+    telegram_bot_token: SecretStr | None = None
+    telegram_api_base_url: str = "https://api.telegram.org/bot"
+    zalo_bot_token: SecretStr | None = None
+    zalo_api_base_url: str = "https://bot-api.zaloplatforms.com"
+    admin_ids: Annotated[list[str], NoDecode] = Field(default_factory=list)
+
+    remind_days_before: Annotated[list[int], NoDecode] = Field(
+        default_factory=lambda: [14, 7, 3, 1])
+    remind_at: dt.time = dt.time(8, 0)
+    overdue_every_working_days: int = Field(default=3, ge=1, le=60)
+    escalate_after_days: int = Field(default=7, ge=1, le=365)
+
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_format: Literal["text", "json"] = "text"
+
+    _parse_ints = field_validator("remind_days_before", mode="before")(_int_list)
+    _parse_ids = field_validator("admin_ids", mode="before")(_str_list)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            zoneinfo.ZoneInfo(value)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"không biết múi giờ «{value}» (ví dụ đúng: Asia/Ho_Chi_Minh)"
+                             ) from exc
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_database(cls, value: str) -> str:
+        if not value.startswith(("sqlite", "postgresql", "postgres")):
+            raise ValueError("cần URL dạng sqlite:///đường/dẫn.db hoặc "
+                             "postgresql://user@host:5432/tên_csdl")
+        return value
+
+    @field_validator("remind_days_before")
+    @classmethod
+    def _positive_days(cls, value: list[int]) -> list[int]:
+        if any(day < 1 or day > 365 for day in value):
+            raise ValueError("các số ngày nhắc trước phải từ 1 đến 365, ví dụ 14,7,3,1")
+        return sorted(set(value), reverse=True)
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.timezone)
+
+    def directory_path(self, name: str | None = None) -> Path:
+        """A bundled directory by name, or a path to the coordinator's own YAML file."""
+        choice = name or self.agency_directory
+        path = Path(choice)
+        if path.suffix in {".yaml", ".yml"}:
+            return path
+        return DIRECTORIES_DIR / f"{choice}.yaml"
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Read settings once; turn validation errors into one readable message."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        lines = []
+        for error in exc.errors():
+            name = "NHACVIEC_" + "_".join(str(p) for p in error["loc"][:1]).upper()
+            message = str(error["msg"]).removeprefix("Value error, ")
+            shown = "***" if "TOKEN" in name or "SECRET" in name else repr(error.get("input"))
+            lines.append(f"  {name}: {message} (giá trị: {shown})")
+        raise SettingsError("Cấu hình sai:\n" + "\n".join(lines)) from None

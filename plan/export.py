@@ -1,0 +1,32 @@
+"""PlanDraft → plain dict for `nhacviec import --dry-run --json` (a stable, documented shape)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from plan.model import PlanDraft, TaskDraft
+
+
+def draft_to_dict(draft: PlanDraft) -> dict[str, Any]:
+    meta = draft.meta
+    return {
+        "plan": {"code": meta.code, "date": meta.issued_on.isoformat() if meta.issued_on else None,
+                 "title": meta.title, "issuer": meta.issuer, "year": meta.year},
+        "tasks": [_task(task) for task in draft.tasks],
+        "warnings": [{"line": w.line, "message": w.message} for w in draft.warnings],
+    }
+
+
+def _task(task: TaskDraft) -> dict[str, Any]:
+    return {
+        "ref": task.ref, "section": task.section, "section_title": task.section_title,
+        "number": task.number, "content": task.content, "product": task.product,
+        "lead_text": task.lead_text, "coordinating_text": task.coordinating_text,
+        "lead": [a.name for a in task.lead],
+        "coordinating": [a.name for a in task.coordinating],
+        "unresolved": [a.name for a in (*task.lead, *task.coordinating) if not a.resolved],
+        "deadline_text": task.deadline.text, "deadline_kind": task.deadline.kind.value,
+        "deadline_period": task.deadline.period,
+        "due_date": task.deadline.due.isoformat() if task.deadline.due else None,
+        "note": task.note, "line": task.line,
+    }

@@ -1,0 +1,216 @@
+"""Store a parsed plan in one transaction: idempotent upsert by (plan code, task ref).
+
+Re-importing updates changed tasks (old values kept in `task_changes`), withdraws tasks
+that left the document and never deletes an assignment, status or answer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from plan.agencies import Directory
+from plan.model import PlanDraft, TaskDraft
+from storage.models import Agency, Assignment, ImportRun, Plan, Section, Task, TaskChange
+
+TRACKED = ("section_id", "number", "position", "content", "product", "lead_text",
+           "coordinating_text", "deadline_text", "deadline_kind", "deadline_period",
+           "due_date", "note", "source_line")
+_AUDITED = frozenset(TRACKED) - {"position", "source_line", "section_id"}
+
+
+class ImportRefused(ValueError):
+    """The draft cannot be stored (for example it has no plan number)."""
+
+
+@dataclass
+class ImportReport:
+    """What an import did, for the CLI summary and the audit row."""
+
+    plan_code: str
+    created: bool
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    withdrawn: list[str] = field(default_factory=list)
+    restored: list[str] = field(default_factory=list)
+    assignments_added: int = 0
+    assignments_removed: int = 0
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+async def import_plan(session: AsyncSession, draft: PlanDraft, directory: Directory,
+                      source_name: str) -> ImportReport:
+    """Upsert the draft. The caller commits; nothing is written if it does not."""
+    meta = draft.meta
+    if not meta.code:
+        raise ImportRefused("không tìm thấy số hiệu kế hoạch (ví dụ 272/KH-UBND); "
+                            "hãy chỉ rõ bằng --code")
+    plan, created = await _upsert_plan(session, draft, directory.name)
+    report = ImportReport(plan.code, created)
+    sections = await _upsert_sections(session, plan.id, draft)
+    agencies = await _ensure_agencies(session, directory, draft)
+    run = ImportRun(plan_id=plan.id, source_name=source_name, imported_at=_now(), added=0,
+                    changed=0, withdrawn=0,
+                    warnings=[{"line": w.line, "message": w.message} for w in draft.warnings])
+    session.add(run)
+    await session.flush()
+    task_ids = await _upsert_tasks(session, plan.id, run.id, draft, sections, report)
+    await _sync_assignments(session, draft, task_ids, agencies, report)
+    run.added, run.changed, run.withdrawn = (len(report.added), len(report.changed),
+                                             len(report.withdrawn))
+    return report
+
+
+async def _upsert_plan(session: AsyncSession, draft: PlanDraft,
+                       directory: str) -> tuple[Plan, bool]:
+    meta = draft.meta
+    plan = (await session.execute(select(Plan).where(Plan.code == meta.code))).scalar_one_or_none()
+    now = _now()
+    created = plan is None
+    if plan is None:
+        plan = Plan(code=meta.code, created_at=now, active=True)
+        session.add(plan)
+    plan.title, plan.issuer, plan.issued_on = meta.title, meta.issuer, meta.issued_on
+    plan.year, plan.directory, plan.updated_at = meta.year, directory, now
+    await session.flush()
+    return plan, created
+
+
+async def _upsert_sections(session: AsyncSession, plan_id: int,
+                           draft: PlanDraft) -> dict[str, int]:
+    existing = {s.numeral: s for s in (await session.execute(
+        select(Section).where(Section.plan_id == plan_id))).scalars()}
+    order: dict[str, str | None] = {}
+    for task in draft.tasks:
+        order.setdefault(task.section, task.section_title)
+    for position, (numeral, title) in enumerate(order.items()):
+        section = existing.get(numeral)
+        if section is None:
+            section = existing[numeral] = Section(plan_id=plan_id, numeral=numeral)
+            session.add(section)
+        section.title, section.position = title, position
+    await session.flush()
+    return {numeral: section.id for numeral, section in existing.items()}
+
+
+async def _ensure_agencies(session: AsyncSession, directory: Directory,
+                           draft: PlanDraft) -> dict[str, int]:
+    rows = await session.execute(select(Agency.name, Agency.id)
+                                 .where(Agency.directory == directory.name))
+    known: dict[str, int] = {name: agency_id for name, agency_id in rows.tuples()}
+    wanted: dict[str, bool] = {}
+    for task in draft.tasks:
+        for ref in (*task.lead, *task.coordinating):
+            wanted.setdefault(ref.name, ref.resolved)
+    for name, agency in directory.agencies.items():
+        wanted.setdefault(name, True)
+    missing = [name for name in wanted if name not in known]
+    for name in missing:
+        agency = directory.agencies.get(name)
+        kind = agency.kind if agency else ("group" if name in directory.groups else "unresolved")
+        row = Agency(directory=directory.name, name=name, kind=kind, resolved=wanted[name],
+                     aliases=list(agency.aliases) if agency else [])
+        session.add(row)
+    await session.flush()
+    if missing:
+        rows = await session.execute(select(Agency.name, Agency.id)
+                                     .where(Agency.directory == directory.name))
+        known = {name: agency_id for name, agency_id in rows.tuples()}
+    return known
+
+
+def _task_values(task: TaskDraft, sections: dict[str, int], position: int) -> dict[str, Any]:
+    return {"section_id": sections[task.section], "number": task.number, "position": position,
+            "content": task.content, "product": task.product, "lead_text": task.lead_text,
+            "coordinating_text": task.coordinating_text, "deadline_text": task.deadline.text,
+            "deadline_kind": task.deadline.kind.value, "deadline_period": task.deadline.period,
+            "due_date": task.deadline.due, "note": task.note, "source_line": task.line}
+
+
+async def _upsert_tasks(session: AsyncSession, plan_id: int, run_id: int, draft: PlanDraft,
+                        sections: dict[str, int], report: ImportReport) -> dict[str, int]:
+    existing = {t.ref: t for t in (await session.execute(
+        select(Task).where(Task.plan_id == plan_id))).scalars()}
+    new_rows = []
+    for position, task in enumerate(draft.tasks):
+        values = _task_values(task, sections, position)
+        current = existing.get(task.ref)
+        if current is None:
+            new_rows.append({"plan_id": plan_id, "ref": task.ref, **values})
+            report.added.append(task.ref)
+            continue
+        _apply_changes(session, current, values, run_id, report)
+    if new_rows:
+        await session.execute(insert(Task), new_rows)
+    seen = {task.ref for task in draft.tasks}
+    for ref, current in existing.items():
+        if ref not in seen and current.withdrawn_at is None:
+            current.withdrawn_at = _now()
+            report.withdrawn.append(ref)
+    await session.flush()
+    rows = await session.execute(select(Task.ref, Task.id).where(Task.plan_id == plan_id))
+    return {ref: task_id for ref, task_id in rows.tuples()}
+
+
+def _apply_changes(session: AsyncSession, current: Task, values: dict[str, Any], run_id: int,
+                   report: ImportReport) -> None:
+    changed = False
+    for name in TRACKED:
+        old, new = getattr(current, name), values[name]
+        if old == new:
+            continue
+        if name in _AUDITED:
+            session.add(TaskChange(task_id=current.id, import_run_id=run_id, field=name,
+                                   old_value=None if old is None else str(old),
+                                   new_value=None if new is None else str(new)))
+            changed = True
+        setattr(current, name, new)
+    if current.withdrawn_at is not None:
+        current.withdrawn_at = None
+        report.restored.append(current.ref)
+    if changed:
+        report.changed.append(current.ref)
+
+
+async def _sync_assignments(session: AsyncSession, draft: PlanDraft, task_ids: dict[str, int],
+                            agencies: dict[str, int], report: ImportReport) -> None:
+    wanted: dict[tuple[int, int, str], str | None] = {}
+    for task in draft.tasks:
+        for role, refs in (("lead", task.lead), ("coordinating", task.coordinating)):
+            for ref in refs:
+                wanted.setdefault((task_ids[task.ref], agencies[ref.name], role), ref.via_group)
+    ids = list({task_ids[t.ref] for t in draft.tasks} | set(task_ids.values()))
+    existing: dict[tuple[int, int, str], tuple[int, Any]] = {}
+    for chunk in _chunks(ids, 5000):
+        rows = await session.execute(
+            select(Assignment.task_id, Assignment.agency_id, Assignment.role, Assignment.id,
+                   Assignment.removed_at).where(Assignment.task_id.in_(chunk)))
+        for task_id, agency_id, role, row_id, removed_at in rows.tuples():
+            existing[(task_id, agency_id, role)] = (row_id, removed_at)
+    fresh = [{"task_id": t, "agency_id": a, "role": r, "via_group": g, "status": "chua_thuc_hien"}
+             for (t, a, r), g in wanted.items() if (t, a, r) not in existing]
+    if fresh:
+        await session.execute(insert(Assignment), fresh)
+    report.assignments_added = len(fresh)
+    gone = [row_id for key, (row_id, removed) in existing.items()
+            if key not in wanted and removed is None]
+    back = [row_id for key, (row_id, removed) in existing.items()
+            if key in wanted and removed is not None]
+    for chunk in _chunks(gone, 5000):
+        await session.execute(update(Assignment).where(Assignment.id.in_(chunk))
+                              .values(removed_at=_now()))
+    for chunk in _chunks(back, 5000):
+        await session.execute(update(Assignment).where(Assignment.id.in_(chunk))
+                              .values(removed_at=None))
+    report.assignments_removed = len(gone)
+
+
+def _chunks(items: list[int], size: int) -> list[list[int]]:
+    return [items[i:i + size] for i in range(0, len(items), size)]

@@ -1,0 +1,79 @@
+"""Read-only questions the bot and the CLI ask; each is one SQL statement."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Agency, Assignment, Plan, Task
+
+
+@dataclass(frozen=True)
+class PlanRow:
+    code: str
+    title: str | None
+    issued_on: dt.date | None
+    active: bool
+    tasks: int
+    assignments: int
+
+
+@dataclass(frozen=True)
+class AssignmentRow:
+    plan_code: str
+    ref: str
+    content: str
+    product: str
+    role: str
+    due: dt.date | None
+    deadline_text: str
+    status: str
+
+
+async def plans(session: AsyncSession) -> list[PlanRow]:
+    tasks = (select(Task.plan_id, func.count().label("n")).where(Task.withdrawn_at.is_(None))
+             .group_by(Task.plan_id).subquery())
+    assignments = (select(Task.plan_id, func.count().label("n")).join(Assignment)
+                   .where(Assignment.removed_at.is_(None), Task.withdrawn_at.is_(None))
+                   .group_by(Task.plan_id).subquery())
+    rows = await session.execute(
+        select(Plan.code, Plan.title, Plan.issued_on, Plan.active,
+               func.coalesce(tasks.c.n, 0), func.coalesce(assignments.c.n, 0))
+        .outerjoin(tasks, tasks.c.plan_id == Plan.id)
+        .outerjoin(assignments, assignments.c.plan_id == Plan.id).order_by(Plan.id))
+    return [PlanRow(*row) for row in rows.tuples()]
+
+
+async def set_active(session: AsyncSession, code: str, active: bool) -> bool:
+    plan = (await session.execute(select(Plan).where(Plan.code == code))).scalar_one_or_none()
+    if plan is None:
+        return False
+    plan.active = active
+    return True
+
+
+async def agency_names(session: AsyncSession) -> list[str]:
+    """Agencies that have at least one live assignment in an active plan."""
+    rows = await session.execute(
+        select(Agency.name).join(Assignment).join(Task).join(Plan)
+        .where(Plan.active, Task.withdrawn_at.is_(None), Assignment.removed_at.is_(None))
+        .distinct().order_by(Agency.name))
+    return list(rows.scalars())
+
+
+async def open_assignments(session: AsyncSession, agency: str,
+                           roles: tuple[str, ...] = ("lead",)) -> list[AssignmentRow]:
+    """An agency's unfinished assignments in active plans, earliest deadline first."""
+    due = func.coalesce(Assignment.due_override, Task.due_date)
+    rows = await session.execute(
+        select(Plan.code, Task.ref, Task.content, Task.product, Assignment.role, due,
+               Task.deadline_text, Assignment.status)
+        .select_from(Assignment).join(Task).join(Plan).join(Agency)
+        .where(Agency.name == agency, Plan.active, Task.withdrawn_at.is_(None),
+               Assignment.removed_at.is_(None), Assignment.role.in_(roles),
+               Assignment.status.not_in(("hoan_thanh", "khong_ap_dung")))
+        .order_by(due.is_(None), due, Plan.code, Task.position))
+    return [AssignmentRow(*row) for row in rows.tuples()]

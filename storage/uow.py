@@ -1,0 +1,60 @@
+"""The database handle and unit of work: commit explicitly, roll back by default."""
+
+from __future__ import annotations
+
+from types import TracebackType
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from storage.db import make_engine
+from storage.migrate import current_revision, head_revision
+
+
+class NotMigratedError(RuntimeError):
+    """The database schema is older than this program; the message says what to run."""
+
+
+class Database:
+    """Engine plus session factory, built once in the composition root."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        self.sessions = async_sessionmaker(engine, expire_on_commit=False)
+
+    @classmethod
+    def from_url(cls, url: str) -> Database:
+        return cls(make_engine(url))
+
+    def uow(self) -> UnitOfWork:
+        return UnitOfWork(self.sessions)
+
+    async def check_migrated(self) -> None:
+        """Refuse to work on a schema that is missing or behind the code."""
+        current = await current_revision(self.engine)
+        head = head_revision()
+        if current != head:
+            state = "chưa có bảng nào" if current is None else f"đang ở phiên bản {current}"
+            raise NotMigratedError(f"cơ sở dữ liệu {state}, cần phiên bản {head}; "
+                                   "hãy chạy: nhacviec db upgrade")
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+
+
+class UnitOfWork:
+    """`async with db.uow() as uow: ...; await uow.commit()` — anything else rolls back."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+
+    async def __aenter__(self) -> UnitOfWork:
+        self.session = self._sessions()
+        return self
+
+    async def __aexit__(self, exc_type: type[BaseException] | None,
+                        exc: BaseException | None, tb: TracebackType | None) -> None:
+        await self.session.rollback()
+        await self.session.close()
+
+    async def commit(self) -> None:
+        await self.session.commit()
