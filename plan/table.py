@@ -86,15 +86,16 @@ def find_header(rows: Sequence[Row]) -> int | None:
 
 def read_table(rows: Sequence[Row], start: int) -> RawTable:
     """Walk the rows from the header at `start` and collect sections and tasks."""
-    walker = _Walker(header_map(rows[start]) or {}, rows[start].line)
+    walker = _Walker(header_map(rows[start]) or {}, rows[start].line, len(rows[start].cells))
     for row in rows[start + 1:]:
         walker.take(row)
     return walker.result()
 
 
 class _Walker:
-    def __init__(self, columns: dict[str, int], header_line: int) -> None:
+    def __init__(self, columns: dict[str, int], header_line: int, width: int) -> None:
         self.columns = columns
+        self.width = width
         self.sections: list[RawSection] = []
         self.tasks: list[RawTask] = []
         self.notes: list[tuple[int, str]] = []
@@ -114,10 +115,12 @@ class _Walker:
         columns = header_map(row)
         if columns:
             self.columns = columns  # a page header; a new layout is taken as it comes
+            self.width = len(row.cells)
             return
         if len([c for c in row.cells if c.strip()]) == 1 and len(row.cells) == 1:
             self.notes.append((row.line, f"bỏ qua dòng không thuộc bảng: «{_short(row.cells[0])}»"))
             return
+        self._check_width(row)
         stt = clean(self.cell(row, "stt"))
         values = {name: self.cell(row, name) for name in FIELDS}
         if self._take_section(row, stt, values):
@@ -126,6 +129,12 @@ class _Walker:
             self._start_task(row, stt, values)
         else:
             self._continue(row, values)
+
+    def _check_width(self, row: Row) -> None:
+        if any(cell.strip() for cell in row.cells[self.width:]):
+            self.notes.append((row.line, f"dòng có {len(row.cells)} ô, nhiều hơn tiêu đề "
+                                         f"({self.width} ô): có thể một ô chứa dấu phẩy mà thiếu "
+                                         "dấu ngoặc kép; hãy kiểm tra lại dòng này"))
 
     def _take_section(self, row: Row, stt: str, values: dict[str, str]) -> bool:
         others = any(clean(values[n]) for n in ("product", "lead", "deadline"))
