@@ -13,8 +13,9 @@ PROMPT = "bạn> "
 
 
 async def run_console(handlers: Handlers, agency: str | None, banner: str,
-                      read: Callable[[], str] = input, out: TextIO = sys.stdout) -> None:
+                      read: Callable[[], str] = input, out: TextIO | None = None) -> None:
     """Read lines until end of input; print each reply. Ctrl-D / Ctrl-C ends the chat."""
+    out = out or sys.stdout
     out.write(banner + "\n")
     out.flush()
     while True:

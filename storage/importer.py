@@ -104,7 +104,7 @@ async def _ensure_agencies(session: AsyncSession, directory: Directory,
                            draft: PlanDraft) -> dict[str, int]:
     rows = await session.execute(select(Agency.name, Agency.id)
                                  .where(Agency.directory == directory.name))
-    known: dict[str, int] = {name: agency_id for name, agency_id in rows.tuples()}
+    known: dict[str, int] = {name: agency_id for name, agency_id in rows.all()}
     wanted: dict[str, bool] = {}
     for task in draft.tasks:
         for ref in (*task.lead, *task.coordinating):
@@ -122,7 +122,7 @@ async def _ensure_agencies(session: AsyncSession, directory: Directory,
     if missing:
         rows = await session.execute(select(Agency.name, Agency.id)
                                      .where(Agency.directory == directory.name))
-        known = {name: agency_id for name, agency_id in rows.tuples()}
+        known = {name: agency_id for name, agency_id in rows.all()}
     return known
 
 
@@ -156,7 +156,7 @@ async def _upsert_tasks(session: AsyncSession, plan_id: int, run_id: int, draft:
             report.withdrawn.append(ref)
     await session.flush()
     rows = await session.execute(select(Task.ref, Task.id).where(Task.plan_id == plan_id))
-    return {ref: task_id for ref, task_id in rows.tuples()}
+    return {ref: task_id for ref, task_id in rows.all()}
 
 
 def _apply_changes(session: AsyncSession, current: Task, values: dict[str, Any], run_id: int,
@@ -192,7 +192,7 @@ async def _sync_assignments(session: AsyncSession, draft: PlanDraft, task_ids: d
         rows = await session.execute(
             select(Assignment.task_id, Assignment.agency_id, Assignment.role, Assignment.id,
                    Assignment.removed_at).where(Assignment.task_id.in_(chunk)))
-        for task_id, agency_id, role, row_id, removed_at in rows.tuples():
+        for task_id, agency_id, role, row_id, removed_at in rows.all():
             existing[(task_id, agency_id, role)] = (row_id, removed_at)
     fresh = [{"task_id": t, "agency_id": a, "role": r, "via_group": g, "status": "chua_thuc_hien"}
              for (t, a, r), g in wanted.items() if (t, a, r) not in existing]

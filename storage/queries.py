@@ -44,7 +44,7 @@ async def plans(session: AsyncSession) -> list[PlanRow]:
                func.coalesce(tasks.c.n, 0), func.coalesce(assignments.c.n, 0))
         .outerjoin(tasks, tasks.c.plan_id == Plan.id)
         .outerjoin(assignments, assignments.c.plan_id == Plan.id).order_by(Plan.id))
-    return [PlanRow(*row) for row in rows.tuples()]
+    return [PlanRow(*row) for row in rows.all()]
 
 
 async def set_active(session: AsyncSession, code: str, active: bool) -> bool:
@@ -76,4 +76,4 @@ async def open_assignments(session: AsyncSession, agency: str,
                Assignment.removed_at.is_(None), Assignment.role.in_(roles),
                Assignment.status.not_in(("hoan_thanh", "khong_ap_dung")))
         .order_by(due.is_(None), due, Plan.code, Task.position))
-    return [AssignmentRow(*row) for row in rows.tuples()]
+    return [AssignmentRow(*row) for row in rows.all()]

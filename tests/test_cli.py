@@ -1,0 +1,130 @@
+"""The `nhacviec` command line as an IT officer or coordinator uses it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner, Result
+
+from cli.main import app
+
+runner = CliRunner()
+
+
+def nhacviec(db_url: str, *args: str, stdin: str | None = None, **env: str) -> Result:
+    return runner.invoke(app, list(args), input=stdin,
+                         env={"NHACVIEC_DATABASE_URL": db_url, "NHACVIEC_TODAY": "2023-03-01",
+                              **env})
+
+
+@pytest.fixture
+def migrated(db_url: str) -> str:
+    result = nhacviec(db_url, "db", "upgrade")
+    assert result.exit_code == 0, result.output
+    return db_url
+
+
+def plans_output(db_url: str) -> str:
+    result = nhacviec(db_url, "plans")
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_import_prints_a_vietnamese_summary(migrated: str, example_path: Path) -> None:
+    result = nhacviec(migrated, "import", str(example_path))
+    assert result.exit_code == 0, result.output
+    assert "Kế hoạch 272/KH-UBND ngày 23/12/2022" in result.output
+    assert "Tổng: 32 nhiệm vụ" in result.output
+    assert "V.4 «Theo quy định hiện hành»" in result.output
+    assert "Đã lưu (tạo mới): thêm 32" in result.output
+    again = nhacviec(migrated, "import", str(example_path))
+    assert "Đã lưu (cập nhật): thêm 0, thay đổi 0, rút khỏi kế hoạch 0" in again.output
+    assert "272/KH-UBND\t32 nhiệm vụ" in plans_output(migrated)
+
+
+def test_dry_run_json_has_the_documented_shape_and_writes_nothing(
+        tmp_path: Path, seed_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'never.db'}"
+    result = nhacviec(url, "import", str(seed_path), "--dry-run", "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert (data["plan"]["code"], data["plan"]["date"]) == ("272/KH-UBND", "2022-12-23")
+    first = data["tasks"][0]
+    assert set(first) >= {"ref", "section", "section_title", "number", "content", "product",
+                          "lead_text", "coordinating_text", "lead", "coordinating",
+                          "deadline_text", "deadline_kind", "due_date", "note", "line"}
+    assert (first["ref"], first["due_date"], first["lead"]) == ("I.1", "2022-12-31", ["Sở Tư pháp"])
+    assert any(w["line"] == 156 and "mục V" in w["message"] for w in data["warnings"])
+    assert not (tmp_path / "never.db").exists()
+
+
+@pytest.mark.parametrize(("name", "content", "message"), [
+    ("missing.txt", None, "không tìm thấy tệp"),
+    ("plan.pdf", b"%PDF-1.4", "chưa được hỗ trợ"),
+    ("plan.txt", "Không có bảng nào ở đây".encode(), "không tìm thấy bảng phụ lục"),
+    ("plan.xlsx", b"STT,Noi dung", "không phải bảng tính .xlsx"),
+])
+def test_bad_file_exits_2_and_changes_nothing(migrated: str, example_path: Path, tmp_path: Path,
+                                              name: str, content: bytes | None,
+                                              message: str) -> None:
+    nhacviec(migrated, "import", str(example_path))
+    before = plans_output(migrated)
+    path = tmp_path / name
+    if content is not None:
+        path.write_bytes(content)
+    result = nhacviec(migrated, "import", str(path))
+    assert result.exit_code == 2
+    assert message in result.output and result.output.startswith("Lỗi:")
+    assert plans_output(migrated) == before
+
+
+def test_import_into_unmigrated_database_says_what_to_run(db_url: str,
+                                                           example_path: Path) -> None:
+    result = nhacviec(db_url, "import", str(example_path))
+    assert result.exit_code == 2
+    assert "nhacviec db upgrade" in result.output
+
+
+def test_wrong_setting_names_the_variable(tmp_path: Path, example_path: Path) -> None:
+    result = nhacviec(f"sqlite:///{tmp_path / 'x.db'}", "import", str(example_path),
+                      NHACVIEC_REMIND_DAYS_BEFORE="14,bảy")
+    assert result.exit_code == 2
+    assert "NHACVIEC_REMIND_DAYS_BEFORE" in result.output
+
+
+def test_secret_is_never_echoed_in_a_settings_error(tmp_path: Path) -> None:
+    result = nhacviec("mysql://nope", "plans", NHACVIEC_TELEGRAM_BOT_TOKEN="123:SECRET")
+    assert result.exit_code == 2 and "NHACVIEC_DATABASE_URL" in result.output
+    assert "SECRET" not in result.output
+
+
+def test_unknown_directory_and_bad_date_are_refused(migrated: str, example_path: Path) -> None:
+    result = nhacviec(migrated, "import", str(example_path), "--directory", "atlantis-2030")
+    assert result.exit_code == 2 and "kien-giang-2023" in result.output
+    result = nhacviec(migrated, "import", str(example_path), "--date", "31/12/2023")
+    assert result.exit_code == 2 and "YYYY-MM-DD" in result.output
+
+
+def test_plans_can_be_switched_off_and_on(migrated: str, example_path: Path) -> None:
+    nhacviec(migrated, "import", str(example_path))
+    assert nhacviec(migrated, "plans", "deactivate", "272/KH-UBND").exit_code == 0
+    assert "đã tắt" in plans_output(migrated)
+    assert nhacviec(migrated, "plans", "activate", "272/KH-UBND").exit_code == 0
+    assert "đang theo dõi" in plans_output(migrated)
+    assert nhacviec(migrated, "plans", "activate", "99/KH").exit_code == 2
+
+
+def test_run_opens_the_console_bot_with_the_plan_loaded(migrated: str,
+                                                        example_path: Path) -> None:
+    nhacviec(migrated, "import", str(example_path))
+    result = nhacviec(migrated, "run", "--as", "Sở Tư pháp",
+                      stdin="/nhiemvu\nxin chào\n/thoat\n")
+    assert result.exit_code == 0, result.output
+    assert "Kế hoạch: 272/KH-UBND: 32 nhiệm vụ" in result.output
+    assert "Hôm nay 01/03/2023" in result.output
+    assert "• I.1 Kế hoạch rà soát và kiểm tra văn bản quy phạm pháp luật" in result.output
+    assert "Hạn: 31/12/2022 (quá hạn 60 ngày)" in result.output
+    assert "Chưa hiểu tin nhắn này" in result.output
+    assert "Tạm biệt." in result.output

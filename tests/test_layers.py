@@ -1,0 +1,44 @@
+"""The arrows stay one-way: the plan domain does no I/O, only storage touches SQLAlchemy."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+IO_MODULES = {"sqlalchemy", "alembic", "httpx", "telegram", "asyncio", "socket", "pathlib",
+              "os", "yaml", "storage", "bot", "scheduler", "cli", "config"}
+
+
+def imports_of(package: str) -> dict[str, set[str]]:
+    found: dict[str, set[str]] = {}
+    for path in (ROOT / package).rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        names = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                names |= {alias.name.split(".")[0] for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                names.add(node.module.split(".")[0])
+        found[str(path.relative_to(ROOT))] = names
+    return found
+
+
+def test_plan_package_imports_no_io_library() -> None:
+    offenders = {path: names & IO_MODULES for path, names in imports_of("plan").items()
+                 if names & IO_MODULES}
+    assert offenders == {}
+
+
+def test_plan_package_never_opens_files() -> None:
+    for path in (ROOT / "plan").rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        calls = {node.func.id for node in ast.walk(tree)
+                 if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)}
+        assert "open" not in calls, path
+
+
+def test_only_storage_uses_sqlalchemy_and_alembic() -> None:
+    for package in ("plan", "bot", "config", "cli", "scheduler"):
+        for path, names in imports_of(package).items():
+            assert not names & {"sqlalchemy", "alembic"}, path

@@ -1,0 +1,54 @@
+"""Settings fail fast with a message naming the variable."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from config.settings import SettingsError, load_settings
+from storage.db import async_url
+
+
+def test_defaults_are_the_embedded_setup(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("NHACVIEC_DATABASE_URL", raising=False)
+    settings = load_settings(_env_file=None)
+    assert settings.database_url == "sqlite:///./data/nhacviec.db"
+    assert settings.timezone == "Asia/Ho_Chi_Minh"
+    assert settings.remind_days_before == [14, 7, 3, 1]
+    assert settings.remind_at == dt.time(8, 0)
+
+
+def test_lists_and_dates_come_from_plain_environment_text(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NHACVIEC_REMIND_DAYS_BEFORE", "3, 10,1")
+    monkeypatch.setenv("NHACVIEC_TODAY", "2023-09-29")
+    monkeypatch.setenv("NHACVIEC_ADMIN_IDS", "telegram:1001, zalo:abc")
+    settings = load_settings(_env_file=None)
+    assert settings.remind_days_before == [10, 3, 1]
+    assert settings.today == dt.date(2023, 9, 29)
+    assert settings.admin_ids == ["telegram:1001", "zalo:abc"]
+
+
+@pytest.mark.parametrize(("name", "value", "expected"), [
+    ("NHACVIEC_TIMEZONE", "Asia/Hanoi_City", "múi giờ"),
+    ("NHACVIEC_DATABASE_URL", "mysql://x", "sqlite:///"),
+    ("NHACVIEC_REMIND_DAYS_BEFORE", "0,7", "từ 1 đến 365"),
+    ("NHACVIEC_TODAY", "29/09/2023", "NHACVIEC_TODAY"),
+    ("NHACVIEC_LOG_FORMAT", "xml", "NHACVIEC_LOG_FORMAT"),
+])
+def test_wrong_value_names_the_variable(monkeypatch: pytest.MonkeyPatch, name: str, value: str,
+                                        expected: str) -> None:
+    monkeypatch.setenv(name, value)
+    with pytest.raises(SettingsError) as caught:
+        load_settings(_env_file=None)
+    assert name in str(caught.value) and expected in str(caught.value)
+
+
+@pytest.mark.parametrize(("url", "expected"), [
+    ("sqlite:///./data/x.db", "sqlite+aiosqlite:///./data/x.db"),
+    ("postgresql://postgres@127.0.0.1:5432/test", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"),
+    ("postgres://u:p@h/db", "postgresql+asyncpg://u:p@h/db"),
+    ("postgresql+asyncpg://u@h/db", "postgresql+asyncpg://u@h/db"),
+])
+def test_the_async_driver_is_chosen_for_plain_urls(url: str, expected: str) -> None:
+    assert async_url(url) == expected
