@@ -20,7 +20,7 @@ from plan.agencies import Directory, DirectoryError
 from plan.model import PlanMeta
 from plan.rows import PlanFormatError
 from storage import queries
-from storage.importer import ImportRefused
+from storage.importer import ImportRefused, ImportReport
 from storage.migrate import upgrade
 from storage.uow import NotMigratedError
 
@@ -86,7 +86,8 @@ def db_upgrade() -> None:
 @app.command("import")
 def import_command(
     file: Annotated[Path, typer.Argument(help="Tệp kế hoạch: .txt, .csv, .xlsx hoặc .docx")],
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Chỉ đọc và báo cáo, không ghi")] = False,
+    dry_run: Annotated[bool, typer.Option(
+        "--dry-run", help="Chỉ đọc và báo cáo, không ghi")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="In kết quả đọc dạng JSON")] = False,
     directory_name: Annotated[str | None, typer.Option(
         "--directory", help="Danh mục cơ quan (tên có sẵn hoặc đường dẫn .yaml)")] = None,
@@ -106,7 +107,7 @@ def import_command(
         typer.echo(importing.as_json(draft) if as_json else importing.summary(draft, None))
         return
 
-    async def store(built: App) -> importing.ImportReport:
+    async def store(built: App) -> ImportReport:
         return await importing.store_plan(built.db, draft, found, file.name)
 
     try:

@@ -237,9 +237,10 @@ class _Resolver:
                 self.buffer.append(token)
             i += 1
         self._flush()
-        seen: set[str] = set()
-        unique = [r for r in self.found if not (r.name in seen or seen.add(r.name))]
-        return CellResolution(tuple(unique), tuple(self.open), tuple(self.problems))
+        unique: dict[str, AgencyRef] = {}
+        for ref in self.found:
+            unique.setdefault(ref.name, ref)
+        return CellResolution(tuple(unique.values()), tuple(self.open), tuple(self.problems))
 
     def _emit(self, target: str, kind: str, tokens: Sequence[Token]) -> None:
         if kind == "open":

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Sequence
 
 from plan.agencies import Directory
@@ -131,8 +130,3 @@ def _build_task(raw: RawTask, ref: str, section: RawSection, meta: PlanMeta,
         deadline=deadline, note=fields["note"], line=raw.line, lead=lead.agencies,
         coordinating=coordinating.agencies)
     return task, warnings
-
-
-def replace_meta(draft: PlanDraft, **changes: object) -> PlanDraft:
-    """A copy of the draft with some identity fields changed (CLI overrides)."""
-    return dataclasses.replace(draft, meta=dataclasses.replace(draft.meta, **changes))

@@ -142,7 +142,7 @@ class _Walker:
         match = _SECTION_IN_CELL.match(head)
         if others or not match or roman_value(match.group(1)) is None:
             return False
-        title = clean(match.group(2) or "") if stt else clean(match.group(2) or "")
+        title = clean(match.group(2) or "")
         if stt and not title:
             title = clean(values["content"])
         self.sections.append(RawSection(match.group(1), title or None, row.line))

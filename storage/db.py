@@ -11,13 +11,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 
 def async_url(url: str) -> str:
-    """`sqlite:///x.db` → aiosqlite, `postgresql://…` → asyncpg; explicit drivers are kept."""
+    """`sqlite:///x.db` → aiosqlite, `postgresql://…` → asyncpg (other PG drivers too)."""
     parsed = make_url(url.replace("postgres://", "postgresql://", 1))
     if parsed.drivername == "sqlite":
         parsed = parsed.set(drivername="sqlite+aiosqlite")
-    elif parsed.drivername == "postgresql":
-        parsed = parsed.set(drivername="postgresql+asyncpg")
-    elif parsed.drivername in {"postgresql+psycopg2", "postgresql+psycopg"}:
+    elif parsed.drivername in {"postgresql", "postgresql+psycopg2", "postgresql+psycopg"}:
         parsed = parsed.set(drivername="postgresql+asyncpg")
     return parsed.render_as_string(hide_password=False)
 

@@ -109,15 +109,14 @@ async def _ensure_agencies(session: AsyncSession, directory: Directory,
     for task in draft.tasks:
         for ref in (*task.lead, *task.coordinating):
             wanted.setdefault(ref.name, ref.resolved)
-    for name, agency in directory.agencies.items():
+    for name in directory.agencies:
         wanted.setdefault(name, True)
     missing = [name for name in wanted if name not in known]
     for name in missing:
-        agency = directory.agencies.get(name)
-        kind = agency.kind if agency else ("group" if name in directory.groups else "unresolved")
-        row = Agency(directory=directory.name, name=name, kind=kind, resolved=wanted[name],
-                     aliases=list(agency.aliases) if agency else [])
-        session.add(row)
+        entry = directory.agencies.get(name)
+        kind = entry.kind if entry else ("group" if name in directory.groups else "unresolved")
+        session.add(Agency(directory=directory.name, name=name, kind=kind, resolved=wanted[name],
+                           aliases=list(entry.aliases) if entry else []))
     await session.flush()
     if missing:
         rows = await session.execute(select(Agency.name, Agency.id)

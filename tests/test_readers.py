@@ -112,5 +112,5 @@ def test_wrong_files_get_a_clear_message(name: str, data: bytes, message: str) -
 
 
 def test_xlsx_renamed_docx_is_refused(example_path: Path) -> None:
-    with pytest.raises(PlanFormatError, match="không phải văn bản .docx"):
+    with pytest.raises(PlanFormatError, match=r"không phải văn bản \.docx"):
         read_rows("plan.docx", as_xlsx(example_rows(example_path)))

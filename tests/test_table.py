@@ -11,7 +11,8 @@ from plan.readers import read_rows
 from plan.rows import PlanFormatError
 
 HEADER = "STT\tNỘI DUNG\tSẢN PHẨM\tCƠ QUAN CHỦ TRÌ\tCƠ QUAN PHỐI HỢP\tTHỜI GIAN HOÀN THÀNH\tGHI CHÚ"
-PREAMBLE = "Số: 15/KH-UBND\nAn Giang, ngày 10 tháng 01 năm 2026\nKẾ HOẠCH\nCải cách hành chính năm 2026\n"
+PREAMBLE = ("Số: 15/KH-UBND\nAn Giang, ngày 10 tháng 01 năm 2026\nKẾ HOẠCH\n"
+            "Cải cách hành chính năm 2026\n")
 
 
 def parse(body: str, directory: Directory, header: str = HEADER) -> PlanDraft:
@@ -33,8 +34,8 @@ def test_plan_year_fills_a_missing_year(directory: Directory) -> None:
 
 
 def test_bold_section_in_content_column(directory: Directory) -> None:
-    draft = parse("\t<b>II. CẢI CÁCH TTHC</b>\t\t\t\t\t\n1\tViệc B\tKế hoạch\tSở Y tế\t\tNăm 2026\t",
-                  directory)
+    body = "\t<b>II. CẢI CÁCH TTHC</b>\t\t\t\t\t\n1\tViệc B\tKế hoạch\tSở Y tế\t\tNăm 2026\t"
+    draft = parse(body, directory)
     assert (draft.tasks[0].ref, draft.tasks[0].section_title) == ("II.1", "CẢI CÁCH TTHC")
 
 
