@@ -47,7 +47,6 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///./data/nhacviec.db"
     timezone: str = "Asia/Ho_Chi_Minh"
     agency_directory: str = "kien-giang-2023"
-    example_plan: Path = EXAMPLE_PLAN
     today: dt.date | None = None
 
     telegram_bot_token: SecretStr | None = None

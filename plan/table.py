@@ -18,6 +18,7 @@ from plan.text import clean, fold, is_bold, roman_value
 FIELDS = ("content", "product", "lead", "coordinating", "deadline", "note")
 FIELD_LABELS = {"content": "Nội dung", "product": "Sản phẩm", "lead": "Cơ quan chủ trì",
                 "coordinating": "Cơ quan phối hợp", "deadline": "Thời hạn", "note": "Ghi chú"}
+_LABEL_MAX = 60  # header labels are short; long cells are content
 _NUMBER = re.compile(r"^\d{1,3}[a-zđ]?$")
 _SECTION_IN_CELL = re.compile(r"^([IVXLC]+)[.)]?(?:\s+(.*))?$")
 
@@ -40,9 +41,12 @@ def column_of(label: str) -> str | None:
 
 def header_map(row: Row) -> dict[str, int] | None:
     """Column positions when this row is an appendix header, else None."""
+    first = clean(row.cells[0]) if row.cells else ""
+    if first[:1].isdigit() or len(row.cells) < 3:
+        return None  # a numbered task row or a paragraph: checked cheaply, it is most rows
     found: dict[str, int] = {}
     for index, cell in enumerate(row.cells):
-        name = column_of(cell) if cell.strip() else None
+        name = column_of(cell) if cell.strip() and len(cell) <= _LABEL_MAX else None
         if name and name not in found:
             found[name] = index
     return found if {"content", "lead", "deadline"} <= found.keys() else None
@@ -153,7 +157,7 @@ class _Walker:
         number = stt.rstrip(".)")
         if not self.sections:
             self.sections.append(RawSection(None, None, row.line))
-        if _restarts(number, self._numbers_in_current()):
+        if _restarts(number, self._last_number()):
             current = self.sections[-1]
             after = current.numeral if current.after is None else current.after
             self.sections.append(RawSection(None, None, row.line, after=after or ""))
@@ -180,16 +184,16 @@ class _Walker:
             task.fields[name] = _join(task.fields[name], clean(values[name]))
         task.continued.append((row.line, filled))
 
-    def _numbers_in_current(self) -> list[str]:
-        current = len(self.sections) - 1
-        return [t.number for t in self.tasks if t.section == current]
+    def _last_number(self) -> str | None:
+        last = self.tasks[-1] if self.tasks else None
+        return last.number if last and last.section == len(self.sections) - 1 else None
 
 
-def _restarts(number: str, earlier: list[str]) -> bool:
+def _restarts(number: str, last: str | None) -> bool:
     """A number not above the last one in its section means the numbering started over."""
-    if not earlier or not number.isdigit() or not earlier[-1].isdigit():
+    if last is None or not number.isdigit() or not last.isdigit():
         return False
-    return int(number) <= int(earlier[-1])
+    return int(number) <= int(last)
 
 
 def _join(before: str, after: str) -> str:

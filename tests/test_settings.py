@@ -52,3 +52,14 @@ def test_wrong_value_names_the_variable(monkeypatch: pytest.MonkeyPatch, name: s
 ])
 def test_the_async_driver_is_chosen_for_plain_urls(url: str, expected: str) -> None:
     assert async_url(url) == expected
+
+
+def test_env_example_documents_every_setting() -> None:
+    import re
+    from pathlib import Path
+
+    from config.settings import Settings
+
+    example = (Path(__file__).resolve().parent.parent / ".env.example").read_text(encoding="utf-8")
+    documented = set(re.findall(r"NHACVIEC_[A-Z_]+", example))
+    assert documented == {f"NHACVIEC_{name.upper()}" for name in Settings.model_fields}

@@ -1,0 +1,1 @@
+"""Benchmarks (`make bench`): each case runs in a fresh process; medians are printed."""

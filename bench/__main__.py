@@ -1,0 +1,102 @@
+"""`make bench`: run every benchmark case in fresh processes and print a table of medians.
+
+PostgreSQL cases use BENCH_DATABASE_URL (default: database `nhacviec_bench` on the local
+server, created when missing); they are reported as skipped when no server answers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from storage.db import async_url
+
+REPEATS = int(os.environ.get("BENCH_REPEATS", "3"))
+PG_DEFAULT = "postgresql+asyncpg://postgres@127.0.0.1:5432/nhacviec_bench"
+
+
+async def _fresh_postgres(url: str) -> bool:
+    """Create the bench database if needed and empty it; False when unreachable."""
+    target = async_url(url)
+    admin = target.rsplit("/", 1)[0] + "/postgres"
+    name = target.rsplit("/", 1)[1]
+    try:
+        engine = create_async_engine(admin, isolation_level="AUTOCOMMIT")
+        async with engine.connect() as connection:
+            exists = await connection.scalar(
+                text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name})
+            if not exists:
+                await connection.execute(text(f'CREATE DATABASE "{name}"'))
+        await engine.dispose()
+        engine = create_async_engine(target, isolation_level="AUTOCOMMIT")
+        async with engine.connect() as connection:
+            await connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+            await connection.execute(text("CREATE SCHEMA public"))
+        await engine.dispose()
+    except OSError:
+        return False
+    return True
+
+
+def _run(module: str, *args: str) -> dict[str, float]:
+    output = subprocess.run([sys.executable, "-m", module, *args], check=True,
+                            capture_output=True, text=True).stdout
+    return dict(json.loads(output.strip().splitlines()[-1]))
+
+
+def _import_cases() -> list[tuple[str, str]]:
+    rows = []
+    pg = os.environ.get("BENCH_DATABASE_URL", PG_DEFAULT)
+    for backend in ("sqlite", "postgresql"):
+        runs = []
+        for _ in range(REPEATS):
+            if backend == "sqlite":
+                folder = tempfile.mkdtemp(prefix="nhacviec-bench-")
+                url = f"sqlite:///{Path(folder) / 'bench.db'}"
+            else:
+                if not asyncio.run(_fresh_postgres(pg)):
+                    break
+                url = pg
+            runs.append(_run("bench.import_bench", "--url", url))
+        if not runs:
+            rows.append((f"import 10k tasks / {backend}", "skipped: server unreachable"))
+            continue
+        rows.append(_import_row(backend, runs))
+    return rows
+
+
+def _import_row(backend: str, runs: list[dict[str, float]]) -> tuple[str, str]:
+    median = {key: statistics.median(run[key] for run in runs) for key in runs[0]}
+    ok = median["import_s"] < 10 and median["peak_mb"] < 300
+    return (f"import {int(median['tasks']):,} tasks → {int(median['assignments']):,} "
+            f"assignments / {backend}",
+            f"parse {median['parse_s']:.2f} s · import {median['import_s']:.2f} s "
+            f"({median['import_s'] / 10:.0%} of 10 s) · unchanged re-import "
+            f"{median['reimport_s']:.2f} s · peak {median['peak_mb']:.0f} MB "
+            f"({median['peak_mb'] / 300:.0%} of 300 MB) · {'OK' if ok else 'OVER TARGET'}")
+
+
+def main() -> None:
+    print(f"nhacviec benchmarks — {platform.processor() or platform.machine()}, "
+          f"{os.cpu_count()} cores, Python {platform.python_version()}, "
+          f"median of {REPEATS} fresh processes\n")
+    rows = _import_cases()
+    width = max(len(name) for name, _ in rows)
+    print(f"{'case':<{width}}  result")
+    print(f"{'-' * width}  {'-' * 40}")
+    for name, result in rows:
+        print(f"{name:<{width}}  {result}")
+
+
+if __name__ == "__main__":
+    main()
