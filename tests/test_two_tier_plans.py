@@ -13,7 +13,7 @@ KẾ HOẠCH
 Cải cách hành chính năm 2026
 STT\tNội dung\tSản phẩm\tĐơn vị chủ trì\tĐơn vị phối hợp\tThời hạn\tGhi chú
 I\tCải cách thủ tục hành chính\t\t\t\t\t
-1\tChuyển đổi số trong giải quyết TTHC\tKế hoạch\tSở KH&CN\tUBND các xã, phường, đặc khu\tQuý I/2026\t
+1\tChuyển đổi số giải quyết TTHC\tKế hoạch\tSở KH&CN\tUBND các xã, phường, đặc khu\tQuý I/2026\t
 2\tRà soát TTHC nội bộ\tBáo cáo\tUBND các xã, phường, đặc khu\tVăn phòng UBND tỉnh\tTháng 6/2026\t
 3\tViệc giao theo tên cũ\tBáo cáo\tSở Thông tin và Truyền thông\tSở Kế hoạch và Đầu tư\tNăm 2026\t
 4\tViệc giao cho cấp đã bỏ\tBáo cáo\tUBND cấp huyện\t\tNăm 2026\t
