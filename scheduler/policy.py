@@ -1,0 +1,234 @@
+"""Reminder policy: which reminders a day owes, to whom. Pure — no clock, no database.
+
+For a day, `DaySchedule` lists the due dates that have a stage that day, so the sweep only
+loads those assignments (cost follows the reminders due, not the size of the plan);
+`reminders_for` then decides per assignment and recipient.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from scheduler.calendar import ONE_DAY, WorkCalendar
+
+OVERDUE_LOOKBACK_DAYS = 3 * 366  # overdue reminders stop three years after the deadline
+
+
+class Stage(StrEnum):
+    BEFORE = "before"
+    DUE = "due"
+    OVERDUE = "overdue"
+    ESCALATION = "escalation"
+    CHECKIN = "checkin"
+    DIGEST = "digest"
+
+
+# When several focal stages fall on one day, the most urgent one is sent.
+_URGENCY = {Stage.OVERDUE: 3, Stage.DUE: 2, Stage.BEFORE: 1, Stage.CHECKIN: 0}
+
+
+@dataclass(frozen=True)
+class ReminderPolicy:
+    """Every number of the policy; built from Settings."""
+
+    days_before: tuple[int, ...] = (14, 7, 3, 1)
+    overdue_every: int = 3
+    escalate_after: int = 7
+    digest_weekday: int = 0  # Monday
+    checkin_day: int = 20
+    checkin_min_days: int = 30
+    copy_coordinating: bool = False
+
+
+@dataclass(frozen=True)
+class OpenAssignment:
+    """An assignment still to be done (done, withdrawn and not-applicable ones never get here)."""
+
+    id: int
+    agency_id: int
+    role: str
+    due: dt.date | None
+
+
+@dataclass(frozen=True)
+class Recipient:
+    contact_id: int
+    agency_id: int | None
+    coordinator: bool = False
+
+
+@dataclass(frozen=True)
+class Reminder:
+    """One reminder item; several items for one recipient and day go out as one message."""
+
+    stage: Stage
+    natural: dt.date  # the day the rule names; `send_on` differs only when catching up
+    send_on: dt.date
+    assignment_id: int | None
+    agency_id: int | None
+    recipient: int | None  # None: the agency has no reachable contact (undeliverable)
+    due: dt.date | None
+    late: bool = False
+
+    @property
+    def days_left(self) -> int | None:
+        return (self.due - self.send_on).days if self.due else None
+
+    @property
+    def key(self) -> str:
+        """Idempotency key: the same reminder is never created twice."""
+        who = "none" if self.recipient is None else str(self.recipient)
+        if self.stage is Stage.DIGEST:
+            return f"digest:{who}:{self.natural.isoformat()}"
+        if self.stage is Stage.ESCALATION:
+            return f"{self.assignment_id}:{who}:escalation"
+        return f"{self.assignment_id}:{who}:{self.stage.value}:{self.natural.isoformat()}"
+
+
+def legal_deadline(due: dt.date, calendar: WorkCalendar) -> dt.date:
+    """A period ending on a day off ends on the next working day (art. 148, Civil Code 2015)."""
+    return calendar.on_or_after(due)
+
+
+@dataclass(frozen=True)
+class DaySchedule:
+    """What a day owes, keyed by due date."""
+
+    day: dt.date
+    focal: Mapping[dt.date, tuple[Stage, dt.date]] = field(default_factory=dict)
+    escalation: frozenset[dt.date] = frozenset()
+    checkin_after: dt.date | None = None  # due dates after this get a monthly check-in
+    digest: bool = False
+
+    @property
+    def due_dates(self) -> frozenset[dt.date]:
+        return frozenset(self.focal) | self.escalation
+
+    @classmethod
+    def build(cls, day: dt.date, calendar: WorkCalendar, policy: ReminderPolicy) -> DaySchedule:
+        if not calendar.is_working(day):
+            return cls(day)
+        focal: dict[dt.date, tuple[Stage, dt.date]] = {}
+        _add_overdue(focal, day, calendar, policy)
+        naturals = _naturals_sent_on(day, calendar)
+        for natural in naturals:
+            _offer(focal, natural, (Stage.DUE, natural))
+            for before in policy.days_before:
+                _offer(focal, natural + dt.timedelta(days=before), (Stage.BEFORE, natural))
+        checkin_on = calendar.on_or_before(_checkin_date(day, policy))
+        return cls(day, focal, _escalation_dues(day, calendar, policy),
+                   day + dt.timedelta(days=policy.checkin_min_days) if checkin_on == day else None,
+                   calendar.on_or_after(_week_start(day, policy)) == day)
+
+    def stage_for(self, due: dt.date | None) -> tuple[Stage, dt.date] | None:
+        """The focal stage (and its natural date) an assignment with this due date gets today."""
+        if due is None:
+            return None
+        found = self.focal.get(due)
+        if found is None and self.checkin_after and due > self.checkin_after:
+            return Stage.CHECKIN, self.day
+        return found
+
+
+def _offer(focal: dict[dt.date, tuple[Stage, dt.date]], due: dt.date,
+           stage: tuple[Stage, dt.date]) -> None:
+    current = focal.get(due)
+    if current is None or _URGENCY[stage[0]] > _URGENCY[current[0]]:
+        focal[due] = stage
+
+
+def _naturals_sent_on(day: dt.date, calendar: WorkCalendar) -> list[dt.date]:
+    """`day` and the days off right after it: reminders due then move back to `day`."""
+    out = [day]
+    following = day + ONE_DAY
+    while not calendar.is_working(following):
+        out.append(following)
+        following += ONE_DAY
+    return out
+
+
+def _dues_with_deadline(end: dt.date, calendar: WorkCalendar) -> list[dt.date]:
+    """Due dates whose legal deadline is the working day `end` (it and the days off before it)."""
+    out = [end]
+    previous = end - ONE_DAY
+    while not calendar.is_working(previous) and (end - previous).days < 30:
+        out.append(previous)
+        previous -= ONE_DAY
+    return out
+
+
+def _add_overdue(focal: dict[dt.date, tuple[Stage, dt.date]], day: dt.date,
+                 calendar: WorkCalendar, policy: ReminderPolicy) -> None:
+    """Overdue every N working days: `day` must be working day 1, 1+N, 1+2N… after the deadline."""
+    back = day
+    count = 0
+    limit = day - dt.timedelta(days=OVERDUE_LOOKBACK_DAYS)
+    while back > limit:
+        back = calendar.on_or_before(back - ONE_DAY)
+        count += 1
+        if (count - 1) % policy.overdue_every == 0:
+            for due in _dues_with_deadline(back, calendar):
+                focal[due] = (Stage.OVERDUE, day)
+
+
+def _escalation_dues(day: dt.date, calendar: WorkCalendar,
+                     policy: ReminderPolicy) -> frozenset[dt.date]:
+    """Due dates whose deadline passed `escalate_after` days ago, counted to a working day."""
+    dues = set()
+    start = day - dt.timedelta(days=policy.escalate_after + 40)
+    candidate = start
+    while candidate < day:
+        end = legal_deadline(candidate, calendar)
+        if calendar.on_or_after(end + dt.timedelta(days=policy.escalate_after)) == day:
+            dues.add(candidate)
+        candidate += ONE_DAY
+    return frozenset(dues)
+
+
+def _checkin_date(day: dt.date, policy: ReminderPolicy) -> dt.date:
+    return day.replace(day=min(policy.checkin_day, 28))
+
+
+def _week_start(day: dt.date, policy: ReminderPolicy) -> dt.date:
+    return day - dt.timedelta(days=(day.weekday() - policy.digest_weekday) % 7)
+
+
+def reminders_for(schedule: DaySchedule, assignments: Iterable[OpenAssignment],
+                  focal_points: Mapping[int, Sequence[Recipient]],
+                  coordinators: Sequence[Recipient], policy: ReminderPolicy) -> list[Reminder]:
+    """Reminders owed on `schedule.day`. An agency without contacts yields one undeliverable item."""
+    day = schedule.day
+    out: list[Reminder] = []
+    coordinator_ids: list[int | None] = [c.contact_id for c in coordinators] or [None]
+    for item in assignments:
+        if item.role != "lead" and not policy.copy_coordinating:
+            continue
+        found = schedule.stage_for(item.due)
+        if found is not None:
+            stage, natural = found
+            people: list[int | None] = [p.contact_id for p in
+                                        focal_points.get(item.agency_id, ())] or [None]
+            out += [Reminder(stage, natural, day, item.id, item.agency_id, who, item.due)
+                    for who in people]
+        if item.role == "lead" and item.due in schedule.escalation:
+            out += [Reminder(Stage.ESCALATION, day, day, item.id, item.agency_id, who, item.due)
+                    for who in coordinator_ids]
+    if schedule.digest:
+        out += [Reminder(Stage.DIGEST, day, day, None, None, c.contact_id, None)
+                for c in coordinators]
+    return out
+
+
+def catch_up(per_day: Iterable[list[Reminder]], today: dt.date) -> list[Reminder]:
+    """Missed days collapse: per assignment and recipient only the latest reminder, sent today."""
+    latest: dict[tuple[object, ...], Reminder] = {}
+    for reminders in per_day:
+        for item in reminders:
+            family = "digest" if item.stage is Stage.DIGEST else (
+                "escalation" if item.stage is Stage.ESCALATION else "focal")
+            latest[(item.assignment_id, item.recipient, family)] = item
+    return [Reminder(r.stage, r.natural, today, r.assignment_id, r.agency_id, r.recipient, r.due,
+                     late=r.natural < today) for r in latest.values()]
