@@ -1,12 +1,24 @@
-"""Composition root: settings → database → directory → handlers. No module-level singletons."""
+"""Composition root: settings → database → calendar/policy → channels → services.
+
+Tests call `build` with their own database or channels; nothing here runs at import time.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import os
+import socket
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
+from bot.channels.base import Channel
+from bot.channels.console import ConsoleChannel
 from bot.handlers import Handlers
 from config.settings import Settings
+from scheduler.calendar import WorkCalendar
+from scheduler.dispatch import Dispatcher, DispatchSettings, RateLimits
+from scheduler.policy import ReminderPolicy
+from scheduler.sweep import Sweeper
 from storage.uow import Database
 
 
@@ -14,7 +26,8 @@ from storage.uow import Database
 class App:
     settings: Settings
     db: Database
-    handlers: Handlers
+    channels: dict[str, Channel] = field(default_factory=dict)
+    owner: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}")
 
     def today(self) -> dt.date:
         """The one clock: NHACVIEC_TODAY when set (demos, tests), else the local date."""
@@ -22,9 +35,50 @@ class App:
             return self.settings.today
         return dt.datetime.now(self.settings.zone).date()
 
+    @property
+    def handlers(self) -> Handlers:
+        return Handlers(self.db, self.today)
 
-def build(settings: Settings, db: Database | None = None) -> App:
+    @property
+    def policy(self) -> ReminderPolicy:
+        s = self.settings
+        return ReminderPolicy(tuple(s.remind_days_before), s.overdue_every_working_days,
+                              s.escalate_after_days, s.digest_weekday, s.checkin_day,
+                              s.checkin_min_days, s.remind_coordinating)
+
+    def calendar(self) -> WorkCalendar:
+        year = self.today().year
+        return WorkCalendar.vietnam(range(year - 4, year + 4), self.settings.extra_days_off,
+                                    self.settings.extra_working_days)
+
+    def sweeper(self) -> Sweeper:
+        return Sweeper(self.db, self.calendar(), self.policy, self.owner,
+                       self.settings.catchup_max_days)
+
+    def dispatcher(self) -> Dispatcher:
+        s = self.settings
+        limits = {"telegram": RateLimits(s.telegram_rate_per_second, s.telegram_rate_per_chat),
+                  "zalo": RateLimits(s.zalo_rate_per_second, s.zalo_rate_per_chat),
+                  "console": RateLimits(1000, 1000)}
+        tuning = DispatchSettings(max_attempts=s.send_max_attempts,
+                                  retry_base=s.send_retry_base_seconds,
+                                  lease=dt.timedelta(seconds=s.send_lease_seconds))
+        return Dispatcher(self.db, self.channels, limits, self.today, self.owner, tuning)
+
+
+def configured_channels(settings: Settings) -> dict[str, Channel]:
+    """Channels with a token, plus the console (console contacts see messages in the terminal)."""
+    channels: dict[str, Channel] = {"console": ConsoleChannel()}
+    if settings.telegram_bot_token:
+        from bot.channels.telegram import TelegramChannel
+
+        channels["telegram"] = TelegramChannel(settings.telegram_bot_token.get_secret_value(),
+                                               settings.telegram_api_base_url)
+    return channels
+
+
+def build(settings: Settings, db: Database | None = None,
+          channels: Mapping[str, Channel] | None = None) -> App:
     database = db or Database.from_url(settings.database_url)
-    app = App(settings, database, handlers=None)  # type: ignore[arg-type]
-    app.handlers = Handlers(database, app.today)
-    return app
+    chosen = dict(channels) if channels is not None else configured_channels(settings)
+    return App(settings, database, chosen)

@@ -2,27 +2,24 @@
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import sys
-from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Annotated, NoReturn, TypeVar
+from typing import Annotated
 
 import typer
 
-from bot.console import PROMPT, run_console
 from cli import importing
-from cli.bootstrap import App, build
+from cli.bootstrap import App
+from cli.common import fail, settings, with_app
 from config.directories import load_directory
-from config.settings import Settings, SettingsError, load_settings
+from config.settings import Settings
 from plan.agencies import Directory, DirectoryError
 from plan.model import PlanMeta
 from plan.rows import PlanFormatError
 from storage import queries
 from storage.importer import ImportRefused, ImportReport
 from storage.migrate import upgrade
-from storage.uow import NotMigratedError
 
 app = typer.Typer(help="Nhắc việc CCHC: theo dõi kế hoạch cải cách hành chính.",
                   no_args_is_help=True, add_completion=False)
@@ -30,19 +27,6 @@ db_app = typer.Typer(help="Quản lý lược đồ cơ sở dữ liệu.", no_a
 plans_app = typer.Typer(help="Các kế hoạch trong cơ sở dữ liệu.", invoke_without_command=True)
 app.add_typer(db_app, name="db")
 app.add_typer(plans_app, name="plans")
-T = TypeVar("T")
-
-
-def fail(message: str, code: int = 2) -> NoReturn:
-    typer.echo(f"Lỗi: {message}", err=True)
-    raise typer.Exit(code)
-
-
-def settings() -> Settings:
-    try:
-        return load_settings()
-    except SettingsError as exc:
-        fail(str(exc))
 
 
 def directory(s: Settings, name: str | None) -> Directory:
@@ -50,26 +34,6 @@ def directory(s: Settings, name: str | None) -> Directory:
         return load_directory(s.directory_path(name))
     except DirectoryError as exc:
         fail(str(exc))
-
-
-def with_app(work: Callable[[App], Awaitable[T]], migrated: bool = True) -> T:
-    """Run one async job against a freshly built app; always close the database."""
-    built = build(settings())
-
-    async def main() -> T:
-        try:
-            if migrated:
-                await built.db.check_migrated()
-            return await work(built)
-        finally:
-            await built.db.dispose()
-
-    try:
-        return asyncio.run(main())
-    except NotMigratedError as exc:
-        fail(str(exc))
-    except OSError as exc:
-        fail(f"không kết nối được cơ sở dữ liệu: {exc}")
 
 
 @db_app.command("upgrade")
@@ -169,31 +133,11 @@ def plans_deactivate(code: str) -> None:
     _toggle(code, False)
 
 
-@app.command("run")
-def run_command(
-    agency: Annotated[str | None, typer.Option(
-        "--as", help="Trên console: nói chuyện với tư cách đầu mối của cơ quan này")] = None,
-) -> None:
-    """Chạy bot. Khi chưa cấu hình token Telegram/Zalo, bot chạy trên console."""
-    s = settings()
+from cli import contacts, reminding, running  # noqa: E402  (they register their commands)
 
-    async def work(built: App) -> None:
-        rows = await _plan_rows(built)
-        loaded = "; ".join(f"{r.code}: {r.tasks} nhiệm vụ" for r in rows) or "chưa có kế hoạch"
-        channels = [name for name, token in (("Telegram", s.telegram_bot_token),
-                                             ("Zalo", s.zalo_bot_token)) if token]
-        note = (f"\n(Đã cấu hình {', '.join(channels)}; các kênh này có ở bản sau, "
-                "hiện chạy console.)") if channels else ""
-        banner = (f"Nhắc việc CCHC — console. Kế hoạch: {loaded}. Hôm nay {built.today():%d/%m/%Y}."
-                  f"{note}\nGõ /trogiup để xem lệnh, /thoat để thoát.")
-        await run_console(built.handlers, agency, banner, read=lambda: input(PROMPT))
-
-    with_app(work)
-
-
-async def _plan_rows(built: App) -> list[queries.PlanRow]:
-    async with built.db.uow() as uow:
-        return await queries.plans(uow.session)
+contacts.register(app)
+reminding.register(app)
+running.register(app)
 
 
 def main() -> None:  # pragma: no cover - console entry for `python -m cli.main`

@@ -60,12 +60,30 @@ class Settings(BaseSettings):
     remind_at: dt.time = dt.time(8, 0)
     overdue_every_working_days: int = Field(default=3, ge=1, le=60)
     escalate_after_days: int = Field(default=7, ge=1, le=365)
+    digest_weekday: int = Field(default=0, ge=0, le=6)
+    checkin_day: int = Field(default=20, ge=1, le=28)
+    checkin_min_days: int = Field(default=30, ge=1, le=365)
+    remind_coordinating: bool = False
+    extra_days_off: Annotated[list[dt.date], NoDecode] = Field(default_factory=list)
+    extra_working_days: Annotated[list[dt.date], NoDecode] = Field(default_factory=list)
+    catchup_max_days: int = Field(default=31, ge=0, le=366)
+
+    send_max_attempts: int = Field(default=5, ge=1, le=50)
+    send_retry_base_seconds: float = Field(default=30.0, gt=0, le=86_400)
+    send_lease_seconds: float = Field(default=120.0, gt=0, le=86_400)
+    dispatch_interval_seconds: float = Field(default=5.0, gt=0, le=3600)
+    telegram_rate_per_second: float = Field(default=30.0, gt=0, le=1000)
+    telegram_rate_per_chat: float = Field(default=1.0, gt=0, le=100)
+    zalo_rate_per_second: float = Field(default=10.0, gt=0, le=1000)
+    zalo_rate_per_chat: float = Field(default=1.0, gt=0, le=100)
 
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["text", "json"] = "text"
 
     _parse_ints = field_validator("remind_days_before", mode="before")(_int_list)
     _parse_ids = field_validator("admin_ids", mode="before")(_str_list)
+    _parse_dates = field_validator("extra_days_off", "extra_working_days", mode="before")(
+        _str_list)
 
     @field_validator("timezone")
     @classmethod

@@ -199,7 +199,7 @@ def _week_start(day: dt.date, policy: ReminderPolicy) -> dt.date:
 def reminders_for(schedule: DaySchedule, assignments: Iterable[OpenAssignment],
                   focal_points: Mapping[int, Sequence[Recipient]],
                   coordinators: Sequence[Recipient], policy: ReminderPolicy) -> list[Reminder]:
-    """Reminders owed on `schedule.day`. An agency without contacts yields one undeliverable item."""
+    """Reminders owed on `schedule.day`; an agency without contacts gets an undeliverable item."""
     day = schedule.day
     out: list[Reminder] = []
     coordinator_ids: list[int | None] = [c.contact_id for c in coordinators] or [None]

@@ -99,7 +99,8 @@ class Assignment(Base):
 
     __tablename__ = "assignments"
     __table_args__ = (UniqueConstraint("task_id", "agency_id", "role"),
-                      Index("ix_assignments_agency", "agency_id"))
+                      Index("ix_assignments_agency", "agency_id"),
+                      Index("ix_assignments_due_override", "due_override"))
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="RESTRICT"))
     agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id", ondelete="RESTRICT"))
@@ -134,3 +135,79 @@ class TaskChange(Base):
     field: Mapped[str] = mapped_column(String(40))
     old_value: Mapped[str | None] = mapped_column(Text)
     new_value: Mapped[str | None] = mapped_column(Text)
+
+
+class Contact(Base):
+    """A person the bot can reach: an agency's focal point or a coordinator (Sở Nội vụ)."""
+
+    __tablename__ = "contacts"
+    __table_args__ = (UniqueConstraint("channel", "chat_id"), Index("ix_contacts_agency",
+                                                                    "agency_id"))
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id", ondelete="RESTRICT"))
+    channel: Mapped[str] = mapped_column(String(20))
+    chat_id: Mapped[str] = mapped_column(String(64))
+    display_name: Mapped[str] = mapped_column(String(200), default="")
+    role: Mapped[str] = mapped_column(String(20))  # focal | coordinator
+    reachable: Mapped[bool] = mapped_column(Boolean, default=True)
+    unreachable_reason: Mapped[str | None] = mapped_column(Text)
+    linked_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    unlinked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class OutboxMessage(Base):
+    """One message to one contact: a row before it is a request, its outcome written back."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (UniqueConstraint("contact_id", "send_on", "part"),
+                      Index("ix_outbox_due", "state", "next_attempt_at"))
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="RESTRICT"))
+    send_on: Mapped[dt.date] = mapped_column(Date)
+    part: Mapped[int] = mapped_column(Integer, default=1)
+    state: Mapped[str] = mapped_column(String(20), default="pending")
+    text: Mapped[str | None] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    claimed_by: Mapped[str | None] = mapped_column(String(80))
+    claimed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    provider_message_id: Mapped[str | None] = mapped_column(String(100))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ReminderItem(Base):
+    """One reminder (assignment × recipient × stage × date), unique by `key`, never twice."""
+
+    __tablename__ = "reminders"
+    __table_args__ = (Index("ix_reminders_send_on", "send_on"),
+                      Index("ix_reminders_message", "message_id"))
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(160), unique=True)
+    stage: Mapped[str] = mapped_column(String(20))
+    assignment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("assignments.id", ondelete="RESTRICT"))
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id", ondelete="RESTRICT"))
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="RESTRICT"))
+    natural_date: Mapped[dt.date] = mapped_column(Date)
+    send_on: Mapped[dt.date] = mapped_column(Date)
+    due_date: Mapped[dt.date | None] = mapped_column(Date)
+    late: Mapped[bool] = mapped_column(Boolean, default=False)
+    note: Mapped[str | None] = mapped_column(Text)
+    message_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id", ondelete="RESTRICT"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class SweepRun(Base):
+    """One row per swept day; its unique date makes the daily sweep run once across processes."""
+
+    __tablename__ = "sweep_runs"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_date: Mapped[dt.date] = mapped_column(Date, unique=True)
+    caught_up_from: Mapped[dt.date] = mapped_column(Date)
+    owner: Mapped[str] = mapped_column(String(80))
+    started_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    reminders: Mapped[int] = mapped_column(Integer, default=0)
+    messages: Mapped[int] = mapped_column(Integer, default=0)

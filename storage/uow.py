@@ -53,8 +53,11 @@ class UnitOfWork:
 
     async def __aexit__(self, exc_type: type[BaseException] | None,
                         exc: BaseException | None, tb: TracebackType | None) -> None:
-        await self.session.rollback()
-        await self.session.close()
+        session = self.session
+        if not (session.new or session.dirty or session.deleted):
+            session.expunge_all()  # nothing to undo: objects that were read stay readable
+        await session.rollback()
+        await session.close()
 
     async def commit(self) -> None:
         await self.session.commit()

@@ -78,3 +78,6 @@ async def db(db_url: str) -> AsyncIterator[Database]:
         yield database
     finally:
         await database.dispose()
+
+
+pytest_plugins = ["tests.fakes_fixtures"]

@@ -27,7 +27,7 @@ SO_TU_PHAP, SO_NOI_VU_COORD = 7, 900
 
 def calendar_of(due: dt.date, start: dt.date, end: dt.date,
                 policy: ReminderPolicy = POLICY) -> list[tuple[dt.date, Stage]]:
-    """Every (day, stage) a lead focal point of an assignment due `due` hears, assuming no answer."""
+    """Every (day, stage) a lead focal point hears about an assignment, assuming no answer."""
     out = []
     day = start
     while day <= end:

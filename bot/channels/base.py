@@ -1,0 +1,80 @@
+"""The one contract every chat platform adapter fulfils.
+
+Adapters move text; they classify every platform failure as transient, rate-limited (retry
+after N s), migrated (new chat id) or permanent. What to do about it is the dispatcher's call.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+
+class ChannelError(Exception):
+    """A send failed; `str(error)` is the platform's own description (never a secret)."""
+
+
+class Transient(ChannelError):
+    """Worth retrying later: timeouts, network errors, 5xx answers."""
+
+
+class RateLimited(ChannelError):
+    """The platform asked us to wait `after` seconds."""
+
+    def __init__(self, message: str, after: float) -> None:
+        super().__init__(message)
+        self.after = after
+
+
+class Permanent(ChannelError):
+    """Retrying cannot help. `contact_gone`: the person blocked the bot or no longer exists."""
+
+    def __init__(self, message: str, contact_gone: bool = True) -> None:
+        super().__init__(message)
+        self.contact_gone = contact_gone
+
+
+class Migrated(ChannelError):
+    """The chat moved (a Telegram group became a supergroup); send to `new_chat_id`."""
+
+    def __init__(self, message: str, new_chat_id: str) -> None:
+        super().__init__(message)
+        self.new_chat_id = new_chat_id
+
+
+class Channel(Protocol):
+    """A chat platform as the rest of nhacviec sees it."""
+
+    kind: str
+    max_text: int
+
+    async def start(self) -> None: ...
+
+    async def close(self) -> None: ...
+
+    async def send(self, chat_id: str, text: str) -> str:
+        """Send text (split at the platform limit); returns the first part's message id."""
+        ...
+
+
+def split_text(text: str, limit: int) -> list[str]:
+    """Split on line boundaries so each part fits; an over-long line is cut at a space."""
+    parts: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        while len(line) > limit:
+            if current:
+                parts.append(current)
+                current = ""
+            cut = line.rfind(" ", 0, limit)
+            cut = cut if cut > limit // 2 else limit
+            parts.append(line[:cut])
+            line = line[cut:].lstrip()
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) > limit:
+            parts.append(current)
+            current = line
+        else:
+            current = candidate
+    if current or not parts:
+        parts.append(current)
+    return parts

@@ -1,0 +1,74 @@
+"""Telegram through python-telegram-bot 22: sending, with PTB's errors classified."""
+
+from __future__ import annotations
+
+import datetime as dt
+import warnings
+
+from telegram import Bot
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
+from telegram.request import HTTPXRequest
+
+from bot.channels.base import ChannelError, Migrated, Permanent, RateLimited, Transient, split_text
+
+_GONE = ("chat not found", "user not found", "bot can't initiate", "peer_id_invalid")
+
+
+class TelegramChannel:
+    kind = "telegram"
+    max_text = 4096
+
+    def __init__(self, token: str, base_url: str, file_url: str | None = None,
+                 timeout: float = 10.0) -> None:
+        request = HTTPXRequest(connection_pool_size=64, read_timeout=timeout,
+                               write_timeout=timeout, connect_timeout=timeout)
+        self.bot = Bot(token, base_url=base_url, base_file_url=file_url or base_url,
+                       request=request)
+
+    async def start(self) -> None:
+        try:
+            await self.bot.initialize()
+        except TelegramError as exc:
+            raise classify(exc) from exc
+
+    async def close(self) -> None:
+        await self.bot.shutdown()
+
+    async def send(self, chat_id: str, text: str) -> str:
+        first = ""
+        for part in split_text(text, self.max_text):
+            try:
+                message = await self.bot.send_message(chat_id=int(chat_id), text=part)
+            except TelegramError as exc:
+                raise classify(exc) from exc
+            first = first or str(message.message_id)
+        return first
+
+
+def classify(exc: TelegramError) -> ChannelError:
+    """Map PTB's exception to what the dispatcher should do about it."""
+    if isinstance(exc, RetryAfter):
+        with warnings.catch_warnings():  # PTB 22 warns that the type becomes timedelta; both work
+            warnings.simplefilter("ignore")
+            after = exc.retry_after
+        seconds = after.total_seconds() if isinstance(after, dt.timedelta) else float(after)
+        return RateLimited(exc.message, seconds)
+    if isinstance(exc, ChatMigrated):
+        return Migrated(exc.message, str(exc.new_chat_id))
+    if isinstance(exc, Forbidden):
+        return Permanent(exc.message)
+    if isinstance(exc, BadRequest):
+        gone = any(marker in exc.message.lower() for marker in _GONE)
+        return Permanent(exc.message, contact_gone=gone)
+    if isinstance(exc, InvalidToken | TimedOut | NetworkError):
+        return Transient(exc.message)
+    return Transient(exc.message)

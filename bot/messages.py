@@ -1,0 +1,103 @@
+"""Reminder, escalation, digest and notice texts (Vietnamese, dates dd/mm/yyyy). Pure."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.texts import ROLE_LABELS, STATUS_LABELS, date_vn, shorten
+
+_DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
+
+
+def assignment_code(assignment_id: int) -> str:
+    """Short code printed as #<mã> beside each task in a reminder (base 36 of the id)."""
+    out = ""
+    value = assignment_id
+    while True:
+        value, digit = divmod(value, 36)
+        out = _DIGITS[digit] + out
+        if value == 0:
+            return out
+
+
+@dataclass(frozen=True)
+class Line:
+    """What a message line needs to know about one reminder item."""
+
+    stage: str
+    assignment_id: int | None
+    ref: str | None
+    content: str | None
+    product: str | None
+    agency: str | None
+    role: str | None
+    status: str | None
+    due: dt.date | None
+    late: bool
+    note: str | None
+
+
+@dataclass(frozen=True)
+class Digest:
+    """The coordinators' weekly overview."""
+
+    overdue_by_agency: Sequence[tuple[str, int]]
+    due_soon: int
+    undated: Sequence[str]
+    without_contact: Sequence[str]
+
+
+def timing(due: dt.date | None, today: dt.date) -> str:
+    if due is None:
+        return "chưa có ngày cố định"
+    left = (due - today).days
+    if left > 0:
+        return f"hạn {date_vn(due)}, còn {left} ngày"
+    if left == 0:
+        return f"hạn hôm nay {date_vn(due)}"
+    return f"hạn {date_vn(due)}, QUÁ HẠN {-left} ngày"
+
+
+_HEADINGS = {"before": "Sắp đến hạn", "due": "Đến hạn", "overdue": "Quá hạn",
+             "checkin": "Cập nhật tiến độ hằng tháng"}
+
+
+def render(lines: Sequence[Line], today: dt.date, digest: Digest | None = None) -> str:
+    """One message for one recipient and day, listing each item with its own code."""
+    out = [f"Nhắc việc CCHC — {date_vn(today)}"]
+    if any(line.late for line in lines):
+        out.append("(Nhắc muộn: hệ thống tạm ngừng trong những ngày trước, nay gửi bù.)")
+    focal = [line for line in lines if line.stage in _HEADINGS]
+    for number, line in enumerate(focal, 1):
+        code = assignment_code(line.assignment_id) if line.assignment_id else "?"
+        out.append(f"{number}) #{code} · {line.ref} — {shorten(line.content or '', 110)}")
+        out.append(f"   {_HEADINGS[line.stage]}: {timing(line.due, today)}")
+        out.append(f"   Sản phẩm: {line.product or '—'} · Vai trò: "
+                   f"{ROLE_LABELS.get(line.role or '', '—')} · Tình trạng: "
+                   f"{STATUS_LABELS.get(line.status or '', '—')}")
+    escalations = [line for line in lines if line.stage == "escalation"]
+    if escalations:
+        out.append("Quá hạn chưa hoàn thành, cần Sở Nội vụ đôn đốc:")
+        out += [f"• {line.agency} — {line.ref} {shorten(line.content or '', 80)} "
+                f"({timing(line.due, today)})" for line in escalations]
+    out += [f"⚠ {line.note}" for line in lines if line.stage == "notice" and line.note]
+    if digest is not None:
+        out += render_digest(digest)
+    return "\n".join(out)
+
+
+def render_digest(digest: Digest) -> list[str]:
+    out = ["Tổng hợp tuần:"]
+    if digest.overdue_by_agency:
+        out.append("• Quá hạn chưa hoàn thành theo cơ quan:")
+        out += [f"  - {agency}: {count}" for agency, count in digest.overdue_by_agency]
+    else:
+        out.append("• Không có nhiệm vụ quá hạn.")
+    out.append(f"• Đến hạn trong 7 ngày tới: {digest.due_soon}")
+    if digest.undated:
+        out.append("• Nhiệm vụ chưa có ngày hạn cố định: " + ", ".join(digest.undated))
+    if digest.without_contact:
+        out.append("• Cơ quan chưa có đầu mối nhận nhắc việc: " + ", ".join(digest.without_contact))
+    return out

@@ -1,0 +1,66 @@
+"""`nhacviec contacts`: list and link the people who receive reminders (admin side)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+import typer
+
+from cli.bootstrap import App
+from cli.common import fail, with_app
+from storage.contacts import ContactError, ContactRow, add_contact, list_contacts
+
+CHANNELS = ("telegram", "zalo", "console")
+
+
+def register(app: typer.Typer) -> None:
+    group = typer.Typer(help="Đầu mối và cán bộ điều phối nhận nhắc việc.",
+                        invoke_without_command=True)
+    app.add_typer(group, name="contacts")
+
+    @group.callback()
+    def show(ctx: typer.Context) -> None:
+        """Liệt kê các liên hệ đang liên kết."""
+        if ctx.invoked_subcommand:
+            return
+
+        async def work(built: App) -> list[ContactRow]:
+            async with built.db.uow() as uow:
+                return await list_contacts(uow.session)
+
+        rows = with_app(work)
+        if not rows:
+            typer.echo("Chưa có liên hệ nào.")
+        for row in rows:
+            state = "" if row.reachable else "\tKHÔNG LIÊN LẠC ĐƯỢC"
+            typer.echo(f"{row.id}\t{row.role}\t{row.agency or '—'}\t{row.channel}:{row.chat_id}"
+                       f"\t{row.name}{state}")
+
+    @group.command("add")
+    def add(
+        agency: Annotated[str | None, typer.Argument(help="Tên cơ quan (đầu mối)")] = None,
+        channel: Annotated[str, typer.Option(help="telegram, zalo hoặc console")] = "telegram",
+        chat_id: Annotated[str, typer.Option("--chat-id", help="Mã chat trên nền tảng")] = "",
+        name: Annotated[str, typer.Option(help="Tên hiển thị")] = "",
+        role: Annotated[str, typer.Option(help="focal (đầu mối) hoặc coordinator")] = "focal",
+    ) -> None:
+        """Liên kết một chat với một cơ quan (đầu mối) hoặc với Sở Nội vụ (điều phối)."""
+        if channel not in CHANNELS:
+            fail(f"kênh «{channel}» không hợp lệ; chọn một trong {', '.join(CHANNELS)}")
+        if not chat_id.strip():
+            fail("cần --chat-id")
+
+        async def work(built: App) -> int:
+            async with built.db.uow() as uow:
+                contact_id = await add_contact(uow.session, agency, channel, chat_id.strip(),
+                                               name, role, dt.datetime.now(dt.UTC))
+                await uow.commit()
+            return contact_id
+
+        try:
+            contact_id = with_app(work)
+        except ContactError as exc:
+            fail(str(exc))
+        target = agency or "điều phối"
+        typer.echo(f"Đã liên kết liên hệ {contact_id}: {channel}:{chat_id} → {target}.")

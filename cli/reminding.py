@@ -1,0 +1,107 @@
+"""`nhacviec remind`: preview the reminder calendar, or run today's sweep and deliver it."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+from typing import Annotated
+
+import typer
+
+from bot.texts import date_vn
+from cli.bootstrap import App, build
+from cli.common import fail, settings, with_app
+from scheduler.sweep import PreviewRow, SweepResult
+from storage import outbox
+
+STAGE_LABELS = {"before": "sắp đến hạn", "due": "đến hạn", "overdue": "quá hạn",
+                "escalation": "báo Sở Nội vụ", "checkin": "cập nhật tháng",
+                "digest": "tổng hợp tuần"}
+
+
+def _date(value: str | None, option: str) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        fail(f"{option} «{value}» không đúng dạng YYYY-MM-DD")
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("remind")
+    def remind(
+        today: Annotated[str | None, typer.Option(
+            help="Ngày chạy YYYY-MM-DD (mặc định hôm nay)")] = None,
+        until: Annotated[str | None, typer.Option(help="Xem trước đến ngày YYYY-MM-DD")] = None,
+        dry_run: Annotated[bool, typer.Option(
+            "--dry-run", help="Chỉ xem trước, không ghi, không gửi")] = False,
+        as_json: Annotated[bool, typer.Option("--json", help="In dạng JSON")] = False,
+    ) -> None:
+        """Chạy đợt nhắc việc của một ngày, hoặc xem trước lịch nhắc (--dry-run)."""
+        loaded = settings()
+        start = _date(today, "--today")
+        end = _date(until, "--until")
+        if start is not None:
+            loaded = loaded.model_copy(update={"today": start})
+        built = build(loaded)
+        day = built.today()
+        if end is not None and not dry_run:
+            fail("--until chỉ dùng cùng --dry-run (xem trước, giả định không ai trả lời)")
+        if end is not None and end < day:
+            fail("--until phải sau --today")
+        if dry_run:
+            rows = with_app(lambda a: a.sweeper().preview(day, end or day), app=built)
+            typer.echo(_json(rows) if as_json else _table(rows))
+            return
+        result, states = with_app(_deliver, app=built)
+        typer.echo(_summary(result, states))
+
+
+async def _deliver(app: App) -> tuple[SweepResult, dict[str, int]]:
+    result = await app.sweeper().run(app.today())
+    for channel in app.channels.values():
+        await channel.start()
+    try:
+        await app.dispatcher().drain()
+    finally:
+        for channel in app.channels.values():
+            await channel.close()
+    async with app.db.uow() as uow:
+        states = await outbox.backlog(uow.session)
+    return result, states
+
+
+def _json(rows: list[PreviewRow]) -> str:
+    def plain(row: PreviewRow) -> dict[str, object]:
+        data = dataclasses.asdict(row)
+        data["date"] = row.date.isoformat()
+        data["due_date"] = row.due_date.isoformat() if row.due_date else None
+        return data
+
+    return json.dumps([plain(row) for row in rows], ensure_ascii=False, indent=1)
+
+
+def _table(rows: list[PreviewRow]) -> str:
+    if not rows:
+        return "Không có nhắc việc nào trong khoảng ngày này."
+    lines = []
+    for row in rows:
+        who = row.recipient or "(chưa có đầu mối — không gửi được)"
+        due = f" · hạn {date_vn(row.due_date)}" if row.due_date else ""
+        left = f" ({row.days_left:+d} ngày)" if row.days_left is not None else ""
+        lines.append(f"{date_vn(row.date)}  {STAGE_LABELS.get(row.stage, row.stage):<16} "
+                     f"{row.task or '—':<8} {row.agency or 'Sở Nội vụ'} → {who}{due}{left}")
+    return "\n".join(lines)
+
+
+def _summary(result: SweepResult, states: dict[str, int]) -> str:
+    if result.ran:
+        head = (f"Đợt nhắc ngày {date_vn(result.day)}"
+                + (f" (gửi bù từ {date_vn(result.since)})" if result.since < result.day else "")
+                + f": {result.reminders} nhắc việc, {result.messages} tin nhắn.")
+    else:
+        head = f"Đợt nhắc ngày {date_vn(result.day)} đã chạy trước đó; chỉ gửi phần còn tồn."
+    parts = ", ".join(f"{state}: {count}" for state, count in sorted(states.items()))
+    return f"{head}\nHộp thư đi — {parts or 'trống'}"

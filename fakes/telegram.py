@@ -1,0 +1,236 @@
+"""A fake Telegram Bot API: the envelopes, errors and flood limits python-telegram-bot meets.
+
+Routes `/bot<token>/<method>` (GET or POST, query, form, JSON or multipart). HTTP status
+equals `error_code` on every failure, because python-telegram-bot maps on the status.
+Tests drive it through `FakeTelegram` (block a chat, arm faults, read the call log).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import math
+import threading
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import Route
+
+TOKEN_SHAPE = r"\d+:[\w-]+"
+_JSON_FIELDS = ("reply_markup", "reply_parameters", "allowed_updates", "commands")
+
+
+@dataclass
+class Call:
+    method: str
+    params: dict[str, Any]
+    at: float
+    status: int
+
+
+@dataclass
+class Fault:
+    """Answer the next `times` calls of `method` with `status`/`description`, or a delay/HTML."""
+
+    method: str
+    times: int
+    status: int = 500
+    description: str = "Internal Server Error"
+    delay: float = 0.0
+    html: bool = False
+    retry_after: int | None = None
+
+
+@dataclass
+class FakeTelegram:
+    """State of the fake, per bot token. All methods are thread-safe."""
+
+    token: str = "123456:TEST-token"
+    per_chat_per_second: float = 1.0
+    chat_burst: int = 3
+    overall_per_second: float = 30.0
+    group_per_minute: int = 20
+    rate_limits: bool = True
+    calls: list[Call] = field(default_factory=list)
+    blocked: set[int] = field(default_factory=set)
+    deactivated: set[int] = field(default_factory=set)
+    unknown: set[int] = field(default_factory=set)
+    faults: list[Fault] = field(default_factory=list)
+    refusals: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _buckets: dict[int, _Bucket] = field(default_factory=dict)
+    _message_ids: dict[int, int] = field(default_factory=lambda: defaultdict(int))
+
+    def sent(self, chat_id: int | None = None) -> list[dict[str, Any]]:
+        """Parameters of every accepted sendMessage (optionally for one chat)."""
+        with self._lock:
+            return [c.params for c in self.calls if c.method == "sendmessage" and c.status == 200
+                    and (chat_id is None or int(c.params["chat_id"]) == chat_id)]
+
+    def arm(self, fault: Fault) -> None:
+        with self._lock:
+            self.faults.append(fault)
+
+    def _take_fault(self, method: str) -> Fault | None:
+        for fault in self.faults:
+            if fault.method.lower() == method and fault.times > 0:
+                fault.times -= 1
+                return fault
+        return None
+
+    def _flood_wait(self, chat_id: int, now: float) -> float:
+        """Seconds to wait if this message breaks a limit (token buckets), else 0 and count it."""
+        if not self.rate_limits:
+            return 0.0
+        if chat_id < 0:
+            chat = _Bucket.take(self._buckets, chat_id, self.group_per_minute,
+                                self.group_per_minute / 60, now)
+        else:
+            chat = _Bucket.take(self._buckets, chat_id, self.chat_burst,
+                                self.per_chat_per_second, now)
+        if chat > 0:
+            return chat
+        overall = _Bucket.take(self._buckets, 0, self.overall_per_second,
+                               self.overall_per_second, now)
+        if overall > 0:
+            self._buckets[chat_id].tokens += 1  # give the chat its token back
+        return overall
+
+
+@dataclass
+class _Bucket:
+    tokens: float
+    at: float
+
+    @staticmethod
+    def take(buckets: dict[int, _Bucket], key: int, capacity: float, rate: float,
+             now: float) -> float:
+        bucket = buckets.get(key)
+        if bucket is None:
+            bucket = buckets[key] = _Bucket(capacity, now)
+        bucket.tokens = min(capacity, bucket.tokens + (now - bucket.at) * rate)
+        bucket.at = now
+        if bucket.tokens >= 1:
+            bucket.tokens -= 1
+            return 0.0
+        return (1 - bucket.tokens) / rate
+
+
+def _error(status: int, description: str, **parameters: Any) -> JSONResponse:
+    body: dict[str, Any] = {"ok": False, "error_code": status, "description": description}
+    if parameters:
+        body["parameters"] = parameters
+    return JSONResponse(body, status_code=status)
+
+
+def _ok(result: Any) -> JSONResponse:
+    return JSONResponse({"ok": True, "result": result})
+
+
+async def _params(request: Request) -> dict[str, Any]:
+    params: dict[str, Any] = dict(request.query_params)
+    kind = request.headers.get("content-type", "")
+    if request.method == "POST":
+        if kind.startswith("application/json"):
+            params.update(await request.json())
+        elif kind.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+            form = await request.form()
+            params.update({k: v for k, v in form.items() if isinstance(v, str)})
+    for name in _JSON_FIELDS:
+        if isinstance(params.get(name), str):
+            with contextlib.suppress(ValueError):
+                params[name] = json.loads(params[name])
+    return params
+
+
+def create_app(fake: FakeTelegram) -> Starlette:
+    bot_user = {"id": int(fake.token.split(":")[0]), "is_bot": True, "first_name": "Nhac viec",
+                "username": "nhacviec_test_bot", "can_join_groups": False,
+                "can_read_all_group_messages": False, "supports_inline_queries": False}
+
+    async def endpoint(request: Request) -> Response:
+        token, method = request.path_params["token"], request.path_params["method"].lower()
+        params = await _params(request)
+        if token != fake.token:
+            return _record(fake, method, params, _error(401, "Unauthorized"))
+        with fake._lock:
+            fault = fake._take_fault(method)
+        if fault is not None:
+            if fault.delay:
+                await asyncio.sleep(fault.delay)
+            if fault.html:
+                response: Response = PlainTextResponse("<html><body>502 Bad Gateway</body></html>",
+                                                       status_code=502, media_type="text/html")
+                return _record(fake, method, params, response)
+            if fault.retry_after is not None:
+                return _record(fake, method, params, _error(
+                    429, f"Too Many Requests: retry after {fault.retry_after}",
+                    retry_after=fault.retry_after))
+            if fault.status != 200:
+                return _record(fake, method, params, _error(fault.status, fault.description))
+        handler = _METHODS.get(method)
+        if handler is None:
+            return _record(fake, method, params, _error(404, "Not Found"))
+        return _record(fake, method, params, handler(fake, params, bot_user))
+
+    return Starlette(routes=[Route("/bot{token}/{method}", endpoint, methods=["GET", "POST"])])
+
+
+def _record(fake: FakeTelegram, method: str, params: dict[str, Any],
+            response: Response) -> Response:
+    with fake._lock:
+        fake.calls.append(Call(method, params, time.monotonic(), response.status_code))
+    return response
+
+
+def _get_me(fake: FakeTelegram, params: dict[str, Any], bot: dict[str, Any]) -> Response:
+    return _ok(bot)
+
+
+def _send_message(fake: FakeTelegram, params: dict[str, Any], bot: dict[str, Any]) -> Response:
+    try:
+        chat_id = int(params.get("chat_id", ""))
+    except ValueError:
+        return _error(400, "Bad Request: chat not found")
+    text = str(params.get("text", ""))
+    if not text.strip():
+        return _error(400, "Bad Request: message text is empty")
+    if len(text) > 4096:
+        return _error(400, "Bad Request: message is too long")
+    markup = params.get("reply_markup") or {}
+    for row in markup.get("inline_keyboard", []) if isinstance(markup, dict) else []:
+        for button in row:
+            data = button.get("callback_data")
+            if data is not None and not 1 <= len(str(data).encode()) <= 64:
+                return _error(400, "Bad Request: BUTTON_DATA_INVALID")
+    with fake._lock:
+        if chat_id in fake.unknown:
+            return _error(400, "Bad Request: chat not found")
+        if chat_id in fake.blocked:
+            return _error(403, "Forbidden: bot was blocked by the user")
+        if chat_id in fake.deactivated:
+            return _error(403, "Forbidden: user is deactivated")
+        wait = fake._flood_wait(chat_id, time.monotonic())
+        if wait > 0:
+            fake.refusals += 1
+            seconds = max(1, math.ceil(wait))
+            return _error(429, f"Too Many Requests: retry after {seconds}", retry_after=seconds)
+        fake._message_ids[chat_id] += 1
+        message_id = fake._message_ids[chat_id]
+    chat = {"id": chat_id, "type": "private" if chat_id > 0 else "group"}
+    return _ok({"message_id": message_id, "date": int(time.time()), "chat": chat, "from": bot,
+                "text": text, **({"reply_markup": markup} if markup else {})})
+
+
+def _true(fake: FakeTelegram, params: dict[str, Any], bot: dict[str, Any]) -> Response:
+    return _ok(True)
+
+
+_METHODS = {"getme": _get_me, "sendmessage": _send_message, "deletewebhook": _true,
+            "setmycommands": _true}

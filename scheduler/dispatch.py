@@ -1,0 +1,188 @@
+"""Dispatcher: claims due outbox rows, sends them through the channels, records the outcome.
+
+Adapters classify failures; this is the one place that decides: back off (exponential, with
+jitter), honour a platform's retry-after, give up after N tries, flag a contact that blocked
+the bot, follow a migrated chat — and tell the coordinators when a message cannot be delivered.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import datetime as dt
+import logging
+import random
+from collections import defaultdict
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from aiolimiter import AsyncLimiter
+
+from bot.channels.base import Channel, ChannelError, Migrated, Permanent, RateLimited
+from bot.messages import Digest, Line, render
+from storage import outbox
+from storage.uow import Database
+
+log = logging.getLogger("nhacviec.dispatch")
+
+
+@dataclass(frozen=True)
+class DispatchSettings:
+    max_attempts: int = 5
+    retry_base: float = 30.0
+    retry_cap: float = 3600.0
+    lease: dt.timedelta = dt.timedelta(minutes=2)
+    batch: int = 200
+    concurrency: int = 32
+
+
+@dataclass(frozen=True)
+class RateLimits:
+    """Per platform: messages per second overall and per chat."""
+
+    overall_per_second: float = 30.0
+    per_chat_per_second: float = 1.0
+
+
+class _Throttle:
+    """Leaky buckets for one platform, plus a pause when the platform says "retry after"."""
+
+    def __init__(self, limits: RateLimits) -> None:
+        self.limits = limits
+        # capacity 1: evenly spaced sends never burst past the platform's sliding windows
+        self.overall = AsyncLimiter(1, 1 / limits.overall_per_second)
+        self.per_chat: dict[str, AsyncLimiter] = defaultdict(
+            lambda: AsyncLimiter(1, 1 / limits.per_chat_per_second))
+        self.paused_until = 0.0
+
+    async def wait(self, chat_id: str) -> None:
+        loop = asyncio.get_running_loop()
+        delay = self.paused_until - loop.time()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        await self.per_chat[chat_id].acquire()
+        await self.overall.acquire()
+
+    def pause(self, seconds: float) -> None:
+        loop = asyncio.get_running_loop()
+        self.paused_until = max(self.paused_until, loop.time() + seconds)
+
+
+class Dispatcher:
+    def __init__(self, db: Database, channels: Mapping[str, Channel],
+                 limits: Mapping[str, RateLimits], today: Callable[[], dt.date],
+                 owner: str, settings: DispatchSettings = DispatchSettings(),
+                 now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+                 rng: random.Random | None = None) -> None:
+        self.db, self.channels, self.today, self.owner = db, channels, today, owner
+        self.settings, self.now = settings, now
+        self.rng = rng or random.Random()
+        self.throttles = {kind: _Throttle(limits.get(kind, RateLimits())) for kind in channels}
+
+    async def tick(self) -> int:
+        """Send what is due now; returns how many rows were handled."""
+        async with self.db.uow() as uow:
+            repeats = await outbox.reclaim_stale(uow.session, self.now(), self.settings.lease)
+            claimed = await outbox.claim(uow.session, self.owner, self.now(), self.settings.batch)
+            await uow.commit()
+        for message_id in repeats:
+            log.warning("outbox %s was in flight when a process stopped; it may be sent twice",
+                        message_id)
+        gate = asyncio.Semaphore(self.settings.concurrency)
+
+        async def one(row: outbox.Claimed) -> None:
+            async with gate:
+                await self._deliver(row)
+
+        await asyncio.gather(*(one(row) for row in _interleave(claimed)))
+        return len(claimed)
+
+    async def drain(self, max_rounds: int = 1000) -> int:
+        """Tick until nothing is due now (retries scheduled later are left for later)."""
+        total = 0
+        for _ in range(max_rounds):
+            handled = await self.tick()
+            total += handled
+            if handled == 0:
+                break
+        return total
+
+    async def _deliver(self, row: outbox.Claimed) -> None:
+        channel = self.channels.get(row.channel)
+        text = await self._text(row)
+        if channel is None:
+            await self._retry(row, f"kênh {row.channel} chưa được cấu hình", counts=True)
+            return
+        try:
+            await self.throttles[row.channel].wait(row.chat_id)
+            provider_id = await channel.send(row.chat_id, text)
+        except RateLimited as exc:
+            self.throttles[row.channel].pause(exc.after)
+            await self._retry(row, str(exc), counts=False, after=exc.after)
+        except Migrated as exc:
+            async with self.db.uow() as uow:
+                await outbox.move_chat(uow.session, row.id, row.contact_id, exc.new_chat_id,
+                                       self.now())
+                await uow.commit()
+        except Permanent as exc:
+            await self._give_up(row, str(exc), contact_gone=exc.contact_gone)
+        except ChannelError as exc:
+            await self._retry(row, str(exc), counts=True)
+        else:
+            async with self.db.uow() as uow:
+                await outbox.mark_sent(uow.session, row.id, provider_id, self.now())
+                await uow.commit()
+
+    async def _text(self, row: outbox.Claimed) -> str:
+        async with self.db.uow() as uow:
+            items = await outbox.items_of(uow.session, row.id)
+            digest = None
+            if any(item.stage == "digest" for item in items):
+                digest = Digest(*await outbox.digest_data(uow.session, row.send_on))
+            text = render([Line(**dataclasses.asdict(i)) for i in items], row.send_on, digest)
+            await outbox.save_text(uow.session, row.id, text)
+            await uow.commit()
+        return text
+
+    async def _retry(self, row: outbox.Claimed, error: str, counts: bool,
+                     after: float | None = None) -> None:
+        if counts and row.attempts >= self.settings.max_attempts:
+            await self._give_up(row, f"{error} (sau {row.attempts} lần thử)", contact_gone=False)
+            return
+        if after is None:
+            backoff = min(self.settings.retry_cap,
+                          self.settings.retry_base * 2 ** (row.attempts - 1))
+            after = backoff * self.rng.uniform(0.5, 1.5)
+        async with self.db.uow() as uow:
+            await outbox.mark_retry(uow.session, row.id, error,
+                                    self.now() + dt.timedelta(seconds=after), counts)
+            await uow.commit()
+        log.info("outbox %s: will retry in %.1f s (%s)", row.id, after, error)
+
+    async def _give_up(self, row: outbox.Claimed, error: str, contact_gone: bool) -> None:
+        async with self.db.uow() as uow:
+            await outbox.mark_dead(uow.session, row.id, error)
+            who = await outbox.contact_label(uow.session, row.contact_id)
+            if contact_gone:
+                await outbox.mark_unreachable(uow.session, row.contact_id, error)
+                note = (f"Không gửi được nhắc việc cho {who}: {error}. Đầu mối đã bị đánh dấu "
+                        "không liên lạc được; cần mời đầu mối khác hoặc liên hệ trực tiếp.")
+            else:
+                note = f"Không gửi được nhắc việc cho {who}: {error}."
+            await outbox.notify_coordinators(uow.session, f"dead:{row.id}", note, self.today(),
+                                             self.now(), exclude=row.contact_id)
+            await uow.commit()
+        log.warning("outbox %s dead: %s", row.id, error)
+
+
+def _interleave(rows: list[outbox.Claimed]) -> list[outbox.Claimed]:
+    """Round-robin over chats so one chat's per-second limit does not stall the others."""
+    by_chat: dict[tuple[str, str], list[outbox.Claimed]] = defaultdict(list)
+    for row in rows:
+        by_chat[(row.channel, row.chat_id)].append(row)
+    out: list[outbox.Claimed] = []
+    queues = list(by_chat.values())
+    while queues:
+        out += [queue.pop(0) for queue in queues]
+        queues = [queue for queue in queues if queue]
+    return out

@@ -1,0 +1,69 @@
+"""Contacts: who receives reminders for which agency, on which channel."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from plan.text import fold
+from storage.models import Agency, Contact
+
+
+class ContactError(ValueError):
+    """A contact cannot be added as asked; the message is for the user."""
+
+
+@dataclass(frozen=True)
+class ContactRow:
+    id: int
+    agency: str | None
+    channel: str
+    chat_id: str
+    name: str
+    role: str
+    reachable: bool
+
+
+async def find_agency(session: AsyncSession, name: str) -> int:
+    rows = (await session.execute(select(Agency.id, Agency.name))).all()
+    key = fold(name)
+    exact = [row.id for row in rows if fold(row.name) == key]
+    if exact:
+        return int(exact[0])
+    close = [row.name for row in rows if key in fold(row.name)][:5]
+    hint = f"; có phải: {', '.join(close)}?" if close else ""
+    raise ContactError(f"không có cơ quan «{name}» trong các kế hoạch đã nạp{hint}")
+
+
+async def add_contact(session: AsyncSession, agency: str | None, channel: str, chat_id: str,
+                      name: str, role: str, now: dt.datetime) -> int:
+    """Link a chat to an agency (focal) or to Sở Nội vụ's coordinators; refuses duplicates."""
+    if role not in {"focal", "coordinator"}:
+        raise ContactError("vai trò phải là focal (đầu mối) hoặc coordinator (điều phối)")
+    if role == "focal" and not agency:
+        raise ContactError("đầu mối phải thuộc một cơ quan")
+    agency_id = await find_agency(session, agency) if agency else None
+    existing = (await session.execute(select(Contact).where(
+        Contact.channel == channel, Contact.chat_id == chat_id))).scalar_one_or_none()
+    if existing is not None and existing.unlinked_at is None:
+        raise ContactError(f"chat {channel}:{chat_id} đã được liên kết (mã liên hệ {existing.id})")
+    if existing is None:
+        existing = Contact(channel=channel, chat_id=chat_id)
+        session.add(existing)
+    existing.agency_id, existing.display_name, existing.role = agency_id, name, role
+    existing.reachable, existing.unreachable_reason = True, None
+    existing.linked_at, existing.unlinked_at = now, None
+    await session.flush()
+    return existing.id
+
+
+async def list_contacts(session: AsyncSession) -> list[ContactRow]:
+    rows = await session.execute(
+        select(Contact.id, Agency.name, Contact.channel, Contact.chat_id, Contact.display_name,
+               Contact.role, Contact.reachable)
+        .outerjoin(Agency, Agency.id == Contact.agency_id)
+        .where(Contact.unlinked_at.is_(None)).order_by(Contact.id))
+    return [ContactRow(*row) for row in rows]

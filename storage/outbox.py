@@ -1,0 +1,200 @@
+"""Outbox rows through their life: pending → sending → sent | failed (retry) | dead.
+
+Claiming is one guarded UPDATE (PostgreSQL adds FOR UPDATE SKIP LOCKED), so two processes
+never take the same row; a row left in `sending` by a killed process is taken back after a
+lease and its possible repeat is reported.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import (
+    Agency,
+    Assignment,
+    Contact,
+    OutboxMessage,
+    Plan,
+    ReminderItem,
+    Task,
+)
+from storage.reminders import _pending_message
+
+
+@dataclass(frozen=True)
+class Claimed:
+    id: int
+    contact_id: int
+    channel: str
+    chat_id: str
+    attempts: int
+    send_on: dt.date
+
+
+@dataclass(frozen=True)
+class ItemView:
+    """One line of a reminder message."""
+
+    stage: str
+    assignment_id: int | None
+    ref: str | None
+    content: str | None
+    product: str | None
+    agency: str | None
+    role: str | None
+    status: str | None
+    due: dt.date | None
+    late: bool
+    note: str | None
+
+
+async def reclaim_stale(session: AsyncSession, now: dt.datetime, lease: dt.timedelta) -> list[int]:
+    """Rows stuck in `sending` past the lease go back to pending; they may be sent twice."""
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.state == "sending", OutboxMessage.claimed_at < now - lease)
+        .values(state="pending", last_error="tiến trình gửi bị ngắt; có thể gửi lặp",
+                next_attempt_at=now)
+        .returning(OutboxMessage.id))
+    return list(result.scalars())
+
+
+async def claim(session: AsyncSession, owner: str, now: dt.datetime, limit: int) -> list[Claimed]:
+    """Take up to `limit` due rows for this process."""
+    due = (select(OutboxMessage.id)
+           .where(OutboxMessage.state.in_(("pending", "failed")),
+                  OutboxMessage.next_attempt_at <= now)
+           .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id).limit(limit))
+    if session.get_bind().dialect.name == "postgresql":
+        due = due.with_for_update(skip_locked=True)
+    result = await session.execute(
+        update(OutboxMessage).where(OutboxMessage.id.in_(due.scalar_subquery()))
+        .values(state="sending", claimed_by=owner, claimed_at=now,
+                attempts=OutboxMessage.attempts + 1)
+        .returning(OutboxMessage.id, OutboxMessage.contact_id, OutboxMessage.attempts,
+                   OutboxMessage.send_on))
+    claimed = list(result)
+    if not claimed:
+        return []
+    contacts = {row.id: row for row in await session.execute(
+        select(Contact.id, Contact.channel, Contact.chat_id)
+        .where(Contact.id.in_([c.contact_id for c in claimed])))}
+    return [Claimed(c.id, c.contact_id, contacts[c.contact_id].channel,
+                    contacts[c.contact_id].chat_id, c.attempts, c.send_on) for c in claimed]
+
+
+async def items_of(session: AsyncSession, message_id: int) -> list[ItemView]:
+    rows = await session.execute(
+        select(ReminderItem.stage, ReminderItem.assignment_id, Task.ref, Task.content,
+               Task.product, Agency.name, Assignment.role, Assignment.status,
+               ReminderItem.due_date, ReminderItem.late, ReminderItem.note)
+        .select_from(ReminderItem)
+        .outerjoin(Assignment, Assignment.id == ReminderItem.assignment_id)
+        .outerjoin(Task, Task.id == Assignment.task_id)
+        .outerjoin(Agency, Agency.id == ReminderItem.agency_id)
+        .where(ReminderItem.message_id == message_id)
+        .order_by(ReminderItem.due_date, ReminderItem.id))
+    return [ItemView(*row) for row in rows]
+
+
+async def save_text(session: AsyncSession, message_id: int, text: str) -> None:
+    await session.execute(update(OutboxMessage).where(OutboxMessage.id == message_id)
+                          .values(text=text))
+
+
+async def mark_sent(session: AsyncSession, message_id: int, provider_id: str,
+                    now: dt.datetime) -> None:
+    await session.execute(update(OutboxMessage).where(OutboxMessage.id == message_id).values(
+        state="sent", sent_at=now, provider_message_id=provider_id, last_error=None))
+
+
+async def mark_retry(session: AsyncSession, message_id: int, error: str, at: dt.datetime,
+                     counts: bool = True) -> None:
+    values: dict[str, object] = {"state": "failed", "next_attempt_at": at, "last_error": error}
+    if not counts:  # a rate-limit refusal is not the message's fault
+        values["attempts"] = OutboxMessage.attempts - 1
+    await session.execute(update(OutboxMessage).where(OutboxMessage.id == message_id)
+                          .values(**values))
+
+
+async def mark_dead(session: AsyncSession, message_id: int, error: str) -> None:
+    await session.execute(update(OutboxMessage).where(OutboxMessage.id == message_id)
+                          .values(state="dead", last_error=error))
+
+
+async def mark_unreachable(session: AsyncSession, contact_id: int, reason: str) -> None:
+    await session.execute(update(Contact).where(Contact.id == contact_id)
+                          .values(reachable=False, unreachable_reason=reason))
+
+
+async def move_chat(session: AsyncSession, message_id: int, contact_id: int, chat_id: str,
+                    now: dt.datetime) -> None:
+    await session.execute(update(Contact).where(Contact.id == contact_id).values(chat_id=chat_id))
+    await session.execute(update(OutboxMessage).where(OutboxMessage.id == message_id)
+                          .values(state="pending", next_attempt_at=now))
+
+
+async def notify_coordinators(session: AsyncSession, key: str, note: str, day: dt.date,
+                              now: dt.datetime, exclude: int | None = None) -> int:
+    """Queue a notice for every coordinator (one undeliverable record when there is none).
+
+    `exclude` is the contact whose message failed: a notice about it must not go to it.
+    """
+    coordinators = list((await session.execute(
+        select(Contact.id).where(Contact.role == "coordinator", Contact.reachable,
+                                 Contact.unlinked_at.is_(None),
+                                 Contact.id != (exclude or -1)))).scalars())
+    targets: list[int | None] = [*coordinators] or [None]
+    for contact in targets:
+        message_id = await _pending_message(session, contact, day, now) if contact else None
+        session.add(ReminderItem(key=f"notice:{contact}:{key}", stage="notice", contact_id=contact,
+                                 natural_date=day, send_on=day, late=False, note=note,
+                                 message_id=message_id, created_at=now))
+    await session.flush()
+    return len(coordinators)
+
+
+async def contact_label(session: AsyncSession, contact_id: int) -> str:
+    row = (await session.execute(
+        select(Contact.display_name, Agency.name).outerjoin(Agency, Agency.id == Contact.agency_id)
+        .where(Contact.id == contact_id))).one()
+    return f"{row.display_name or 'đầu mối'} ({row.name or 'Sở Nội vụ'})"
+
+
+async def backlog(session: AsyncSession) -> dict[str, int]:
+    rows = await session.execute(select(OutboxMessage.state, func.count())
+                                 .group_by(OutboxMessage.state))
+    return {state: int(count) for state, count in rows}
+
+
+async def plan_codes(session: AsyncSession) -> list[str]:
+    return list((await session.execute(select(Plan.code).where(Plan.active))).scalars())
+
+
+async def digest_data(session: AsyncSession, today: dt.date,
+                      limit: int = 20) -> tuple[list[tuple[str, int]], int, list[str], list[str]]:
+    """Overdue by agency (worst first), due in a week, undated tasks, agencies without contact."""
+    due = func.coalesce(Assignment.due_override, Task.due_date)
+    live = (Plan.active, Task.withdrawn_at.is_(None), Assignment.removed_at.is_(None),
+            Assignment.role == "lead", Assignment.status.not_in(("hoan_thanh", "khong_ap_dung")))
+    overdue = await session.execute(
+        select(Agency.name, func.count()).select_from(Assignment).join(Task).join(Plan)
+        .join(Agency).where(*live, due < today).group_by(Agency.name)
+        .order_by(func.count().desc(), Agency.name).limit(limit))
+    soon = (await session.execute(
+        select(func.count()).select_from(Assignment).join(Task).join(Plan)
+        .where(*live, due >= today, due <= today + dt.timedelta(days=7)))).scalar_one()
+    undated = await session.execute(
+        select(Task.ref).join(Plan).where(Plan.active, Task.withdrawn_at.is_(None),
+                                          Task.due_date.is_(None)).order_by(Task.position))
+    missing = await session.execute(
+        select(Agency.name).distinct().select_from(ReminderItem)
+        .join(Agency, Agency.id == ReminderItem.agency_id)
+        .where(ReminderItem.contact_id.is_(None), ReminderItem.stage != "notice")
+        .order_by(Agency.name).limit(limit))
+    return ([(name, int(count)) for name, count in overdue], int(soon),
+            list(undated.scalars()), list(missing.scalars()))

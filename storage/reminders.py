@@ -1,0 +1,154 @@
+"""Storage for the reminder engine: gather what the policy needs, apply what it decided.
+
+Every write is idempotent: reminder items are unique by key, one message per contact and day,
+one sweep run per day (its row is inserted in the sweep's own transaction).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from scheduler.policy import OpenAssignment, Recipient, Reminder
+from storage.models import (
+    Agency,
+    Assignment,
+    Contact,
+    OutboxMessage,
+    Plan,
+    ReminderItem,
+    SweepRun,
+    Task,
+)
+
+CLOSED = ("hoan_thanh", "khong_ap_dung")
+
+
+@dataclass(frozen=True)
+class AssignmentInfo:
+    """What a preview or a message shows about an assignment."""
+
+    ref: str
+    agency: str
+    plan_code: str
+
+
+def insert_ignoring_conflicts(session: AsyncSession, model: type, keys: list[str]) -> Any:
+    """INSERT … ON CONFLICT DO NOTHING for the session's dialect."""
+    dialect = session.get_bind().dialect.name
+    module: Any = postgresql if dialect == "postgresql" else sqlite
+    return module.insert(model).on_conflict_do_nothing(index_elements=keys)
+
+
+def _due_filter(due_dates: Iterable[dt.date], after: dt.date | None) -> ColumnElement[bool]:
+    dates = sorted(set(due_dates))
+    clauses = [and_(Assignment.due_override.is_(None), Task.due_date.in_(dates)),
+               Assignment.due_override.in_(dates)]
+    if after is not None:
+        clauses += [and_(Assignment.due_override.is_(None), Task.due_date > after),
+                    Assignment.due_override > after]
+    return or_(*clauses)
+
+
+async def open_assignments(session: AsyncSession, due_dates: Iterable[dt.date],
+                           checkin_after: dt.date | None, roles: Sequence[str]
+                           ) -> tuple[list[OpenAssignment], dict[int, AssignmentInfo]]:
+    """Unfinished assignments of active plans whose effective due date is one of `due_dates`."""
+    due = func.coalesce(Assignment.due_override, Task.due_date)
+    rows = await session.execute(
+        select(Assignment.id, Assignment.agency_id, Assignment.role, due, Task.ref, Agency.name,
+               Plan.code)
+        .select_from(Assignment).join(Task).join(Plan).join(Agency)
+        .where(Plan.active, Task.withdrawn_at.is_(None), Assignment.removed_at.is_(None),
+               Assignment.status.not_in(CLOSED), Assignment.role.in_(roles),
+               _due_filter(due_dates, checkin_after)))
+    items, info = [], {}
+    for row_id, agency_id, role, due_date, ref, agency, plan_code in rows:
+        items.append(OpenAssignment(row_id, agency_id, role, due_date))
+        info[row_id] = AssignmentInfo(ref, agency, plan_code)
+    return items, info
+
+
+async def recipients(session: AsyncSession) -> tuple[dict[int, list[Recipient]], list[Recipient],
+                                                     dict[int, str]]:
+    """Reachable focal points by agency, coordinators, and every contact's display name."""
+    rows = await session.execute(
+        select(Contact.id, Contact.agency_id, Contact.role, Contact.display_name)
+        .where(Contact.unlinked_at.is_(None), Contact.reachable).order_by(Contact.id))
+    focal: dict[int, list[Recipient]] = defaultdict(list)
+    coordinators, names = [], {}
+    for contact_id, agency_id, role, name in rows:
+        names[contact_id] = name
+        if role == "coordinator":
+            coordinators.append(Recipient(contact_id, agency_id, coordinator=True))
+        elif agency_id is not None:
+            focal[agency_id].append(Recipient(contact_id, agency_id))
+    return dict(focal), coordinators, names
+
+
+async def last_swept(session: AsyncSession) -> dt.date | None:
+    return (await session.execute(select(func.max(SweepRun.run_date)))).scalar_one()
+
+
+async def claim_sweep(session: AsyncSession, day: dt.date, since: dt.date, owner: str,
+                      now: dt.datetime) -> bool:
+    """Insert the day's run row; False when another process has swept (or is sweeping) it."""
+    statement = insert_ignoring_conflicts(session, SweepRun, ["run_date"]).values(
+        run_date=day, caught_up_from=since, owner=owner, started_at=now)
+    result = await session.execute(statement.returning(SweepRun.id))
+    return result.scalar_one_or_none() is not None
+
+
+async def store_reminders(session: AsyncSession, reminders: Sequence[Reminder], day: dt.date,
+                          now: dt.datetime) -> tuple[int, int]:
+    """Insert new reminder items and group them into one pending message per contact."""
+    if not reminders:
+        return 0, 0
+    rows = [{"key": r.key, "stage": r.stage.value, "assignment_id": r.assignment_id,
+             "agency_id": r.agency_id, "contact_id": r.recipient, "natural_date": r.natural,
+             "send_on": r.send_on, "due_date": r.due, "late": r.late, "created_at": now}
+            for r in reminders]
+    created: list[tuple[int, int | None]] = []
+    for chunk in range(0, len(rows), 1000):
+        statement = insert_ignoring_conflicts(session, ReminderItem, ["key"]).values(
+            rows[chunk:chunk + 1000]).returning(ReminderItem.id, ReminderItem.contact_id)
+        created += [(row_id, contact) for row_id, contact in await session.execute(statement)]
+    by_contact: dict[int, list[int]] = defaultdict(list)
+    for item_id, contact in created:
+        if contact is not None:
+            by_contact[contact].append(item_id)
+    for contact, item_ids in by_contact.items():
+        message_id = await _pending_message(session, contact, day, now)
+        for start in range(0, len(item_ids), 1000):
+            await session.execute(update(ReminderItem).where(
+                ReminderItem.id.in_(item_ids[start:start + 1000])).values(message_id=message_id))
+    return len(created), len(by_contact)
+
+
+async def _pending_message(session: AsyncSession, contact: int, day: dt.date,
+                           now: dt.datetime) -> int:
+    """The contact's unsent message for the day, or a new one (a later part if one went out)."""
+    found = (await session.execute(
+        select(OutboxMessage.id, OutboxMessage.state, OutboxMessage.part)
+        .where(OutboxMessage.contact_id == contact, OutboxMessage.send_on == day)
+        .order_by(OutboxMessage.part.desc()).limit(1))).first()
+    if found is not None and found.state == "pending":
+        return int(found.id)
+    message = OutboxMessage(contact_id=contact, send_on=day, part=(found.part + 1) if found else 1,
+                            state="pending", attempts=0, next_attempt_at=now, created_at=now)
+    session.add(message)
+    await session.flush()
+    return message.id
+
+
+async def finish_sweep(session: AsyncSession, day: dt.date, counts: tuple[int, int],
+                       now: dt.datetime) -> None:
+    await session.execute(update(SweepRun).where(SweepRun.run_date == day).values(
+        finished_at=now, reminders=counts[0], messages=counts[1]))

@@ -1,0 +1,143 @@
+"""The dispatcher decides what a failure means; every send is a row before it is a request."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select, update
+
+from bot.channels.base import Migrated, Permanent, RateLimited, Transient
+from bot.channels.recording import RecordingChannel
+from plan.agencies import Directory
+from storage.models import Contact, OutboxMessage
+from storage.uow import Database
+from tests.engine_helpers import NOW, contact, dispatcher, load_example, sweeper
+
+DAY = dt.date(2023, 9, 29)
+KHCN = "Sở Khoa học và Công nghệ"
+
+
+async def ready(db: Database, example_path: Path, directory: Directory) -> tuple[int, int]:
+    await load_example(db, example_path, directory)
+    focal = await contact(db, KHCN, "5001", name="Chị Lan")
+    coordinator = await contact(db, None, "9001", role="coordinator", name="Anh Minh")
+    await sweeper(db).run(DAY)
+    return focal, coordinator
+
+
+async def message(db: Database, contact_id: int) -> OutboxMessage:
+    async with db.uow() as uow:
+        return (await uow.session.execute(select(OutboxMessage).where(
+            OutboxMessage.contact_id == contact_id).order_by(OutboxMessage.id))).scalars().first()
+
+
+async def test_reminder_is_rendered_sent_and_recorded(db: Database, example_path: Path,
+                                                      directory: Directory) -> None:
+    focal, _ = await ready(db, example_path, directory)
+    channel = RecordingChannel()
+    assert await dispatcher(db, channel, DAY, [NOW]).drain() == 1
+    [(chat, text)] = channel.sent
+    assert chat == "5001"
+    assert "Nhắc việc CCHC — 29/09/2023" in text and "VII.2" in text
+    assert "Đến hạn: hạn 30/09/2023, còn 1 ngày" in text and "Vai trò: chủ trì" in text
+    row = await message(db, focal)
+    assert (row.state, row.provider_message_id, row.text) == ("sent", "1", text)
+
+
+async def test_rate_limit_is_honoured_and_not_counted_as_a_try(db: Database, example_path: Path,
+                                                               directory: Directory) -> None:
+    focal, _ = await ready(db, example_path, directory)
+    channel = RecordingChannel(failures=[RateLimited("Too Many Requests: retry after 5", 5)])
+    clock = [NOW]
+    sender = dispatcher(db, channel, DAY, clock)
+    await sender.tick()
+    row = await message(db, focal)
+    assert (row.state, row.attempts) == ("failed", 0)
+    assert row.next_attempt_at.replace(tzinfo=dt.UTC) == NOW + dt.timedelta(seconds=5)
+    assert await sender.tick() == 0  # not due yet
+    clock[0] = NOW + dt.timedelta(seconds=6)
+    await sender.tick()
+    assert (await message(db, focal)).state == "sent" and len(channel.sent) == 1
+
+
+async def test_transient_errors_back_off_then_give_up_and_tell_coordinators(
+        db: Database, example_path: Path, directory: Directory) -> None:
+    focal, _ = await ready(db, example_path, directory)
+    channel = RecordingChannel(failures=[Transient("Bad Gateway (502)")] * 3)
+    clock = [NOW]
+    sender = dispatcher(db, channel, DAY, clock, max_attempts=3, retry_base=10.0)
+    delays = []
+    for _ in range(3):
+        await sender.tick()
+        row = await message(db, focal)
+        if row.state == "failed":
+            wait = row.next_attempt_at.replace(tzinfo=dt.UTC) - clock[0]
+            delays.append(wait.total_seconds())
+            clock[0] += wait
+    assert (await message(db, focal)).state == "dead"
+    assert 5 <= delays[0] <= 15 and 10 <= delays[1] <= 30  # 10 s, then 20 s, ±50 % jitter
+    await sender.tick()
+    [(chat, text)] = channel.sent
+    assert chat == "9001" and "Không gửi được nhắc việc cho Chị Lan" in text
+
+
+async def test_blocked_user_is_flagged_and_never_retried(db: Database, example_path: Path,
+                                                         directory: Directory) -> None:
+    focal, _ = await ready(db, example_path, directory)
+    channel = RecordingChannel(failures=[Permanent("Forbidden: bot was blocked by the user")])
+    sender = dispatcher(db, channel, DAY, [NOW])
+    await sender.drain()
+    assert (await message(db, focal)).state == "dead"
+    async with db.uow() as uow:
+        reachable = (await uow.session.execute(
+            select(Contact.reachable).where(Contact.id == focal))).scalar_one()
+    assert reachable is False
+    assert [chat for chat, _ in channel.sent] == ["9001"]
+    assert "không liên lạc được" in channel.sent[0][1]
+    assert await sweeper(db).preview(DAY, DAY) != []  # still owed: now recorded as undeliverable
+    assert [r.recipient for r in await sweeper(db).preview(DAY, DAY)] == [None]
+
+
+async def test_migrated_chat_is_followed(db: Database, example_path: Path,
+                                         directory: Directory) -> None:
+    await ready(db, example_path, directory)
+    channel = RecordingChannel(failures=[Migrated("migrated", "-100777")])
+    await dispatcher(db, channel, DAY, [NOW]).drain()
+    assert [chat for chat, _ in channel.sent] == ["-100777"]
+
+
+async def test_message_left_in_flight_by_a_dead_process_is_resent_and_logged(
+        db: Database, example_path: Path, directory: Directory,
+        caplog: pytest.LogCaptureFixture) -> None:
+    focal, _ = await ready(db, example_path, directory)
+    async with db.uow() as uow:  # what a SIGKILL between claim and outcome leaves behind
+        await uow.session.execute(update(OutboxMessage).values(
+            state="sending", claimed_by="dead-host", claimed_at=NOW, attempts=1))
+        await uow.commit()
+    channel = RecordingChannel()
+    clock = [NOW + dt.timedelta(seconds=30)]
+    sender = dispatcher(db, channel, DAY, clock, lease=dt.timedelta(seconds=60))
+    assert await sender.tick() == 0  # within the lease: maybe still being sent elsewhere
+    clock[0] = NOW + dt.timedelta(seconds=61)
+    with caplog.at_level(logging.WARNING, logger="nhacviec.dispatch"):
+        await sender.tick()
+    assert len(channel.sent) == 1 and (await message(db, focal)).state == "sent"
+    assert "may be sent twice" in caplog.text
+
+
+async def test_two_dispatchers_never_send_a_message_twice(db: Database, example_path: Path,
+                                                          directory: Directory) -> None:
+    await load_example(db, example_path, directory)
+    for n in range(40):
+        await contact(db, KHCN, f"70{n:02d}")
+    await sweeper(db).run(dt.date(2023, 9, 20))
+    channel = RecordingChannel()
+    first = dispatcher(db, channel, DAY, [NOW], owner="a", batch=7)
+    second = dispatcher(db, channel, DAY, [NOW], owner="b", batch=7)
+    await asyncio.gather(first.drain(), second.drain())
+    chats = [chat for chat, _ in channel.sent]
+    assert len(chats) == 40 and len(set(chats)) == 40
