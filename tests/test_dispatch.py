@@ -51,15 +51,15 @@ async def test_reminder_is_rendered_sent_and_recorded(db: Database, example_path
 async def test_rate_limit_is_honoured_and_not_counted_as_a_try(db: Database, example_path: Path,
                                                                directory: Directory) -> None:
     focal, _ = await ready(db, example_path, directory)
-    channel = RecordingChannel(failures=[RateLimited("Too Many Requests: retry after 5", 5)])
+    channel = RecordingChannel(failures=[RateLimited("Too Many Requests: retry after 1", 0.3)])
     clock = [NOW]
     sender = dispatcher(db, channel, DAY, clock)
     await sender.tick()
     row = await message(db, focal)
     assert (row.state, row.attempts) == ("failed", 0)
-    assert row.next_attempt_at.replace(tzinfo=dt.UTC) == NOW + dt.timedelta(seconds=5)
+    assert row.next_attempt_at.replace(tzinfo=dt.UTC) == NOW + dt.timedelta(seconds=0.3)
     assert await sender.tick() == 0  # not due yet
-    clock[0] = NOW + dt.timedelta(seconds=6)
+    clock[0] = NOW + dt.timedelta(seconds=1)
     await sender.tick()
     assert (await message(db, focal)).state == "sent" and len(channel.sent) == 1
 
