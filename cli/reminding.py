@@ -15,6 +15,9 @@ from cli.common import fail, settings, with_app
 from scheduler.sweep import PreviewRow, SweepResult
 from storage import outbox
 
+# `remind` waits this long for retries (rate limits, short back-offs); later ones are left
+# in the outbox for `nhacviec run`.
+DRAIN_PATIENCE_SECONDS = 120.0
 STAGE_LABELS = {"before": "sắp đến hạn", "due": "đến hạn", "overdue": "quá hạn",
                 "escalation": "báo Sở Nội vụ", "checkin": "cập nhật tháng",
                 "digest": "tổng hợp tuần"}
@@ -64,7 +67,7 @@ async def _deliver(app: App) -> tuple[SweepResult, dict[str, int]]:
     for channel in app.channels.values():
         await channel.start()
     try:
-        await app.dispatcher().drain()
+        await app.dispatcher().drain(patience=DRAIN_PATIENCE_SECONDS)
     finally:
         for channel in app.channels.values():
             await channel.close()

@@ -97,15 +97,20 @@ class Dispatcher:
         await asyncio.gather(*(one(row) for row in _interleave(claimed)))
         return len(claimed)
 
-    async def drain(self, max_rounds: int = 1000) -> int:
-        """Tick until nothing is due now (retries scheduled later are left for later)."""
+    async def drain(self, patience: float = 0.0) -> int:
+        """Tick until nothing is due; wait for retries due within `patience` seconds."""
         total = 0
-        for _ in range(max_rounds):
+        deadline = self.now() + dt.timedelta(seconds=patience)
+        while True:
             handled = await self.tick()
             total += handled
-            if handled == 0:
-                break
-        return total
+            if handled:
+                continue
+            async with self.db.uow() as uow:
+                upcoming = await outbox.next_attempt(uow.session)
+            if upcoming is None or upcoming > deadline:
+                return total
+            await asyncio.sleep(max(0.0, (upcoming - self.now()).total_seconds()) + 0.01)
 
     async def _deliver(self, row: outbox.Claimed) -> None:
         channel = self.channels.get(row.channel)

@@ -165,6 +165,13 @@ async def contact_label(session: AsyncSession, contact_id: int) -> str:
     return f"{row.display_name or 'đầu mối'} ({row.name or 'Sở Nội vụ'})"
 
 
+async def next_attempt(session: AsyncSession) -> dt.datetime | None:
+    """When the earliest waiting row becomes due (None when nothing waits)."""
+    found = (await session.execute(select(func.min(OutboxMessage.next_attempt_at)).where(
+        OutboxMessage.state.in_(("pending", "failed"))))).scalar_one()
+    return found.replace(tzinfo=dt.UTC) if found and found.tzinfo is None else found
+
+
 async def backlog(session: AsyncSession) -> dict[str, int]:
     rows = await session.execute(select(OutboxMessage.state, func.count())
                                  .group_by(OutboxMessage.state))

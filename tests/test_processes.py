@@ -1,0 +1,134 @@
+"""Real `nhacviec run` processes against the fake Telegram server: SIGKILL and two instances."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from fakes.telegram import FakeTelegram, Fault
+from plan.agencies import Directory
+from storage.models import Contact, OutboxMessage, SweepRun
+from storage.uow import Database
+from tests.conftest import PG_URL
+from tests.engine_helpers import contact, load_example
+
+pytestmark = pytest.mark.slow
+KHCN = "Sở Khoa học và Công nghệ"
+CHATS = 24
+
+
+def start(db_url: str, telegram: tuple[FakeTelegram, str], log: Path) -> subprocess.Popen[bytes]:
+    fake, url = telegram
+    env = {**os.environ, "NHACVIEC_DATABASE_URL": db_url, "NHACVIEC_TODAY": "2023-09-20",
+           "NHACVIEC_TELEGRAM_BOT_TOKEN": fake.token, "NHACVIEC_TELEGRAM_API_BASE_URL": url,
+           "NHACVIEC_DISPATCH_INTERVAL_SECONDS": "0.2", "NHACVIEC_SEND_LEASE_SECONDS": "2",
+           "NHACVIEC_SEND_RETRY_BASE_SECONDS": "0.2", "NHACVIEC_TELEGRAM_RATE_PER_CHAT": "50"}
+    return subprocess.Popen([sys.executable, "-m", "cli.main", "run", "--no-console"], env=env,
+                            stdout=log.open("ab"), stderr=subprocess.STDOUT)
+
+
+async def wait_for(condition: object, seconds: float = 30.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():  # type: ignore[operator]
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out")
+        await asyncio.sleep(0.1)
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+async def enroll(db: Database, example_path: Path, directory: Directory) -> None:
+    await load_example(db, example_path, directory)
+    for n in range(CHATS):
+        await contact(db, KHCN, str(5000 + n), channel="telegram")
+
+
+def delivered(fake: FakeTelegram) -> Counter[int]:
+    return Counter(int(m["chat_id"]) for m in fake.sent())
+
+
+async def test_sigkill_mid_dispatch_loses_nothing_and_repeats_only_in_flight(
+        db: Database, db_url: str, telegram: tuple[FakeTelegram, str], example_path: Path,
+        directory: Directory, tmp_path: Path) -> None:
+    fake = telegram[0]
+    await enroll(db, example_path, directory)
+    fake.arm(Fault("sendMessage", times=10_000, status=200, delay=0.4))  # slow, successful sends
+    log = tmp_path / "run.log"
+    first = start(db_url, telegram, log)
+    try:
+        await wait_for(lambda: len(delivered(fake)) >= 3)
+        first.send_signal(signal.SIGKILL)
+        first.wait(timeout=10)
+    finally:
+        stop(first)
+    async with db.uow() as uow:
+        in_flight = set((await uow.session.execute(
+            select(Contact.chat_id).join(OutboxMessage, OutboxMessage.contact_id == Contact.id)
+            .where(OutboxMessage.state == "sending"))).scalars())
+    assert in_flight, "the kill should have caught messages in flight"
+    second = start(db_url, telegram, log)
+    try:
+        await wait_for(lambda: len(delivered(fake)) == CHATS, seconds=60)
+        async def all_sent() -> bool:
+            async with db.uow() as uow:
+                return (await uow.session.execute(select(func.count()).select_from(
+                    OutboxMessage).where(OutboxMessage.state != "sent"))).scalar_one() == 0
+        deadline = time.monotonic() + 20
+        while not await all_sent():
+            assert time.monotonic() < deadline
+            await asyncio.sleep(0.2)
+    finally:
+        stop(second)
+    counts = delivered(fake)
+    repeated = {str(chat) for chat, n in counts.items() if n > 1}
+    assert set(counts) == {5000 + n for n in range(CHATS)}  # nobody lost
+    assert max(counts.values()) <= 2 and repeated <= in_flight  # repeats only for in-flight rows
+    assert log.read_text().count("may be sent twice") >= len(repeated)
+
+
+@pytest.mark.skipif(not PG_URL, reason="TEST_DATABASE_URL is not set")
+async def test_two_processes_on_postgresql_sweep_once_and_send_each_reminder_once(
+        db_url: str, telegram: tuple[FakeTelegram, str], example_path: Path,
+        directory: Directory, tmp_path: Path) -> None:
+    if not db_url.startswith("postgresql"):
+        pytest.skip("this test is about PostgreSQL")
+    from storage.migrate import upgrade
+
+    await asyncio.to_thread(upgrade, db_url)
+    db = Database.from_url(db_url)
+    try:
+        fake = telegram[0]
+        await enroll(db, example_path, directory)
+        fake.arm(Fault("sendMessage", times=10_000, status=200, delay=0.05))
+        processes = [start(db_url, telegram, tmp_path / f"run{n}.log") for n in range(2)]
+        try:
+            await wait_for(lambda: len(delivered(fake)) == CHATS, seconds=60)
+            await asyncio.sleep(2.0)  # give a duplicate every chance to show up
+            assert [p.poll() for p in processes] == [None, None]  # both ran throughout
+        finally:
+            for process in processes:
+                stop(process)
+        assert set(delivered(fake).values()) == {1}
+        async with db.uow() as uow:
+            runs = (await uow.session.execute(select(func.count()).select_from(SweepRun))
+                    ).scalar_one()
+            states = set((await uow.session.execute(select(OutboxMessage.state))).scalars())
+        assert runs == 1 and states == {"sent"}
+    finally:
+        await db.dispose()
