@@ -86,11 +86,59 @@ def _import_row(backend: str, runs: list[dict[str, float]]) -> tuple[str, str]:
             f"({median['peak_mb'] / 300:.0%} of 300 MB) · {'OK' if ok else 'OVER TARGET'}")
 
 
+def _url(backend: str, pg: str) -> str | None:
+    if backend == "sqlite":
+        return f"sqlite:///{Path(tempfile.mkdtemp(prefix='nhacviec-bench-')) / 'bench.db'}"
+    return pg if asyncio.run(_fresh_postgres(pg)) else None
+
+
+def _sweep_cases() -> list[tuple[str, str]]:
+    rows = []
+    pg = os.environ.get("BENCH_DATABASE_URL", PG_DEFAULT)
+    sizes = [int(s) for s in os.environ.get("BENCH_SWEEP_SIZES", "10000,100000,1000000").split(",")]
+    for backend in ("sqlite", "postgresql"):
+        for size in sizes:
+            url = _url(backend, pg)
+            name = f"sweep {size:,} assignments / {backend}"
+            if url is None:
+                rows.append((name, "skipped: server unreachable"))
+                continue
+            setup = _run("bench.sweep_bench", "--url", url, "--size", str(size), "--setup")
+            runs = [_run("bench.sweep_bench", "--url", url, "--day", str(day))
+                    for day in range(min(REPEATS, 3))]
+            seconds = statistics.median(r["sweep_s"] for r in runs)
+            memory = statistics.median(r["peak_mb"] for r in runs)
+            ok = seconds < 5 and memory < 300
+            rows.append((name, f"{seconds:.2f} s ({seconds / 5:.0%} of 5 s) · peak {memory:.0f} MB "
+                               f"({memory / 300:.0%} of 300 MB) · {int(runs[0]['reminders'])} "
+                               f"reminders due · setup {setup['setup_s']:.0f} s · "
+                               f"{'OK' if ok else 'OVER TARGET'}"))
+    return rows
+
+
+def _dispatch_case() -> tuple[str, str]:
+    result = _run("bench.dispatch_bench", "--chats", "1000", "--messages", "3000")
+    ratio = result["rate"] / 30
+    ok = ratio >= 0.95 and result["lost"] == 0 and result["duplicated"] == 0 and (
+        result["refusals"] <= 1)
+    return ("dispatch 3,000 reminders → 1,000 chats / PTB → fake Telegram (30/s, 1/s per chat)",
+            f"{result['rate']:.1f} msg/s ({ratio:.1%} of 30/s) · {result['elapsed_s']:.0f} s · "
+            f"429s {int(result['refusals'])} · lost {int(result['lost'])} · duplicated "
+            f"{int(result['duplicated'])} · {'OK' if ok else 'OVER TARGET'}")
+
+
 def main() -> None:
     print(f"nhacviec benchmarks — {platform.processor() or platform.machine()}, "
           f"{os.cpu_count()} cores, Python {platform.python_version()}, "
           f"median of {REPEATS} fresh processes\n")
-    rows = _import_cases()
+    selected = os.environ.get("BENCH_ONLY", "import,sweep,dispatch").split(",")
+    rows = []
+    if "import" in selected:
+        rows += _import_cases()
+    if "sweep" in selected:
+        rows += _sweep_cases()
+    if "dispatch" in selected:
+        rows.append(_dispatch_case())
     width = max(len(name) for name, _ in rows)
     print(f"{'case':<{width}}  result")
     print(f"{'-' * width}  {'-' * 40}")

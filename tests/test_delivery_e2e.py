@@ -77,3 +77,17 @@ async def test_flood_refusal_is_waited_out_and_sent_once(
     attempts = [c.status for c in telegram[0].calls if c.method == "sendmessage"]
     assert attempts == [429, 200]
     assert len(telegram[0].sent(1001)) == 1
+
+
+async def test_server_error_is_retried_with_backoff_then_delivered(
+        db: Database, db_url: str, telegram: tuple[FakeTelegram, str], example_path: Path,
+        directory: Directory) -> None:
+    from fakes.telegram import Fault
+
+    await load_example(db, example_path, directory)
+    await contact(db, KHCN, "1001", channel="telegram")
+    telegram[0].arm(Fault("sendMessage", times=2, status=502, description="Bad Gateway"))
+    await remind(db_url, telegram, "2023-09-29")
+    attempts = [c.status for c in telegram[0].calls if c.method == "sendmessage"]
+    assert attempts == [502, 502, 200]
+    assert len(telegram[0].sent(1001)) == 1
