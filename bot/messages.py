@@ -99,5 +99,6 @@ def render_digest(digest: Digest) -> list[str]:
     if digest.undated:
         out.append("• Nhiệm vụ chưa có ngày hạn cố định: " + ", ".join(digest.undated))
     if digest.without_contact:
-        out.append("• Cơ quan chưa có đầu mối nhận nhắc việc: " + ", ".join(digest.without_contact))
+        out.append("• Cơ quan chủ trì chưa có đầu mối nhận nhắc việc: "
+                   + ", ".join(digest.without_contact))
     return out

@@ -198,10 +198,10 @@ async def digest_data(session: AsyncSession, today: dt.date,
     undated = await session.execute(
         select(Task.ref).join(Plan).where(Plan.active, Task.withdrawn_at.is_(None),
                                           Task.due_date.is_(None)).order_by(Task.position))
+    reachable = select(Contact.id).where(Contact.agency_id == Agency.id, Contact.reachable,
+                                         Contact.unlinked_at.is_(None), Contact.role == "focal")
     missing = await session.execute(
-        select(Agency.name).distinct().select_from(ReminderItem)
-        .join(Agency, Agency.id == ReminderItem.agency_id)
-        .where(ReminderItem.contact_id.is_(None), ReminderItem.stage != "notice")
-        .order_by(Agency.name).limit(limit))
+        select(Agency.name).distinct().select_from(Assignment).join(Task).join(Plan).join(Agency)
+        .where(*live, ~reachable.exists()).order_by(Agency.name).limit(limit))
     return ([(name, int(count)) for name, count in overdue], int(soon),
             list(undated.scalars()), list(missing.scalars()))

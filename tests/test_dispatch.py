@@ -141,3 +141,21 @@ async def test_two_dispatchers_never_send_a_message_twice(db: Database, example_
     await asyncio.gather(first.drain(), second.drain())
     chats = [chat for chat, _ in channel.sent]
     assert len(chats) == 40 and len(set(chats)) == 40
+
+
+async def test_coordinators_digest_lists_overdue_undated_and_agencies_without_contact(
+        db: Database, example_path: Path, directory: Directory) -> None:
+    await load_example(db, example_path, directory)
+    await contact(db, None, "9001", role="coordinator", name="Anh Minh")
+    monday = dt.date(2023, 10, 9)  # VII.2 (due Sat 30/09) is 7 days overdue: escalation too
+    await sweeper(db).run(monday)
+    channel = RecordingChannel()
+    await dispatcher(db, channel, monday, [NOW]).drain()
+    [(chat, text)] = channel.sent
+    assert chat == "9001"
+    assert "Quá hạn chưa hoàn thành, cần Sở Nội vụ đôn đốc:" in text
+    assert "• Sở Khoa học và Công nghệ — VII.2" in text and "QUÁ HẠN 9 ngày" in text
+    assert "Tổng hợp tuần:" in text and "  - Sở Tư pháp:" in text
+    assert "Nhiệm vụ chưa có ngày hạn cố định: V.4" in text
+    assert "Cơ quan chủ trì chưa có đầu mối nhận nhắc việc: " in text
+    assert "Sở Tư pháp" in text.split("chưa có đầu mối nhận nhắc việc: ")[1]
