@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
-from bot.texts import ROLE_LABELS, STATUS_LABELS, date_vn, shorten
+from bot.texts import ROLE_LABELS, STATUS_LABELS, date_vn, days_phrase, shorten
 
 _DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
 
@@ -22,21 +23,31 @@ def assignment_code(assignment_id: int) -> str:
             return out
 
 
-@dataclass(frozen=True)
-class Line:
-    """What a message line needs to know about one reminder item."""
+class Line(Protocol):
+    """What rendering needs from one reminder item (storage's ItemView has it)."""
 
-    stage: str
-    assignment_id: int | None
-    ref: str | None
-    content: str | None
-    product: str | None
-    agency: str | None
-    role: str | None
-    status: str | None
-    due: dt.date | None
-    late: bool
-    note: str | None
+    @property
+    def stage(self) -> str: ...
+    @property
+    def assignment_id(self) -> int | None: ...
+    @property
+    def ref(self) -> str | None: ...
+    @property
+    def content(self) -> str | None: ...
+    @property
+    def product(self) -> str | None: ...
+    @property
+    def agency(self) -> str | None: ...
+    @property
+    def role(self) -> str | None: ...
+    @property
+    def status(self) -> str | None: ...
+    @property
+    def due(self) -> dt.date | None: ...
+    @property
+    def late(self) -> bool: ...
+    @property
+    def note(self) -> str | None: ...
 
 
 @dataclass(frozen=True)
@@ -52,12 +63,7 @@ class Digest:
 def timing(due: dt.date | None, today: dt.date) -> str:
     if due is None:
         return "chưa có ngày cố định"
-    left = (due - today).days
-    if left > 0:
-        return f"hạn {date_vn(due)}, còn {left} ngày"
-    if left == 0:
-        return f"hạn hôm nay {date_vn(due)}"
-    return f"hạn {date_vn(due)}, QUÁ HẠN {-left} ngày"
+    return f"hạn {date_vn(due)}, {days_phrase(due, today, loud=True)}"
 
 
 _HEADINGS = {"before": "Sắp đến hạn", "due": "Đến hạn", "overdue": "Quá hạn",

@@ -39,7 +39,8 @@ def shorten(text: str, limit: int = 90) -> str:
     return cut + "…"
 
 
-def days_phrase(due: dt.date | None, today: dt.date) -> str:
+def days_phrase(due: dt.date | None, today: dt.date, loud: bool = False) -> str:
+    """`còn 3 ngày` / `đến hạn hôm nay` / `quá hạn 2 ngày` (`QUÁ HẠN` when `loud`)."""
     if due is None:
         return ""
     delta = (due - today).days
@@ -47,4 +48,4 @@ def days_phrase(due: dt.date | None, today: dt.date) -> str:
         return f"còn {delta} ngày"
     if delta == 0:
         return "đến hạn hôm nay"
-    return f"quá hạn {-delta} ngày"
+    return f"{'QUÁ HẠN' if loud else 'quá hạn'} {-delta} ngày"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from collections.abc import Awaitable, Callable
 from typing import NoReturn, TypeVar
 
@@ -19,6 +20,16 @@ T = TypeVar("T")
 def fail(message: str, code: int = 2) -> NoReturn:
     typer.echo(f"Lỗi: {message}", err=True)
     raise typer.Exit(code)
+
+
+def date_option(value: str | None, option: str) -> dt.date | None:
+    """Parse a YYYY-MM-DD option or stop with a Vietnamese error naming it."""
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        fail(f"{option} «{value}» không đúng dạng YYYY-MM-DD")
 
 
 def settings() -> Settings:

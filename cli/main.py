@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -11,7 +10,7 @@ import typer
 
 from cli import importing
 from cli.bootstrap import App
-from cli.common import fail, settings, with_app
+from cli.common import date_option, fail, settings, with_app
 from config.directories import load_directory
 from config.settings import Settings
 from plan.agencies import Directory, DirectoryError
@@ -62,7 +61,7 @@ def import_command(
     """Đọc phụ lục kế hoạch và lưu thành nhiệm vụ, phân công (nhập lại sẽ cập nhật)."""
     s = settings()
     found = directory(s, directory_name)
-    overrides = PlanMeta(code=code, issued_on=_date_option(date), title=title)
+    overrides = PlanMeta(code=code, issued_on=date_option(date, "--date"), title=title)
     try:
         draft = importing.read_plan(file, found, overrides)
     except PlanFormatError as exc:
@@ -79,15 +78,6 @@ def import_command(
     except ImportRefused as exc:
         fail(str(exc))
     typer.echo(importing.as_json(draft) if as_json else importing.summary(draft, report))
-
-
-def _date_option(value: str | None) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        fail(f"ngày «{value}» không đúng dạng YYYY-MM-DD")
 
 
 @plans_app.callback()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import json
 from typing import Annotated
 
@@ -11,7 +10,7 @@ import typer
 
 from bot.texts import date_vn
 from cli.bootstrap import App, build
-from cli.common import fail, settings, with_app
+from cli.common import date_option, fail, settings, with_app
 from scheduler.sweep import PreviewRow, SweepResult
 from storage import outbox
 
@@ -21,15 +20,6 @@ DRAIN_PATIENCE_SECONDS = 120.0
 STAGE_LABELS = {"before": "sắp đến hạn", "due": "đến hạn", "overdue": "quá hạn",
                 "escalation": "báo Sở Nội vụ", "checkin": "cập nhật tháng",
                 "digest": "tổng hợp tuần"}
-
-
-def _date(value: str | None, option: str) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        fail(f"{option} «{value}» không đúng dạng YYYY-MM-DD")
 
 
 def register(app: typer.Typer) -> None:
@@ -44,8 +34,8 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Chạy đợt nhắc việc của một ngày, hoặc xem trước lịch nhắc (--dry-run)."""
         loaded = settings()
-        start = _date(today, "--today")
-        end = _date(until, "--until")
+        start = date_option(today, "--today")
+        end = date_option(until, "--until")
         if start is not None:
             loaded = loaded.model_copy(update={"today": start})
         built = build(loaded)

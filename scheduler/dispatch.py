@@ -8,7 +8,6 @@ the bot, follow a migrated chat — and tell the coordinators when a message can
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import datetime as dt
 import logging
 import random
@@ -19,7 +18,7 @@ from dataclasses import dataclass
 from aiolimiter import AsyncLimiter
 
 from bot.channels.base import Channel, ChannelError, Migrated, Permanent, RateLimited
-from bot.messages import Digest, Line, render
+from bot.messages import Digest, render
 from storage import outbox
 from storage.uow import Database
 
@@ -144,7 +143,7 @@ class Dispatcher:
             digest = None
             if any(item.stage == "digest" for item in items):
                 digest = Digest(*await outbox.digest_data(uow.session, row.send_on))
-            text = render([Line(**dataclasses.asdict(i)) for i in items], row.send_on, digest)
+            text = render(items, row.send_on, digest)
             await outbox.save_text(uow.session, row.id, text)
             await uow.commit()
         return text
