@@ -1,4 +1,4 @@
-"""Console channel: a terminal chat for `make run`, using the same handlers as the bots."""
+"""Console channel (chat side): a terminal chat for `make run`, using the same handlers."""
 
 from __future__ import annotations
 
@@ -7,12 +7,13 @@ import sys
 from collections.abc import Callable
 from typing import TextIO
 
-from bot.handlers import Handlers, Incoming
+from bot.handlers import Handlers
+from bot.types import Incoming
 
 PROMPT = "bạn> "
 
 
-async def run_console(handlers: Handlers, agency: str | None, banner: str,
+async def run_console(handlers: Handlers, chat_id: str, banner: str,
                       read: Callable[[], str] = input, out: TextIO | None = None) -> None:
     """Read lines until end of input; print each reply. Ctrl-D / Ctrl-C ends the chat."""
     out = out or sys.stdout
@@ -29,6 +30,9 @@ async def run_console(handlers: Handlers, agency: str | None, banner: str,
         if line.strip() in {"/thoat", "/exit", "/quit"}:
             out.write("Tạm biệt.\n")
             return
-        for reply in await handlers.handle(Incoming("console", line, agency)):
-            out.write(f"bot> {reply}\n")
+        for reply in await handlers.handle(Incoming("console", chat_id, line, "console")):
+            out.write(f"bot> {reply.text}\n")
+            labels = [button.label for row in reply.buttons for button in row]
+            if labels:
+                out.write("     (trên Telegram có nút: " + " | ".join(labels[:8]) + ")\n")
         out.flush()

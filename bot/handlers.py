@@ -1,101 +1,211 @@
-"""Channel-agnostic conversation: a neutral message in, reply texts out.
+"""The conversation router: who is writing, what they mean, what they may do.
 
-Adapters (console now; Telegram and Zalo next) translate their wire format into
-`Incoming` and send back whatever this returns.
+Channel-agnostic: adapters turn their wire format into `Incoming` and send back the `Reply`s.
+Each incoming message is one transaction; anything that fails leaves nothing half-stored.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import difflib
-from collections.abc import Callable
-from dataclasses import dataclass
+import logging
+from collections.abc import Awaitable, Callable, Collection
 
-from bot import texts
+from bot import keyboards, texts
+from bot.answering import Answering
+from bot.coordinator import Coordinator
+from bot.enrolling import Enrolling
+from bot.messages import assignment_code
+from bot.protocol import MAX_TEXT, parse_answer, usage
+from bot.types import Incoming, Reply
 from plan.text import fold
-from storage import queries
-from storage.uow import Database
+from storage import answers, queries
+from storage.answers import Who
+from storage.contacts import add_contact
+from storage.uow import Database, UnitOfWork
+
+log = logging.getLogger("nhacviec.bot")
+NOT_REGISTERED = ("Bạn chưa được đăng ký nhận nhắc việc. Hãy xin Sở Nội vụ mã mời rồi gửi "
+                  "/start <mã>.")
+COORDINATOR_ONLY = "Lệnh này dành cho cán bộ Sở Nội vụ."
+DueToday = Callable[[dt.date], Awaitable[dict[int, str]]]
 
 
-@dataclass(frozen=True)
-class Incoming:
-    """One message from a user, whatever the platform."""
-
-    sender: str
-    text: str
-    agency: str | None = None  # the agency the sender speaks for, when known
+def _utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
 
 
 class Handlers:
-    """Answers commands by asking storage; knows nothing of any chat platform."""
+    def __init__(self, db: Database, today: Callable[[], dt.date],
+                 now: Callable[[], dt.datetime] = _utc_now, admin_ids: Collection[str] = (),
+                 bot_username: Callable[[], str | None] = lambda: None,
+                 due_today: DueToday | None = None) -> None:
+        self.db, self.today, self.now, self.admin_ids = db, today, now, set(admin_ids)
+        self.due_today = due_today
+        self.answering = Answering(today, now)
+        self.coordinator = Coordinator(today, now)
+        self.enrolling = Enrolling(now, bot_username)
 
-    def __init__(self, db: Database, clock: Callable[[], dt.date]) -> None:
-        self.db = db
-        self.clock = clock
+    async def handle(self, message: Incoming) -> list[Reply]:
+        if len(message.text) > MAX_TEXT:
+            return [Reply(f"Tin nhắn quá dài (tối đa {MAX_TEXT} ký tự); hãy gửi ngắn gọn hơn.")]
+        async with self.db.uow() as uow:
+            replies = await self._route(uow, message)
+            await uow.commit()
+        return replies
 
-    async def handle(self, message: Incoming) -> list[str]:
+    async def _route(self, uow: UnitOfWork, message: Incoming) -> list[Reply]:
         text = message.text.strip()
-        command, _, argument = text.partition(" ")
+        command, _, argument = text.partition(" ") if text.startswith("/") else ("", "", "")
         command = fold(command.split("@", 1)[0])
-        routes = {"/start": self._help, "/trogiup": self._help, "/help": self._help,
-                  "/kehoach": self._plans, "/nhiemvu": self._tasks, "/coquan": self._agency}
-        route = routes.get(command)
-        if route is None:
-            return [texts.UNKNOWN]
-        return await route(argument.strip(), message)
+        argument = argument.strip()
+        who = await answers.who(uow.session, message.channel, message.chat_id)
+        if command == "/start" and argument:
+            joined = await self.enrolling.start(uow, message, argument)
+            if isinstance(joined, Reply):
+                return [joined]
+            who = await answers.who(uow.session, message.channel, message.chat_id)
+            assert who is not None
+            return await self._welcome(uow, who)
+        if who is None:
+            who = await self._bootstrap_admin(uow, message)
+        if who is None:
+            log.warning("refused: unregistered %s:%s", message.channel, message.chat_id)
+            return [Reply(NOT_REGISTERED)]
+        if message.button is not None:
+            return await self._button(uow, who, message)
+        if command:
+            return await self._command(uow, who, message, command, argument)
+        waiting = await answers.waiting(uow.session, who.contact_id, self.now())
+        if waiting is not None:
+            return await self.answering.follow_up(uow, who, message, *waiting)
+        answer = parse_answer(text)
+        if answer is not None:
+            return await self.answering.text_answer(uow, who, message, answer)
+        if message.reply_to and text:
+            found = await self.answering.reply_note(uow, who, message)
+            if found:
+                return found
+        return [Reply("Chưa hiểu tin nhắn này.\n" + usage() + "\nGõ /trogiup để xem các lệnh.")]
 
-    async def _help(self, _argument: str, _message: Incoming) -> list[str]:
-        return [texts.HELP]
+    async def _bootstrap_admin(self, uow: UnitOfWork, message: Incoming) -> Who | None:
+        if f"{message.channel}:{message.chat_id}" not in self.admin_ids:
+            return None
+        await add_contact(uow.session, None, message.channel, message.chat_id,
+                          message.sender_name or "Quản trị", "coordinator", self.now())
+        return await answers.who(uow.session, message.channel, message.chat_id)
 
-    async def _plans(self, _argument: str, _message: Incoming) -> list[str]:
-        async with self.db.uow() as uow:
-            rows = await queries.plans(uow.session)
+    async def _button(self, uow: UnitOfWork, who: Who, message: Incoming) -> list[Reply]:
+        parsed = keyboards.parse(message.button or "")
+        if parsed is None:
+            return [Reply("Nút này không còn hiệu lực.")]
+        action, number = parsed
+        if action in {"xa", "xr"}:
+            if not who.coordinator:
+                log.warning("refused: contact %s pressed a decision button", who.contact_id)
+                return [Reply(COORDINATOR_ONLY)]
+            return await self.answering.decide(uow, who, number, action == "xa")
+        return await self.answering.button(uow, who, message, action, number)
+
+    async def _command(self, uow: UnitOfWork, who: Who, message: Incoming, command: str,
+                       argument: str) -> list[Reply]:
+        everyone = {"/start": self._help, "/trogiup": self._help, "/help": self._help,
+                    "/nhiemvu": self._tasks, "/kehoach": self._plans, "/coquan": self._agency}
+        if command in everyone:
+            return await everyone[command](uow, who, argument)
+        if command == "/huy":
+            return [await self.enrolling.leave(uow, who)]
+        if command == "/boqua":
+            await answers.stop_waiting(uow.session, who.contact_id)
+            return [Reply("Được. Bạn có thể gửi minh chứng sau bằng: <mã> xong <số văn bản>.")]
+        if not who.coordinator:
+            log.warning("refused: contact %s (%s) used %s", who.contact_id, who.agency, command)
+            return [Reply(COORDINATOR_ONLY if command in _COORDINATOR_COMMANDS
+                          else "Không có lệnh này. Gõ /trogiup để xem các lệnh.")]
+        return await self._coordinator(uow, who, command, argument)
+
+    async def _coordinator(self, uow: UnitOfWork, who: Who, command: str,
+                           argument: str) -> list[Reply]:
+        c = self.coordinator
+        simple = {"/tonghop": c.summary, "/quahan": c.overdue, "/sapden": c.soon,
+                  "/chuabaocao": c.unanswered, "/chitiet": c.detail, "/nhac": c.remind_now}
+        if command in simple:
+            return await simple[command](uow, argument)
+        if command == "/moi":
+            return [await self.enrolling.invite(uow, who, argument)]
+        if command == "/duyet":
+            words = argument.split()
+            if len(words) == 2 and words[0].isdigit():
+                approve = fold(words[1]) in {"dongy", "ok", "duyet", "co", "dong y"}
+                return await self.answering.decide(uow, who, int(words[0]), approve)
+            return await c.pending(uow)
+        return [Reply("Không có lệnh này. Gõ /trogiup để xem các lệnh.")]
+
+    async def _help(self, _uow: UnitOfWork, who: Who, _argument: str) -> list[Reply]:
+        text = texts.HELP + ("\n" + texts.HELP_COORDINATOR if who.coordinator else "")
+        return [Reply(text + "\n" + usage())]
+
+    async def _plans(self, uow: UnitOfWork, _who: Who, _argument: str) -> list[Reply]:
+        rows = await queries.plans(uow.session)
         if not rows:
-            return [texts.NO_PLANS]
-        lines = ["Các kế hoạch:"]
-        for row in rows:
-            state = "đang theo dõi" if row.active else "đã tắt"
-            lines.append(f"• {row.code} ({texts.date_vn(row.issued_on)}) — {row.title or ''}: "
-                         f"{row.tasks} nhiệm vụ, {row.assignments} phân công, {state}")
-        return ["\n".join(lines)]
+            return [Reply(texts.NO_PLANS)]
+        lines = ["Các kế hoạch:"] + [
+            f"• {r.code} ({texts.date_vn(r.issued_on)}) — {r.title or ''}: {r.tasks} nhiệm vụ, "
+            f"{r.assignments} phân công, {'đang theo dõi' if r.active else 'đã tắt'}" for r in rows]
+        return [Reply("\n".join(lines))]
 
-    async def _tasks(self, argument: str, message: Incoming) -> list[str]:
-        wanted = argument or message.agency
-        if not wanted:
-            return [texts.ASK_AGENCY]
-        agency = await self._find_agency(wanted)
-        if agency is None:
-            return [f"Không tìm thấy cơ quan «{wanted}». Thử /coquan {wanted}"]
-        async with self.db.uow() as uow:
-            rows = await queries.open_assignments(uow.session, agency)
-        if not rows:
-            return [f"{agency}: không có nhiệm vụ chủ trì nào đang mở."]
-        today = self.clock()
-        lines = [f"{agency} — {len(rows)} nhiệm vụ chủ trì chưa hoàn thành:"]
-        for row in rows:
-            due = texts.date_vn(row.due)
-            left = texts.days_phrase(row.due, today)
-            lines.append(f"• {row.ref} {texts.shorten(row.content)}\n"
-                         f"  Sản phẩm: {row.product or '—'} · Hạn: {due}"
-                         f"{' (' + left + ')' if left else ''} · "
-                         f"{texts.STATUS_LABELS.get(row.status, row.status)}")
-        return ["\n".join(lines)]
-
-    async def _agency(self, argument: str, _message: Incoming) -> list[str]:
-        if not argument:
-            return ["Hãy ghi tên cần tìm, ví dụ: /coquan tư pháp"]
-        matches = await self._agency_matches(argument)
+    async def _tasks(self, uow: UnitOfWork, who: Who, argument: str) -> list[Reply]:
+        if not who.coordinator or not argument:
+            if who.agency_id is None:
+                return [Reply(texts.ASK_AGENCY)]
+            return [await self._agency_tasks(uow, who.agency_id, who.agency or "")]
+        matches = await self._agency_matches(uow, argument)
         if not matches:
-            return [f"Không có cơ quan nào gần với «{argument}»."]
-        return ["Cơ quan phù hợp:\n" + "\n".join(f"• {name}" for name in matches)]
+            return [Reply(f"Không tìm thấy cơ quan «{argument}». Thử /coquan {argument}")]
+        from storage.contacts import find_agency
 
-    async def _find_agency(self, text: str) -> str | None:
-        matches = await self._agency_matches(text)
-        return matches[0] if matches else None
+        return [await self._agency_tasks(uow, await find_agency(uow.session, matches[0]),
+                                         matches[0])]
 
-    async def _agency_matches(self, text: str) -> list[str]:
-        async with self.db.uow() as uow:
-            names = await queries.agency_names(uow.session)
+    async def _agency_tasks(self, uow: UnitOfWork, agency_id: int, agency: str,
+                            due_today: dict[int, str] | None = None) -> Reply:
+        rows = await queries.open_for_agency(uow.session, agency_id)
+        if not rows:
+            return Reply(f"{agency}: không có nhiệm vụ chủ trì nào đang mở.")
+        today = self.today()
+        lines = [f"{agency} — {len(rows)} nhiệm vụ chủ trì chưa hoàn thành:"]
+        for assignment_id, ref, content, product, due, status in rows:
+            left = texts.days_phrase(due, today)
+            flag = f" ⏰ hôm nay: {due_today[assignment_id]}" if due_today and \
+                assignment_id in due_today else ""
+            lines.append(f"• #{assignment_code(assignment_id)} {ref} {texts.shorten(content)}\n"
+                         f"  Sản phẩm: {product or '—'} · Hạn: {texts.date_vn(due)}"
+                         f"{' (' + left + ')' if left else ''} · "
+                         f"{texts.STATUS_LABELS.get(status, status)}{flag}")
+        buttons = keyboards.reminder_buttons(
+            (row[0], assignment_code(row[0])) for row in rows[:8])
+        return Reply("\n".join(lines), buttons)
+
+    async def _welcome(self, uow: UnitOfWork, who: Who) -> list[Reply]:
+        if who.coordinator:
+            return [Reply(f"Chào {who.name or 'anh/chị'}! Bạn đã được liên kết làm cán bộ điều "
+                          "phối (Sở Nội vụ).\n" + texts.HELP_COORDINATOR)]
+        due = await self.due_today(self.today()) if self.due_today else {}
+        tasks = await self._agency_tasks(uow, who.agency_id or 0, who.agency or "", due)
+        hello = Reply(f"Chào {who.name or 'anh/chị'}! Bạn đã được liên kết làm đầu mối của "
+                      f"{who.agency}. Bot sẽ nhắc các nhiệm vụ do cơ quan chủ trì.")
+        return [hello, tasks, Reply(usage())]
+
+    async def _agency(self, uow: UnitOfWork, _who: Who, argument: str) -> list[Reply]:
+        if not argument:
+            return [Reply("Hãy ghi tên cần tìm, ví dụ: /coquan tư pháp")]
+        matches = await self._agency_matches(uow, argument)
+        if not matches:
+            return [Reply(f"Không có cơ quan nào gần với «{argument}».")]
+        return [Reply("Cơ quan phù hợp:\n" + "\n".join(f"• {name}" for name in matches))]
+
+    async def _agency_matches(self, uow: UnitOfWork, text: str) -> list[str]:
+        names = await queries.agency_names(uow.session)
         key = fold(text)
         by_key = {fold(name): name for name in names}
         if key in by_key:
@@ -103,5 +213,8 @@ class Handlers:
         contained = [name for k, name in by_key.items() if key in k]
         if contained:
             return contained[:10]
-        close = difflib.get_close_matches(key, list(by_key), n=5, cutoff=0.6)
-        return [by_key[k] for k in close]
+        return [by_key[k] for k in difflib.get_close_matches(key, list(by_key), n=5, cutoff=0.6)]
+
+
+_COORDINATOR_COMMANDS = {"/tonghop", "/quahan", "/sapden", "/chuabaocao", "/chitiet", "/duyet",
+                         "/nhac", "/moi"}

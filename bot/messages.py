@@ -88,7 +88,8 @@ def render(lines: Sequence[Line], today: dt.date, digest: Digest | None = None) 
         out.append("Quá hạn chưa hoàn thành, cần Sở Nội vụ đôn đốc:")
         out += [f"• {line.agency} — {line.ref} {shorten(line.content or '', 80)} "
                 f"({timing(line.due, today)})" for line in escalations]
-    out += [f"⚠ {line.note}" for line in lines if line.stage == "notice" and line.note]
+    out += [f"⚠ {line.note}" for line in lines if line.stage in {"notice", "extension"}
+            and line.note]
     if digest is not None:
         out += render_digest(digest)
     return "\n".join(out)

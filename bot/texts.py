@@ -15,11 +15,18 @@ STATUS_LABELS = {
 ROLE_LABELS = {"lead": "chủ trì", "coordinating": "phối hợp"}
 
 HELP = """Nhắc việc CCHC — các lệnh:
+/nhiemvu — nhiệm vụ chưa hoàn thành của cơ quan (kèm mã #…)
 /kehoach — các kế hoạch đang theo dõi
-/nhiemvu [tên cơ quan] — nhiệm vụ chưa hoàn thành của cơ quan
 /coquan <tên> — tìm cơ quan theo tên gần đúng
-/trogiup — xem lại hướng dẫn này
-Ví dụ: /nhiemvu Sở Tư pháp"""
+/huy — hủy liên kết, thôi nhận nhắc việc
+/trogiup — xem lại hướng dẫn này"""
+
+HELP_COORDINATOR = """Lệnh cho Sở Nội vụ:
+/tonghop — số phân công theo tình trạng, quá hạn, theo mục
+/quahan — quá hạn theo cơ quan · /sapden [số ngày] — sắp đến hạn (mặc định 14)
+/chuabaocao — chưa có báo cáo, cơ quan chưa có đầu mối
+/nhiemvu <cơ quan> · /chitiet <mã|số hiệu> — chi tiết và lịch sử
+/duyet — đề nghị gia hạn chờ duyệt · /nhac <mã> — nhắc ngay · /moi <cơ quan> — tạo mã mời"""
 
 UNKNOWN = "Chưa hiểu tin nhắn này. Gõ /trogiup để xem các lệnh, ví dụ: /nhiemvu Sở Tư pháp"
 NO_PLANS = "Chưa có kế hoạch nào. Cán bộ quản trị cần chạy: nhacviec import <tệp kế hoạch>"

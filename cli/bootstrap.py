@@ -37,7 +37,19 @@ class App:
 
     @property
     def handlers(self) -> Handlers:
-        return Handlers(self.db, self.today)
+        return Handlers(self.db, self.today, admin_ids=self.settings.admin_ids,
+                        bot_username=self.bot_username, due_today=self.due_today)
+
+    def bot_username(self) -> str | None:
+        channel = self.channels.get("telegram")
+        return getattr(channel, "username", None)
+
+    async def due_today(self, day: dt.date) -> dict[int, str]:
+        """Assignment id → stage label of reminders owed today (for a new contact's welcome)."""
+        from cli.reminding import STAGE_LABELS
+
+        rows = await self.sweeper().owed(day)
+        return {assignment: STAGE_LABELS.get(stage, stage) for assignment, stage in rows}
 
     @property
     def policy(self) -> ReminderPolicy:

@@ -19,6 +19,7 @@ from bot.console import PROMPT, run_console
 from cli.bootstrap import App, build
 from cli.common import fail, settings, with_app
 from storage import queries
+from storage.contacts import ContactError, console_contact
 
 log = logging.getLogger("nhacviec.run")
 
@@ -40,6 +41,8 @@ def register(app: typer.Typer) -> None:
             with_app(lambda a: serve(a, wanted, agency), app=built)
         except ChannelError as exc:
             fail(f"không kết nối được nền tảng chat: {exc}")
+        except ContactError as exc:
+            fail(str(exc))
 
 
 async def serve(app: App, console: bool, agency: str | None) -> None:
@@ -72,7 +75,10 @@ async def serve(app: App, console: bool, agency: str | None) -> None:
         await sweep()  # catch up a day whose reminder time has already passed
     try:
         if console:
-            await run_console(app.handlers, agency, await _banner(app),
+            async with app.db.uow() as uow:
+                chat_id = await console_contact(uow.session, agency, dt.datetime.now(dt.UTC))
+                await uow.commit()
+            await run_console(app.handlers, chat_id, await _banner(app),
                               read=lambda: input(PROMPT))
         else:
             await _until_signalled()

@@ -17,8 +17,11 @@ from dataclasses import dataclass
 
 from aiolimiter import AsyncLimiter
 
-from bot.channels.base import Channel, ChannelError, Migrated, Permanent, RateLimited
-from bot.messages import Digest, render
+from bot import keyboards
+from bot.channels.base import Buttons, Channel, ChannelError, Migrated, Permanent, RateLimited
+from bot.messages import Digest, assignment_code, render
+from bot.protocol import usage
+from bot.types import Button
 from storage import outbox
 from storage.uow import Database
 
@@ -113,13 +116,13 @@ class Dispatcher:
 
     async def _deliver(self, row: outbox.Claimed) -> None:
         channel = self.channels.get(row.channel)
-        text = await self._text(row)
+        text, buttons = await self._text(row, channel.buttons if channel else False)
         if channel is None:
             await self._retry(row, f"kênh {row.channel} chưa được cấu hình", counts=True)
             return
         try:
             await self.throttles[row.channel].wait(row.chat_id)
-            provider_id = await channel.send(row.chat_id, text)
+            provider_id = await channel.send(row.chat_id, text, buttons)
         except RateLimited as exc:
             self.throttles[row.channel].pause(exc.after)
             await self._retry(row, str(exc), counts=False, after=exc.after)
@@ -137,16 +140,20 @@ class Dispatcher:
                 await outbox.mark_sent(uow.session, row.id, provider_id, self.now())
                 await uow.commit()
 
-    async def _text(self, row: outbox.Claimed) -> str:
+    async def _text(self, row: outbox.Claimed, with_buttons: bool) -> tuple[str, Buttons]:
         async with self.db.uow() as uow:
             items = await outbox.items_of(uow.session, row.id)
             digest = None
             if any(item.stage == "digest" for item in items):
                 digest = Digest(*await outbox.digest_data(uow.session, row.send_on))
             text = render(items, row.send_on, digest)
-            await outbox.save_text(uow.session, row.id, text)
+            buttons = answer_buttons(items) if with_buttons else ()
+            if not with_buttons and any(i.stage in FOCAL_STAGES for i in items):
+                text += "\n" + usage()
+            await outbox.save_text(uow.session, row.id, text,
+                                   [[[b.label, b.data] for b in r] for r in buttons])
             await uow.commit()
-        return text
+        return text, buttons
 
     async def _retry(self, row: outbox.Claimed, error: str, counts: bool,
                      after: float | None = None) -> None:
@@ -177,6 +184,21 @@ class Dispatcher:
                                              self.now(), exclude=row.contact_id)
             await uow.commit()
         log.warning("outbox %s dead: %s", row.id, error)
+
+
+FOCAL_STAGES = {"before", "due", "overdue", "checkin"}
+
+
+def answer_buttons(items: list[outbox.ItemView]) -> Buttons:
+    """One row of answer buttons per listed assignment; decision buttons per extension."""
+    rows: list[tuple[Button, ...]] = []
+    for item in items:
+        if item.stage in FOCAL_STAGES and item.assignment_id:
+            rows.append(keyboards.answer_row(item.assignment_id,
+                                             assignment_code(item.assignment_id)))
+        elif item.stage == "extension" and item.extension_id:
+            rows += keyboards.decision_buttons(item.extension_id)
+    return tuple(rows)
 
 
 def _interleave(rows: list[outbox.Claimed]) -> list[outbox.Claimed]:

@@ -67,3 +67,15 @@ async def list_contacts(session: AsyncSession) -> list[ContactRow]:
         .outerjoin(Agency, Agency.id == Contact.agency_id)
         .where(Contact.unlinked_at.is_(None)).order_by(Contact.id))
     return [ContactRow(*row) for row in rows]
+
+
+async def console_contact(session: AsyncSession, agency: str | None, now: dt.datetime) -> str:
+    """The console user's chat id: focal point of `agency`, or a coordinator without one."""
+    chat_id = "console:" + (fold(agency).replace(" ", "-") if agency else "dieuphoi")
+    existing = (await session.execute(select(Contact.id).where(
+        Contact.channel == "console", Contact.chat_id == chat_id,
+        Contact.unlinked_at.is_(None)))).first()
+    if existing is None:
+        await add_contact(session, agency, "console", chat_id, "Console",
+                          "focal" if agency else "coordinator", now)
+    return chat_id

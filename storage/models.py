@@ -174,6 +174,7 @@ class OutboxMessage(Base):
     sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     provider_message_id: Mapped[str | None] = mapped_column(String(100))
     last_error: Mapped[str | None] = mapped_column(Text)
+    buttons: Mapped[list[Any] | None] = mapped_column(JSON)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
 
@@ -196,6 +197,8 @@ class ReminderItem(Base):
     late: Mapped[bool] = mapped_column(Boolean, default=False)
     note: Mapped[str | None] = mapped_column(Text)
     message_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id", ondelete="RESTRICT"))
+    extension_id: Mapped[int | None] = mapped_column(
+        ForeignKey("extension_requests.id", ondelete="RESTRICT"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
 
@@ -211,3 +214,75 @@ class SweepRun(Base):
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     reminders: Mapped[int] = mapped_column(Integer, default=0)
     messages: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class StatusReport(Base):
+    """An answer from a focal point. Append-only: a correction is a new row, never an update."""
+
+    __tablename__ = "status_reports"
+    __table_args__ = (Index("ix_status_reports_assignment", "assignment_id", "created_at"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id", ondelete="RESTRICT"))
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="RESTRICT"))
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id", ondelete="RESTRICT"))
+    channel: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(30))
+    percent: Mapped[int | None] = mapped_column(Integer)
+    note: Mapped[str | None] = mapped_column(Text)
+    evidence: Mapped[str | None] = mapped_column(Text)
+    file: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    raw_text: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Invite(Base):
+    """A one-time enrollment code; only its hash is stored."""
+
+    __tablename__ = "invites"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id", ondelete="RESTRICT"))
+    role: Mapped[str] = mapped_column(String(20))
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    used_by: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="RESTRICT"))
+
+
+class EnrollAttempt(Base):
+    """A wrong, used or expired code typed in a chat; counted against a per-chat limit."""
+
+    __tablename__ = "enroll_attempts"
+    __table_args__ = (Index("ix_enroll_attempts_chat", "channel", "chat_id", "at"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    chat_id: Mapped[str] = mapped_column(String(64))
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ExtensionRequest(Base):
+    """A focal point asks for a later due date; a coordinator approves or rejects it."""
+
+    __tablename__ = "extension_requests"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id", ondelete="RESTRICT"))
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="RESTRICT"))
+    proposed_date: Mapped[dt.date] = mapped_column(Date)
+    proposed_text: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str | None] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(20), default="pending")
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="RESTRICT"))
+    decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Conversation(Base):
+    """What the bot is waiting for from a contact (evidence, a reason, a date)."""
+
+    __tablename__ = "conversations"
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="RESTRICT"),
+                                            primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id", ondelete="RESTRICT"))
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))

@@ -50,6 +50,7 @@ class ItemView:
     due: dt.date | None
     late: bool
     note: str | None
+    extension_id: int | None = None
 
 
 async def reclaim_stale(session: AsyncSession, now: dt.datetime, lease: dt.timedelta) -> list[int]:
@@ -91,7 +92,8 @@ async def items_of(session: AsyncSession, message_id: int) -> list[ItemView]:
     rows = await session.execute(
         select(ReminderItem.stage, ReminderItem.assignment_id, Task.ref, Task.content,
                Task.product, Agency.name, Assignment.role, Assignment.status,
-               ReminderItem.due_date, ReminderItem.late, ReminderItem.note)
+               ReminderItem.due_date, ReminderItem.late, ReminderItem.note,
+               ReminderItem.extension_id)
         .select_from(ReminderItem)
         .outerjoin(Assignment, Assignment.id == ReminderItem.assignment_id)
         .outerjoin(Task, Task.id == Assignment.task_id)
@@ -101,9 +103,10 @@ async def items_of(session: AsyncSession, message_id: int) -> list[ItemView]:
     return [ItemView(*row) for row in rows]
 
 
-async def save_text(session: AsyncSession, message_id: int, text: str) -> None:
+async def save_text(session: AsyncSession, message_id: int, text: str,
+                    buttons: list[list[list[str]]] | None = None) -> None:
     await session.execute(update(OutboxMessage).where(OutboxMessage.id == message_id)
-                          .values(text=text))
+                          .values(text=text, buttons=buttons or None))
 
 
 async def mark_sent(session: AsyncSession, message_id: int, provider_id: str,
@@ -139,7 +142,8 @@ async def move_chat(session: AsyncSession, message_id: int, contact_id: int, cha
 
 
 async def notify_coordinators(session: AsyncSession, key: str, note: str, day: dt.date,
-                              now: dt.datetime, exclude: int | None = None) -> int:
+                              now: dt.datetime, exclude: int | None = None,
+                              buttons_for: int | None = None) -> int:
     """Queue a notice for every coordinator (one undeliverable record when there is none).
 
     `exclude` is the contact whose message failed: a notice about it must not go to it.
@@ -149,13 +153,25 @@ async def notify_coordinators(session: AsyncSession, key: str, note: str, day: d
                                  Contact.unlinked_at.is_(None),
                                  Contact.id != (exclude or -1)))).scalars())
     targets: list[int | None] = [*coordinators] or [None]
+    stage = "extension" if buttons_for is not None else "notice"
     for contact in targets:
         message_id = await _pending_message(session, contact, day, now) if contact else None
-        session.add(ReminderItem(key=f"notice:{contact}:{key}", stage="notice", contact_id=contact,
+        session.add(ReminderItem(key=f"notice:{contact}:{key}", stage=stage, contact_id=contact,
                                  natural_date=day, send_on=day, late=False, note=note,
-                                 message_id=message_id, created_at=now))
+                                 extension_id=buttons_for, message_id=message_id,
+                                 created_at=now))
     await session.flush()
     return len(coordinators)
+
+
+async def queue_notice(session: AsyncSession, contact: int, key: str, note: str, day: dt.date,
+                       now: dt.datetime) -> None:
+    """A one-off message to one contact (a decision, a manual reminder), sent by the dispatcher."""
+    message_id = await _pending_message(session, contact, day, now)
+    session.add(ReminderItem(key=f"notice:{contact}:{key}", stage="notice", contact_id=contact,
+                             natural_date=day, send_on=day, late=False, note=note,
+                             message_id=message_id, created_at=now))
+    await session.flush()
 
 
 async def contact_label(session: AsyncSession, contact_id: int) -> str:

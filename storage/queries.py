@@ -77,3 +77,98 @@ async def open_assignments(session: AsyncSession, agency: str,
                Assignment.status.not_in(("hoan_thanh", "khong_ap_dung")))
         .order_by(due.is_(None), due, Plan.code, Task.position))
     return [AssignmentRow(*row) for row in rows.all()]
+
+
+_LIVE = (Plan.active, Task.withdrawn_at.is_(None), Assignment.removed_at.is_(None),
+         Assignment.role == "lead")
+
+
+async def status_counts(session: AsyncSession, today: dt.date) -> dict[str, int]:
+    """Lead assignments by current status, plus `quá hạn` (open and past due)."""
+    due = func.coalesce(Assignment.due_override, Task.due_date)
+    rows = await session.execute(
+        select(Assignment.status, func.count()).select_from(Assignment).join(Task).join(Plan)
+        .where(*_LIVE).group_by(Assignment.status))
+    counts = {status: int(n) for status, n in rows}
+    overdue = await session.execute(
+        select(func.count()).select_from(Assignment).join(Task).join(Plan)
+        .where(*_LIVE, due < today, Assignment.status.not_in(("hoan_thanh", "khong_ap_dung"))))
+    counts["qua_han"] = int(overdue.scalar_one())
+    return counts
+
+
+async def section_progress(session: AsyncSession) -> list[tuple[str, str | None, int, int]]:
+    """Per section: numeral, title, lead assignments, done."""
+    from sqlalchemy import case
+
+    from storage.models import Section
+
+    done = func.sum(case((Assignment.status == "hoan_thanh", 1), else_=0))
+    rows = await session.execute(
+        select(Section.numeral, Section.title, func.count(), done)
+        .select_from(Assignment).join(Task).join(Plan).join(Section, Section.id == Task.section_id)
+        .where(*_LIVE).group_by(Section.numeral, Section.title, Section.position)
+        .order_by(Section.position))
+    return [(n, t, int(c), int(d or 0)) for n, t, c, d in rows]
+
+
+async def due_between(session: AsyncSession, start: dt.date, end: dt.date,
+                      limit: int = 60) -> list[tuple[str, str, dt.date, str, int]]:
+    due = func.coalesce(Assignment.due_override, Task.due_date)
+    rows = await session.execute(
+        select(Task.ref, Agency.name, due, Assignment.status, Assignment.id)
+        .select_from(Assignment).join(Task).join(Plan).join(Agency)
+        .where(*_LIVE, due >= start, due <= end,
+               Assignment.status.not_in(("hoan_thanh", "khong_ap_dung")))
+        .order_by(due, Task.position, Agency.name).limit(limit))
+    return [tuple(row) for row in rows]  # type: ignore[misc]
+
+
+async def never_answered(session: AsyncSession, today: dt.date) -> tuple[int, list[str]]:
+    """Open lead assignments already due with no answer at all, and the agencies behind them."""
+    from storage.models import StatusReport
+
+    due = func.coalesce(Assignment.due_override, Task.due_date)
+    answered = select(StatusReport.id).where(StatusReport.assignment_id == Assignment.id)
+    rows = await session.execute(
+        select(Agency.name, func.count()).select_from(Assignment).join(Task).join(Plan)
+        .join(Agency).where(*_LIVE, due <= today, ~answered.exists())
+        .group_by(Agency.name).order_by(func.count().desc(), Agency.name))
+    pairs = [(name, int(n)) for name, n in rows]
+    return sum(n for _, n in pairs), [f"{name}: {n}" for name, n in pairs]
+
+
+async def task_detail(session: AsyncSession, ref: str
+                      ) -> list[tuple[int, str, str, str, str, dt.date | None, str]]:
+    """Every live assignment of a task (by ref, in active plans)."""
+    due = func.coalesce(Assignment.due_override, Task.due_date)
+    rows = await session.execute(
+        select(Assignment.id, Task.ref, Task.content, Agency.name, Assignment.role, due,
+               Assignment.status)
+        .select_from(Assignment).join(Task).join(Plan).join(Agency)
+        .where(Plan.active, Task.withdrawn_at.is_(None), Assignment.removed_at.is_(None),
+               func.upper(Task.ref) == ref.upper())
+        .order_by(Assignment.role.desc(), Agency.name))
+    return [tuple(row) for row in rows]  # type: ignore[misc]
+
+
+async def focal_contacts(session: AsyncSession, agency_id: int) -> list[int]:
+    from storage.models import Contact
+
+    rows = await session.execute(select(Contact.id).where(
+        Contact.agency_id == agency_id, Contact.role == "focal", Contact.reachable,
+        Contact.unlinked_at.is_(None)))
+    return list(rows.scalars())
+
+
+async def open_for_agency(session: AsyncSession, agency_id: int
+                          ) -> list[tuple[int, str, str, str, dt.date | None, str]]:
+    """An agency's unfinished lead assignments: id, ref, content, product, due, status."""
+    due = func.coalesce(Assignment.due_override, Task.due_date)
+    rows = await session.execute(
+        select(Assignment.id, Task.ref, Task.content, Task.product, due, Assignment.status)
+        .select_from(Assignment).join(Task).join(Plan)
+        .where(*_LIVE, Assignment.agency_id == agency_id,
+               Assignment.status.not_in(("hoan_thanh", "khong_ap_dung")))
+        .order_by(due.is_(None), due, Task.position))
+    return [tuple(row) for row in rows]  # type: ignore[misc]

@@ -124,7 +124,7 @@ def test_run_opens_the_console_bot_with_the_plan_loaded(migrated: str,
     assert result.exit_code == 0, result.output
     assert "Kế hoạch: 272/KH-UBND: 32 nhiệm vụ" in result.output
     assert "Hôm nay 01/03/2023" in result.output
-    assert "• I.1 Kế hoạch rà soát và kiểm tra văn bản quy phạm pháp luật" in result.output
+    assert " I.1 Kế hoạch rà soát và kiểm tra văn bản quy phạm pháp luật" in result.output
     assert "Hạn: 31/12/2022 (quá hạn 60 ngày)" in result.output
     assert "Chưa hiểu tin nhắn này" in result.output
     assert "Tạm biệt." in result.output

@@ -8,6 +8,10 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from bot.types import Button
+
+Buttons = tuple[tuple[Button, ...], ...]
+
 
 class ChannelError(Exception):
     """A send failed; `str(error)` is the platform's own description (never a secret)."""
@@ -46,13 +50,15 @@ class Channel(Protocol):
 
     kind: str
     max_text: int
+    buttons: bool  # can show answer buttons (else replies use the text protocol)
 
     async def start(self) -> None: ...
 
     async def close(self) -> None: ...
 
-    async def send(self, chat_id: str, text: str) -> str:
-        """Send text (split at the platform limit); returns the first part's message id."""
+    async def send(self, chat_id: str, text: str, buttons: Buttons = ()) -> str:
+        """Send text (split at the platform limit, buttons on the last part); returns the
+        first part's message id."""
         ...
 
 

@@ -6,10 +6,13 @@ import itertools
 import sys
 from typing import TextIO
 
+from bot.channels.base import Buttons
+
 
 class ConsoleChannel:
     kind = "console"
     max_text = 100_000
+    buttons = False
 
     def __init__(self, out: TextIO | None = None) -> None:
         self.out = out
@@ -21,7 +24,7 @@ class ConsoleChannel:
     async def close(self) -> None:
         return None
 
-    async def send(self, chat_id: str, text: str) -> str:
+    async def send(self, chat_id: str, text: str, buttons: Buttons = ()) -> str:
         out = self.out or sys.stdout
         out.write(f"\n[nhắc việc → {chat_id}]\n{text}\n")
         out.flush()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import warnings
 
-from telegram import Bot
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -18,7 +18,15 @@ from telegram.error import (
 )
 from telegram.request import HTTPXRequest
 
-from bot.channels.base import ChannelError, Migrated, Permanent, RateLimited, Transient, split_text
+from bot.channels.base import (
+    Buttons,
+    ChannelError,
+    Migrated,
+    Permanent,
+    RateLimited,
+    Transient,
+    split_text,
+)
 
 _GONE = ("chat not found", "user not found", "bot can't initiate", "peer_id_invalid")
 
@@ -26,6 +34,8 @@ _GONE = ("chat not found", "user not found", "bot can't initiate", "peer_id_inva
 class TelegramChannel:
     kind = "telegram"
     max_text = 4096
+    buttons = True
+    username: str | None = None
 
     def __init__(self, token: str, base_url: str, file_url: str | None = None,
                  timeout: float = 10.0) -> None:
@@ -39,19 +49,28 @@ class TelegramChannel:
             await self.bot.initialize()
         except TelegramError as exc:
             raise classify(exc) from exc
+        self.username = self.bot.username
 
     async def close(self) -> None:
         await self.bot.shutdown()
 
-    async def send(self, chat_id: str, text: str) -> str:
+    async def send(self, chat_id: str, text: str, buttons: Buttons = ()) -> str:
         first = ""
-        for part in split_text(text, self.max_text):
+        parts = split_text(text, self.max_text)
+        for index, part in enumerate(parts):
+            markup = keyboard(buttons) if buttons and index == len(parts) - 1 else None
             try:
-                message = await self.bot.send_message(chat_id=int(chat_id), text=part)
+                message = await self.bot.send_message(chat_id=int(chat_id), text=part,
+                                                       reply_markup=markup)
             except TelegramError as exc:
                 raise classify(exc) from exc
             first = first or str(message.message_id)
         return first
+
+
+def keyboard(buttons: Buttons) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[InlineKeyboardButton(b.label, callback_data=b.data)
+                                  for b in row] for row in buttons])
 
 
 def classify(exc: TelegramError) -> ChannelError:

@@ -1,0 +1,199 @@
+"""Answers to reminders: status buttons, the text protocol, follow-ups and extension requests.
+
+Every answer is appended to `status_reports`; messages for other people (coordinators told of
+a blocker or an extension request, a focal point told of a decision) go through the outbox.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+
+from bot import keyboards
+from bot.messages import assignment_code
+from bot.protocol import Answer, usage
+from bot.texts import STATUS_LABELS, date_vn
+from bot.types import Incoming, Reply
+from plan.deadlines import parse_deadline
+from storage import answers, outbox
+from storage.answers import Target, Who
+from storage.uow import UnitOfWork
+
+log = logging.getLogger("nhacviec.bot")
+FOLLOW_UP = dt.timedelta(days=2)
+DONE, PROGRESS, BLOCKED, EXTENSION = "hoan_thanh", "dang_thuc_hien", "vuong_mac", "xin_gia_han"
+
+
+def code_to_id(code: str) -> int | None:
+    try:
+        return int(code, 36)
+    except ValueError:
+        return None
+
+
+class Answering:
+    def __init__(self, today: Callable[[], dt.date], now: Callable[[], dt.datetime]) -> None:
+        self.today, self.now = today, now
+
+    async def allowed(self, uow: UnitOfWork, who: Who, assignment_id: int | None
+                      ) -> Target | Reply:
+        item = await answers.target(uow.session, assignment_id) if assignment_id else None
+        if item is None or not item.open:
+            return Reply("Không tìm thấy nhiệm vụ này (mã sai hoặc nhiệm vụ đã rút khỏi kế hoạch). "
+                         "Gõ /nhiemvu để xem mã các nhiệm vụ của cơ quan.")
+        if not who.coordinator and item.agency_id != who.agency_id:
+            log.warning("refused: contact %s (%s) tried to answer assignment %s of %s",
+                        who.contact_id, who.agency, item.id, item.agency)
+            return Reply(f"Nhiệm vụ #{assignment_code(item.id)} không thuộc {who.agency}; "
+                         "bạn chỉ cập nhật được nhiệm vụ của cơ quan mình.")
+        return item
+
+    async def button(self, uow: UnitOfWork, who: Who, message: Incoming, action: str,
+                     number: int) -> list[Reply]:
+        found = await self.allowed(uow, who, number)
+        if isinstance(found, Reply):
+            return [found]
+        if action == "d":
+            return await self.done(uow, who, message, found, "")
+        if action == "p":
+            return [Reply(f"{found.ref}: đã thực hiện được bao nhiêu?",
+                          keyboards.percent_buttons(found.id))]
+        if action.startswith("p"):
+            return await self.progress(uow, who, message, found, int(action[1:]), None)
+        if action == "b":
+            await answers.wait_for(uow.session, who.contact_id, "reason", found.id,
+                                   self.now() + FOLLOW_UP)
+            return [Reply(f"{found.ref}: vướng mắc là gì? Hãy gõ lý do (sẽ được chuyển ngay "
+                          "cho Sở Nội vụ).")]
+        await answers.wait_for(uow.session, who.contact_id, "extension", found.id,
+                               self.now() + FOLLOW_UP)
+        return [Reply(f"{found.ref}: xin gia hạn đến ngày nào? Ví dụ: 30/6/2023, Quý II/2023, "
+                      "cuối tháng 6.")]
+
+    async def text_answer(self, uow: UnitOfWork, who: Who, message: Incoming,
+                          answer: Answer) -> list[Reply]:
+        found = await self.allowed(uow, who, code_to_id(answer.code))
+        if isinstance(found, Reply):
+            return [found]
+        if answer.action == "done":
+            return await self.done(uow, who, message, found, answer.rest)
+        if answer.action == "progress":
+            return await self.progress(uow, who, message, found, answer.percent,
+                                       answer.rest or None)
+        if answer.action == "blocked":
+            if not answer.rest:
+                await answers.wait_for(uow.session, who.contact_id, "reason", found.id,
+                                       self.now() + FOLLOW_UP)
+                return [Reply(f"{found.ref}: hãy gõ lý do vướng mắc.")]
+            return await self.blocked(uow, who, message, found, answer.rest)
+        return await self.extension(uow, who, message, found, answer.rest)
+
+    async def follow_up(self, uow: UnitOfWork, who: Who, message: Incoming, kind: str,
+                        assignment_id: int) -> list[Reply]:
+        found = await self.allowed(uow, who, assignment_id)
+        if isinstance(found, Reply):
+            await answers.stop_waiting(uow.session, who.contact_id)
+            return [found]
+        if kind == "reason":
+            await answers.stop_waiting(uow.session, who.contact_id)
+            return await self.blocked(uow, who, message, found, message.text.strip())
+        if kind == "extension":
+            return await self.extension(uow, who, message, found, message.text.strip())
+        await answers.stop_waiting(uow.session, who.contact_id)
+        file = _file_dict(message)
+        await answers.add_to_last(uow.session, found.id, who.contact_id, self.now(),
+                                  evidence=message.text.strip() or None, file=file,
+                                  raw=message.text)
+        what = "tệp minh chứng" if file else "số, ngày văn bản"
+        return [Reply(f"Đã lưu {what} cho {found.ref}. Cảm ơn!")]
+
+    async def done(self, uow: UnitOfWork, who: Who, message: Incoming, item: Target,
+                   evidence: str) -> list[Reply]:
+        await answers.record(uow.session, item, who.contact_id, message.channel, DONE, self.now(),
+                             percent=100, evidence=evidence or None, raw=message.text or None)
+        if evidence:
+            return [Reply(f"Đã ghi nhận {item.ref}: Đã hoàn thành, văn bản {evidence}.")]
+        await answers.wait_for(uow.session, who.contact_id, "evidence", item.id,
+                               self.now() + FOLLOW_UP)
+        return [Reply(f"Đã ghi nhận {item.ref}: Đã hoàn thành. Hãy gửi số và ngày văn bản đã "
+                      "ban hành (ví dụ: 15/KH-STP ngày 20/01/2023) và/hoặc tệp, ảnh minh chứng. "
+                      "Gõ /boqua nếu chưa có.")]
+
+    async def progress(self, uow: UnitOfWork, who: Who, message: Incoming, item: Target,
+                       percent: int | None, note: str | None) -> list[Reply]:
+        await answers.record(uow.session, item, who.contact_id, message.channel, PROGRESS,
+                             self.now(), percent=percent, note=note, raw=message.text or None)
+        done = f" ({percent}%)" if percent is not None else ""
+        return [Reply(f"Đã ghi nhận {item.ref}: Đang thực hiện{done}.")]
+
+    async def blocked(self, uow: UnitOfWork, who: Who, message: Incoming, item: Target,
+                      reason: str) -> list[Reply]:
+        await answers.record(uow.session, item, who.contact_id, message.channel, BLOCKED,
+                             self.now(), note=reason, raw=message.text or None)
+        await outbox.notify_coordinators(
+            uow.session, f"blocked:{item.id}:{self.now().timestamp()}",
+            f"{item.agency} gặp vướng mắc ở {item.ref} ({who.name or 'đầu mối'}): {reason}",
+            self.today(), self.now())
+        return [Reply(f"Đã ghi nhận {item.ref}: Gặp vướng mắc. "
+                      "Lý do đã được chuyển cho Sở Nội vụ.")]
+
+    async def extension(self, uow: UnitOfWork, who: Who, message: Incoming, item: Target,
+                        text: str) -> list[Reply]:
+        proposed = parse_deadline(text, item.plan_year or self.today().year).due if text else None
+        if proposed is None or proposed <= self.today():
+            await answers.wait_for(uow.session, who.contact_id, "extension", item.id,
+                                   self.now() + FOLLOW_UP)
+            return [Reply(f"Chưa hiểu ngày «{text}». Hãy gõ một ngày sau hôm nay, ví dụ: "
+                          "30/6/2023, Quý II/2023, cuối tháng 6.")]
+        await answers.stop_waiting(uow.session, who.contact_id)
+        request = await answers.request_extension(uow.session, item, who.contact_id, proposed,
+                                                  text, None, self.now())
+        await answers.record(uow.session, item, who.contact_id, message.channel, EXTENSION,
+                             self.now(), note=f"Xin gia hạn đến {date_vn(proposed)}",
+                             raw=message.text or None)
+        await outbox.notify_coordinators(
+            uow.session, f"extension:{request}",
+            f"{item.agency} xin gia hạn {item.ref} (hạn {date_vn(item.due)}) đến "
+            f"{date_vn(proposed)}. Duyệt: /duyet {request} dongy · Không duyệt: "
+            f"/duyet {request} khong", self.today(), self.now(), buttons_for=request)
+        return [Reply(f"Đã gửi đề nghị gia hạn {item.ref} đến {date_vn(proposed)} cho Sở Nội vụ. "
+                      "Bạn sẽ nhận được kết quả duyệt.")]
+
+    async def decide(self, uow: UnitOfWork, who: Who, request_id: int,
+                     approve: bool) -> list[Reply]:
+        decided = await answers.decide_extension(uow.session, request_id, approve,
+                                                 who.contact_id, self.now())
+        if decided is None:
+            return [Reply(f"Đề nghị gia hạn số {request_id} không tồn tại hoặc đã được xử lý.")]
+        request, item = decided
+        verdict = "ĐÃ DUYỆT" if approve else "KHÔNG DUYỆT"
+        note = (f"Sở Nội vụ {verdict} đề nghị gia hạn {item.ref} đến "
+                f"{date_vn(request.proposed_date)}."
+                + (" Hạn mới đã được cập nhật." if approve else " Hạn giữ nguyên."))
+        if request.contact_id:
+            await outbox.queue_notice(uow.session, request.contact_id, f"decision:{request.id}",
+                                      note, self.today(), self.now())
+        return [Reply(f"Đã ghi nhận: {verdict} gia hạn {item.ref} ({item.agency}) đến "
+                      f"{date_vn(request.proposed_date)}.")]
+
+    async def reply_note(self, uow: UnitOfWork, who: Who, message: Incoming) -> list[Reply]:
+        listed = await answers.reminder_for_message(uow.session, who.contact_id,
+                                                    message.reply_to or "")
+        if len(listed) != 1:
+            return [Reply("Tin nhắc này có nhiều nhiệm vụ; hãy ghi kèm mã, ví dụ: "
+                          "a7 dang 50% đang chờ số liệu.\n" + usage())] if listed else []
+        found = await self.allowed(uow, who, listed[0])
+        if isinstance(found, Reply):
+            return [found]
+        await answers.record(uow.session, found, who.contact_id, message.channel, found.status,
+                             self.now(), note=message.text.strip(), raw=message.text)
+        return [Reply(f"Đã lưu ghi chú tiến độ cho {found.ref} "
+                      f"({STATUS_LABELS.get(found.status, found.status)}).")]
+
+
+def _file_dict(message: Incoming) -> dict[str, object] | None:
+    if message.file is None:
+        return None
+    f = message.file
+    return {"kind": f.kind, "file_id": f.file_id, "name": f.name, "size": f.size, "url": f.url}

@@ -1,0 +1,112 @@
+"""Coordinator (Sở Nội vụ) commands: summaries, overdue and soon-due lists, details, decisions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from bot.messages import assignment_code
+from bot.texts import ROLE_LABELS, STATUS_LABELS, date_vn, days_phrase, shorten
+from bot.types import Reply
+from storage import answers, outbox, queries
+from storage.uow import UnitOfWork
+
+SUMMARY_ORDER = ("chua_thuc_hien", "dang_thuc_hien", "vuong_mac", "xin_gia_han", "hoan_thanh",
+                 "khong_ap_dung")
+
+
+class Coordinator:
+    def __init__(self, today: Callable[[], dt.date], now: Callable[[], dt.datetime]) -> None:
+        self.today, self.now = today, now
+
+    async def summary(self, uow: UnitOfWork, _argument: str) -> list[Reply]:
+        counts = await queries.status_counts(uow.session, self.today())
+        total = sum(v for k, v in counts.items() if k != "qua_han")
+        lines = [f"Tổng hợp đến {date_vn(self.today())}: {total} phân công chủ trì"]
+        lines += [f"• {STATUS_LABELS[s]}: {counts.get(s, 0)}" for s in SUMMARY_ORDER
+                  if counts.get(s)]
+        lines.append(f"• Quá hạn chưa hoàn thành: {counts['qua_han']}")
+        lines.append("Theo mục (hoàn thành / tổng):")
+        lines += [f"• {numeral or '—'} {shorten(title or '', 50)}: {done}/{count}"
+                  for numeral, title, count, done in await queries.section_progress(uow.session)]
+        return [Reply("\n".join(lines))]
+
+    async def overdue(self, uow: UnitOfWork, _argument: str) -> list[Reply]:
+        by_agency, _, _, _ = await outbox.digest_data(uow.session, self.today(), limit=100)
+        if not by_agency:
+            return [Reply("Không có nhiệm vụ quá hạn.")]
+        return [Reply("Quá hạn chưa hoàn thành, theo cơ quan:\n"
+                      + "\n".join(f"• {name}: {count}" for name, count in by_agency))]
+
+    async def soon(self, uow: UnitOfWork, argument: str) -> list[Reply]:
+        days = int(argument) if argument.strip().isdigit() else 14
+        today = self.today()
+        rows = await queries.due_between(uow.session, today, today + dt.timedelta(days=days))
+        if not rows:
+            return [Reply(f"Không có nhiệm vụ nào đến hạn trong {days} ngày tới.")]
+        lines = [f"Đến hạn trong {days} ngày tới:"]
+        lines += [f"• #{assignment_code(aid)} {ref} — {agency}: hạn {date_vn(due)} "
+                  f"({days_phrase(due, today)}), {STATUS_LABELS.get(status, status)}"
+                  for ref, agency, due, status, aid in rows]
+        return [Reply("\n".join(lines))]
+
+    async def unanswered(self, uow: UnitOfWork, _argument: str) -> list[Reply]:
+        total, by_agency = await queries.never_answered(uow.session, self.today())
+        _, _, _, no_contact = await outbox.digest_data(uow.session, self.today(), limit=100)
+        lines = [f"Phân công đã đến hạn mà chưa có báo cáo nào: {total}"]
+        lines += [f"• {line}" for line in by_agency]
+        lines.append("Cơ quan chủ trì chưa có đầu mối: "
+                     + (", ".join(no_contact) if no_contact else "không có"))
+        return [Reply("\n".join(lines))]
+
+    async def detail(self, uow: UnitOfWork, argument: str) -> list[Reply]:
+        key = argument.strip().lstrip("#")
+        ref = key
+        if key and not any(ch == "." for ch in key):
+            try:
+                found = await answers.target(uow.session, int(key, 36))
+            except ValueError:
+                found = None
+            ref = found.ref if found else key
+        rows = await queries.task_detail(uow.session, ref)
+        if not rows:
+            return [Reply("Hãy ghi mã hoặc số hiệu nhiệm vụ, ví dụ: /chitiet VII.2")]
+        lines = [f"{rows[0][1]} — {shorten(rows[0][2], 160)}"]
+        for assignment_id, _, _, agency, role, due, status in rows[:40]:
+            lines.append(f"• #{assignment_code(assignment_id)} {agency} ({ROLE_LABELS[role]}): "
+                         f"{STATUS_LABELS.get(status, status)}, hạn {date_vn(due)}")
+            for at, st, percent, note, evidence, name in await answers.history(
+                    uow.session, assignment_id, limit=3):
+                extra = "; ".join(x for x in (f"{percent}%" if percent is not None else "",
+                                              note or "", evidence or "") if x)
+                lines.append(f"    {at:%d/%m/%Y} {STATUS_LABELS.get(st, st)}"
+                             f"{' — ' + extra if extra else ''}{' (' + name + ')' if name else ''}")
+        return [Reply("\n".join(lines))]
+
+    async def pending(self, uow: UnitOfWork) -> list[Reply]:
+        rows = await answers.pending_extensions(uow.session)
+        if not rows:
+            return [Reply("Không có đề nghị gia hạn nào đang chờ duyệt.")]
+        lines = ["Đề nghị gia hạn chờ duyệt (trả lời /duyet <số> dongy hoặc /duyet <số> khong):"]
+        lines += [f"• Số {rid}: {agency} — {ref} đến {date_vn(date)}"
+                  f"{' (' + reason + ')' if reason else ''}"
+                  for rid, agency, ref, date, reason in rows]
+        return [Reply("\n".join(lines))]
+
+    async def remind_now(self, uow: UnitOfWork, argument: str) -> list[Reply]:
+        from bot.answering import code_to_id
+
+        item = await answers.target(uow.session, code_to_id(argument.strip().lstrip("#")) or 0)
+        if item is None or not item.open:
+            return [Reply("Hãy ghi mã nhiệm vụ, ví dụ: /nhac a7")]
+        contacts = await queries.focal_contacts(uow.session, item.agency_id)
+        note = (f"Sở Nội vụ nhắc: #{assignment_code(item.id)} {item.ref} — "
+                f"{shorten(item.content, 110)}; hạn {date_vn(item.due)} "
+                f"({days_phrase(item.due, self.today()) or 'chưa có ngày cố định'}).")
+        for contact in contacts:
+            await outbox.queue_notice(uow.session, contact, f"manual:{item.id}:{self.now()}",
+                                      note, self.today(), self.now())
+        if not contacts:
+            return [Reply(f"{item.agency} chưa có đầu mối nhận nhắc việc.")]
+        return [Reply(f"Đã xếp lịch gửi nhắc {item.ref} cho {len(contacts)} đầu mối của "
+                      f"{item.agency}.")]

@@ -1,0 +1,41 @@
+"""Neutral message types shared by handlers and channel adapters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class FileRef:
+    """A document or photo a user sent, kept as a reference (platform id and/or URL)."""
+
+    kind: str  # document | photo
+    file_id: str
+    name: str | None = None
+    size: int | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """One message or button press from a user, whatever the platform."""
+
+    channel: str
+    chat_id: str
+    text: str = ""
+    sender_name: str = ""
+    button: str | None = None  # callback data of a pressed button
+    reply_to: str | None = None  # provider id of the bot message being replied to
+    file: FileRef | None = None
+
+
+@dataclass(frozen=True)
+class Button:
+    label: str
+    data: str
+
+
+@dataclass(frozen=True)
+class Reply:
+    text: str
+    buttons: tuple[tuple[Button, ...], ...] = ()

@@ -1,0 +1,198 @@
+"""Who is writing, what they may touch, and the append-only record of their answers."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import (
+    Agency,
+    Assignment,
+    Contact,
+    Conversation,
+    ExtensionRequest,
+    OutboxMessage,
+    Plan,
+    StatusReport,
+    Task,
+)
+
+
+@dataclass(frozen=True)
+class Who:
+    contact_id: int
+    agency_id: int | None
+    agency: str | None
+    role: str
+    name: str
+
+    @property
+    def coordinator(self) -> bool:
+        return self.role == "coordinator"
+
+
+@dataclass(frozen=True)
+class Target:
+    """An assignment as an answer sees it."""
+
+    id: int
+    agency_id: int
+    agency: str
+    ref: str
+    content: str
+    role: str
+    status: str
+    due: dt.date | None
+    plan_year: int | None
+    open: bool
+
+
+async def who(session: AsyncSession, channel: str, chat_id: str) -> Who | None:
+    row = (await session.execute(
+        select(Contact.id, Contact.agency_id, Agency.name, Contact.role, Contact.display_name)
+        .outerjoin(Agency, Agency.id == Contact.agency_id)
+        .where(Contact.channel == channel, Contact.chat_id == chat_id,
+               Contact.unlinked_at.is_(None)))).first()
+    return Who(*row) if row else None
+
+
+async def target(session: AsyncSession, assignment_id: int) -> Target | None:
+    row = (await session.execute(
+        select(Assignment.id, Assignment.agency_id, Agency.name, Task.ref, Task.content,
+               Assignment.role, Assignment.status,
+               func.coalesce(Assignment.due_override, Task.due_date), Plan.year, Plan.active,
+               Task.withdrawn_at, Assignment.removed_at)
+        .select_from(Assignment).join(Task).join(Plan).join(Agency)
+        .where(Assignment.id == assignment_id))).first()
+    if row is None:
+        return None
+    live = bool(row.active) and row.withdrawn_at is None and row.removed_at is None
+    return Target(row.id, row.agency_id, row.name, row.ref, row.content, row.role, row.status,
+                  row[7], row.year, live)
+
+
+async def record(session: AsyncSession, item: Target, contact: int | None, channel: str,
+                 status: str, now: dt.datetime, percent: int | None = None,
+                 note: str | None = None, evidence: str | None = None,
+                 file: dict[str, Any] | None = None, raw: str | None = None) -> int:
+    """Append an answer and refresh the assignment's current status (derived from answers)."""
+    report = StatusReport(assignment_id=item.id, contact_id=contact, agency_id=item.agency_id,
+                          channel=channel, status=status, percent=percent, note=note,
+                          evidence=evidence, file=file, raw_text=raw, created_at=now)
+    session.add(report)
+    await session.execute(update(Assignment).where(Assignment.id == item.id).values(status=status))
+    await session.flush()
+    return report.id
+
+
+async def add_to_last(session: AsyncSession, assignment_id: int, contact: int, now: dt.datetime,
+                      evidence: str | None = None, note: str | None = None,
+                      file: dict[str, Any] | None = None, raw: str | None = None) -> None:
+    """Evidence or a reason sent as a follow-up: a new row copying the last status."""
+    last = (await session.execute(
+        select(StatusReport).where(StatusReport.assignment_id == assignment_id)
+        .order_by(StatusReport.id.desc()).limit(1))).scalar_one()
+    session.add(StatusReport(assignment_id=assignment_id, contact_id=contact,
+                             agency_id=last.agency_id, channel=last.channel, status=last.status,
+                             percent=last.percent, note=note, evidence=evidence, file=file,
+                             raw_text=raw, created_at=now))
+    await session.flush()
+
+
+async def history(session: AsyncSession, assignment_id: int, limit: int = 10
+                  ) -> list[tuple[dt.datetime, str, int | None, str | None, str | None, str]]:
+    rows = await session.execute(
+        select(StatusReport.created_at, StatusReport.status, StatusReport.percent,
+               StatusReport.note, StatusReport.evidence, func.coalesce(Contact.display_name, ""))
+        .outerjoin(Contact, Contact.id == StatusReport.contact_id)
+        .where(StatusReport.assignment_id == assignment_id)
+        .order_by(StatusReport.id.desc()).limit(limit))
+    return [tuple(row) for row in rows]  # type: ignore[misc]
+
+
+async def wait_for(session: AsyncSession, contact: int, kind: str, assignment_id: int,
+                   until: dt.datetime) -> None:
+    await session.execute(delete(Conversation).where(Conversation.contact_id == contact))
+    session.add(Conversation(contact_id=contact, kind=kind, assignment_id=assignment_id,
+                             expires_at=until))
+    await session.flush()
+
+
+async def waiting(session: AsyncSession, contact: int, now: dt.datetime) -> tuple[str, int] | None:
+    row = (await session.execute(select(Conversation.kind, Conversation.assignment_id,
+                                        Conversation.expires_at)
+                                 .where(Conversation.contact_id == contact))).first()
+    if row is None:
+        return None
+    expires = row.expires_at if row.expires_at.tzinfo else row.expires_at.replace(tzinfo=dt.UTC)
+    return (row.kind, row.assignment_id) if expires > now else None
+
+
+async def stop_waiting(session: AsyncSession, contact: int) -> None:
+    await session.execute(delete(Conversation).where(Conversation.contact_id == contact))
+
+
+async def reminder_for_message(session: AsyncSession, contact: int,
+                               provider_id: str) -> list[int]:
+    """Assignments listed in the bot message a user replied to."""
+    from storage.models import ReminderItem
+
+    rows = await session.execute(
+        select(ReminderItem.assignment_id).join(OutboxMessage,
+                                                OutboxMessage.id == ReminderItem.message_id)
+        .where(OutboxMessage.contact_id == contact,
+               OutboxMessage.provider_message_id == provider_id,
+               ReminderItem.assignment_id.is_not(None)))
+    return [int(a) for a in rows.scalars() if a is not None]
+
+
+async def request_extension(session: AsyncSession, item: Target, contact: int, date: dt.date,
+                            text: str, reason: str | None, now: dt.datetime) -> int:
+    request = ExtensionRequest(assignment_id=item.id, contact_id=contact, proposed_date=date,
+                               proposed_text=text, reason=reason, state="pending", created_at=now)
+    session.add(request)
+    await session.flush()
+    return request.id
+
+
+async def decide_extension(session: AsyncSession, request_id: int, approve: bool,
+                           coordinator: int, now: dt.datetime
+                           ) -> tuple[ExtensionRequest, Target] | None:
+    """Approve (moves the due date) or reject a pending request; None if already decided."""
+    changed = await session.execute(
+        update(ExtensionRequest).where(ExtensionRequest.id == request_id,
+                                       ExtensionRequest.state == "pending")
+        .values(state="approved" if approve else "rejected", decided_by=coordinator,
+                decided_at=now).returning(ExtensionRequest.id))
+    if changed.scalar_one_or_none() is None:
+        return None
+    request = (await session.execute(select(ExtensionRequest)
+                                     .where(ExtensionRequest.id == request_id))).scalar_one()
+    item = await target(session, request.assignment_id)
+    assert item is not None
+    if approve:
+        await session.execute(update(Assignment).where(Assignment.id == item.id)
+                              .values(due_override=request.proposed_date))
+    await record(session, item, coordinator, "system",
+                 "dang_thuc_hien" if approve else item.status, now,
+                 note=("Đã duyệt gia hạn đến " if approve else "Không duyệt gia hạn đến ")
+                 + request.proposed_date.strftime("%d/%m/%Y"))
+    return request, item
+
+
+async def pending_extensions(session: AsyncSession) -> list[tuple[int, str, str, dt.date, str]]:
+    rows = await session.execute(
+        select(ExtensionRequest.id, Agency.name, Task.ref, ExtensionRequest.proposed_date,
+               func.coalesce(ExtensionRequest.reason, ""))
+        .join(Assignment, Assignment.id == ExtensionRequest.assignment_id)
+        .join(Task).join(Agency, Agency.id == Assignment.agency_id)
+        .where(ExtensionRequest.state == "pending").order_by(ExtensionRequest.id))
+    return [tuple(row) for row in rows]  # type: ignore[misc]
+
+
+async def unlink(session: AsyncSession, contact: int, now: dt.datetime) -> None:
+    await session.execute(update(Contact).where(Contact.id == contact).values(unlinked_at=now))
