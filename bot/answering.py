@@ -100,13 +100,15 @@ class Answering:
             return await self.blocked(uow, who, message, found, message.text.strip())
         if kind == "extension":
             return await self.extension(uow, who, message, found, message.text.strip())
-        await answers.stop_waiting(uow.session, who.contact_id)
         file = _file_dict(message)
         await answers.add_to_last(uow.session, found.id, who.contact_id, self.now(),
                                   evidence=message.text.strip() or None, file=file,
-                                  raw=message.text)
-        what = "tệp minh chứng" if file else "số, ngày văn bản"
-        return [Reply(f"Đã lưu {what} cho {found.ref}. Cảm ơn!")]
+                                  raw=message.text or None)
+        if file:
+            await answers.stop_waiting(uow.session, who.contact_id)
+            return [Reply(f"Đã lưu tệp minh chứng cho {found.ref}. Cảm ơn!")]
+        return [Reply(f"Đã lưu số, ngày văn bản cho {found.ref}. Có thể gửi thêm tệp hoặc ảnh "
+                      "minh chứng, hoặc gõ /boqua.")]
 
     async def done(self, uow: UnitOfWork, who: Who, message: Incoming, item: Target,
                    evidence: str) -> list[Reply]:

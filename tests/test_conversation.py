@@ -1,0 +1,190 @@
+"""Conversations as users live them, through the channel-agnostic handlers on a real database."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.handlers import Handlers
+from bot.messages import assignment_code
+from bot.types import FileRef, Incoming, Reply
+from plan.agencies import Directory
+from storage import invites
+from storage.models import Assignment, Contact, ReminderItem, StatusReport, Task
+from storage.uow import Database
+from tests.engine_helpers import contact, load_example
+
+TODAY = dt.date(2023, 9, 25)
+KHCN = "Sở Khoa học và Công nghệ"
+
+
+class Chat:
+    """One person's chat with the bot."""
+
+    def __init__(self, handlers: Handlers, chat_id: str, channel: str = "telegram",
+                 name: str = "") -> None:
+        self.handlers, self.chat_id, self.channel, self.name = handlers, chat_id, channel, name
+
+    async def say(self, text: str = "", **extra: object) -> str:
+        replies = await self.handlers.handle(Incoming(self.channel, self.chat_id, text,
+                                                      self.name, **extra))  # type: ignore[arg-type]
+        self.last = replies
+        return "\n".join(r.text for r in replies)
+
+    async def press(self, data: str) -> str:
+        return await self.say(button=data)
+
+    def buttons(self) -> list[str]:
+        return [b.data for r in self.last for row in r.buttons for b in row]
+
+
+async def code_for(db: Database, agency: str | None, role: str = "focal") -> str:
+    async with db.uow() as uow:
+        code, _ = await invites.create(uow.session, agency, role, "test", dt.timedelta(days=7),
+                                       dt.datetime.now(dt.UTC))
+        await uow.commit()
+    return code
+
+
+async def assignment_of(db: Database, ref: str, agency: str) -> int:
+    from storage.models import Agency
+
+    async with db.uow() as uow:
+        return int((await uow.session.execute(
+            select(Assignment.id).join(Task).join(Agency, Agency.id == Assignment.agency_id)
+            .where(Task.ref == ref, Agency.name == agency, Assignment.role == "lead")
+        )).scalar_one())
+
+
+@pytest.fixture
+async def bot(db: Database, example_path: Path, directory: Directory) -> Handlers:
+    await load_example(db, example_path, directory)
+    return Handlers(db, lambda: TODAY, admin_ids={"telegram:9001"})
+
+
+async def test_enroll_then_answer_done_with_evidence_then_coordinator_sees_it(
+        bot: Handlers, db: Database) -> None:
+    lan = Chat(bot, "1001", name="Chị Lan")
+    welcome = await lan.say(f"/start {await code_for(db, KHCN)}")
+    assert f"đầu mối của {KHCN}" in welcome
+    assert " VII.2 " in welcome and "Hạn: 30/09/2023 (còn 5 ngày)" in welcome
+    vii2 = await assignment_of(db, "VII.2", KHCN)
+    assert f"d:{vii2}" in lan.buttons()
+    reply = await lan.press(f"d:{vii2}")
+    assert "Đã ghi nhận VII.2: Đã hoàn thành" in reply and "số và ngày văn bản" in reply
+    assert "Đã lưu số, ngày văn bản" in await lan.say("15/QĐ-SKHCN ngày 22/09/2023")
+    assert "Đã lưu tệp minh chứng" in await lan.say(
+        "", file=FileRef("document", "BQAC-1", "quyet-dinh.pdf", 18432))  # type: ignore[arg-type]
+    async with db.uow() as uow:
+        rows = (await uow.session.execute(
+            select(StatusReport.status, StatusReport.evidence, StatusReport.file)
+            .where(StatusReport.assignment_id == vii2).order_by(StatusReport.id))).all()
+    assert [r.status for r in rows] == ["hoan_thanh"] * 3  # appended, never overwritten
+    assert rows[1].evidence == "15/QĐ-SKHCN ngày 22/09/2023"
+    assert rows[2].file["name"] == "quyet-dinh.pdf"
+    snv = Chat(bot, "9001", name="Sở Nội vụ")  # bootstrapped from NHACVIEC_ADMIN_IDS
+    summary = await snv.say("/tonghop")
+    assert "• Đã hoàn thành: 1" in summary and "VII " in summary
+    detail = await snv.say("/chitiet VII.2")
+    assert f"#{assignment_code(vii2)} {KHCN} (chủ trì): Đã hoàn thành" in detail
+    assert "15/QĐ-SKHCN ngày 22/09/2023" in detail
+
+
+async def test_strangers_and_other_agencies_are_refused(bot: Handlers, db: Database,
+                                                        caplog: pytest.LogCaptureFixture) -> None:
+    stranger = Chat(bot, "666")
+    assert "chưa được đăng ký" in await stranger.say("/nhiemvu")
+    assert "chưa được đăng ký" in await stranger.say(f"{assignment_code(1)} xong")
+    tuphap = Chat(bot, "2002")
+    await tuphap.say(f"/start {await code_for(db, 'Sở Tư pháp')}")
+    vii2 = await assignment_of(db, "VII.2", KHCN)
+    answer = await tuphap.say(f"{assignment_code(vii2)} xong")
+    assert "không thuộc Sở Tư pháp" in answer
+    assert "dành cho cán bộ Sở Nội vụ" in await tuphap.say("/tonghop")
+    assert "dành cho cán bộ Sở Nội vụ" in await tuphap.press("xa:1")
+    async with db.uow() as uow:
+        stored = (await uow.session.execute(select(func.count()).select_from(StatusReport))
+                  ).scalar_one()
+    assert stored == 0
+    assert caplog.text.count("refused") >= 3
+
+
+async def test_invite_codes_are_single_use_and_wrong_codes_are_limited(
+        bot: Handlers, db: Database) -> None:
+    code = await code_for(db, KHCN)
+    assert "đầu mối" in await Chat(bot, "1").say(f"/start {code}")
+    assert "đã được dùng" in await Chat(bot, "2").say(f"/start {code}")
+    guesser = Chat(bot, "3")
+    for _ in range(5):
+        assert "không đúng" in await guesser.say("/start aaaaaaaaaaaaaaa")
+    assert "quá nhiều lần" in await guesser.say(f"/start {await code_for(db, KHCN)}")
+
+
+async def test_expired_code_is_refused(bot: Handlers, db: Database) -> None:
+    async with db.uow() as uow:
+        code, _ = await invites.create(uow.session, KHCN, "focal", "test", dt.timedelta(days=-1),
+                                       dt.datetime.now(dt.UTC))
+        await uow.commit()
+    assert "hết hạn" in await Chat(bot, "4").say(f"/start {code}")
+
+
+async def test_text_protocol_progress_blocked_and_help(bot: Handlers, db: Database) -> None:
+    await contact(db, KHCN, "1001", channel="telegram")
+    await contact(db, None, "9002", role="coordinator", channel="telegram")
+    lan = Chat(bot, "1001")
+    vii1 = assignment_code(await assignment_of(db, "VII.1", KHCN))
+    assert "Đang thực hiện (50%)" in await lan.say(f"#{vii1} dang 50% đã có dự thảo")
+    assert "hãy gõ lý do" in await lan.say(f"{vii1} vuong")
+    assert "chuyển cho Sở Nội vụ" in await lan.say("chưa có kinh phí")
+    assert "Chưa hiểu tin nhắn này" in await lan.say("cảm ơn bot")
+    async with db.uow() as uow:
+        notices = list((await uow.session.execute(
+            select(ReminderItem.note).where(ReminderItem.stage == "notice"))).scalars())
+    assert any("gặp vướng mắc ở VII.1" in n and "chưa có kinh phí" in n for n in notices)
+
+
+async def test_extension_round_trip_moves_the_due_date(bot: Handlers, db: Database) -> None:
+    await contact(db, KHCN, "1001", channel="telegram")
+    lan, snv = Chat(bot, "1001"), Chat(bot, "9001")
+    vii2 = await assignment_of(db, "VII.2", KHCN)
+    assert "đến ngày nào" in await lan.press(f"e:{vii2}")
+    assert "Chưa hiểu ngày" in await lan.say("sớm nhất có thể")
+    assert "đến 31/10/2023" in await lan.say("cuối tháng 10")
+    pending = await snv.say("/duyet")
+    assert "VII.2 đến 31/10/2023" in pending
+    request_id = int(pending.split("Số ")[1].split(":")[0])
+    assert "ĐÃ DUYỆT" in await snv.press(f"xa:{request_id}")
+    assert "đã được xử lý" in await snv.press(f"xr:{request_id}")  # no double decision
+    async with db.uow() as uow:
+        override = (await uow.session.execute(select(Assignment.due_override)
+                                              .where(Assignment.id == vii2))).scalar_one()
+        told = list((await uow.session.execute(
+            select(ReminderItem.note).join(Contact, Contact.id == ReminderItem.contact_id)
+            .where(Contact.chat_id == "1001"))).scalars())
+    assert override == dt.date(2023, 10, 31)
+    assert any("ĐÃ DUYỆT" in note and "Hạn mới" in note for note in told)
+
+
+async def test_unlink_stops_everything(bot: Handlers, db: Database) -> None:
+    await contact(db, KHCN, "1001", channel="telegram")
+    lan = Chat(bot, "1001")
+    assert "Đã hủy liên kết" in await lan.say("/huy")
+    assert "chưa được đăng ký" in await lan.say("/nhiemvu")
+
+
+async def test_long_or_forged_input_changes_nothing(bot: Handlers, db: Database) -> None:
+    await contact(db, KHCN, "1001", channel="telegram")
+    lan = Chat(bot, "1001")
+    assert "quá dài" in await lan.say("x " * 3000)
+    assert "không còn hiệu lực" in await lan.press("d:" + "9" * 80)
+    assert "Không tìm thấy nhiệm vụ" in await lan.press("d:999999")
+    async with db.uow() as uow:
+        assert (await uow.session.execute(select(func.count()).select_from(StatusReport))
+                ).scalar_one() == 0
+
+
+def test_reply_type_is_plain_text_by_default() -> None:
+    assert Reply("x").buttons == ()
