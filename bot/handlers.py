@@ -193,9 +193,9 @@ class Handlers:
                           "phối (Sở Nội vụ).\n" + texts.HELP_COORDINATOR)]
         due = await self.due_today(self.today()) if self.due_today else {}
         tasks = await self._agency_tasks(uow, who.agency_id or 0, who.agency or "", due)
-        hello = Reply(f"Chào {who.name or 'anh/chị'}! Bạn đã được liên kết làm đầu mối của "
-                      f"{who.agency}. Bot sẽ nhắc các nhiệm vụ do cơ quan chủ trì.")
-        return [hello, tasks, Reply(usage())]
+        hello = (f"Chào {who.name or 'anh/chị'}! Bạn đã được liên kết làm đầu mối của "
+                 f"{who.agency}. Bot sẽ nhắc các nhiệm vụ do cơ quan chủ trì.\n\n")
+        return [Reply(hello + tasks.text + "\n\n" + usage(), tasks.buttons)]
 
     async def _agency(self, uow: UnitOfWork, _who: Who, argument: str) -> list[Reply]:
         if not argument:

@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import json
 import math
+import re
 import threading
 import time
 from collections import defaultdict
@@ -63,6 +64,12 @@ class FakeTelegram:
     unknown: set[int] = field(default_factory=set)
     faults: list[Fault] = field(default_factory=list)
     refusals: int = 0
+    updates: list[dict[str, Any]] = field(default_factory=list)
+    files: dict[str, tuple[str, bytes]] = field(default_factory=dict)
+    callbacks: dict[str, float] = field(default_factory=dict)
+    webhook_url: str = ""
+    callback_max_age: float = 15.0
+    _next_update: int = 700_000
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _buckets: dict[int, _Bucket] = field(default_factory=dict)
     _message_ids: dict[int, int] = field(default_factory=lambda: defaultdict(int))
@@ -72,6 +79,57 @@ class FakeTelegram:
         with self._lock:
             return [c.params for c in self.calls if c.method == "sendmessage" and c.status == 200
                     and (chat_id is None or int(c.params["chat_id"]) == chat_id)]
+
+    def push(self, update: dict[str, Any]) -> int:
+        """Queue an incoming update (as a user would cause it); returns its update_id."""
+        with self._lock:
+            self._next_update += 1
+            update = {"update_id": self._next_update, **update}
+            self.updates.append(update)
+            return self._next_update
+
+    def user_message(self, chat_id: int, text: str = "", reply_to: int | None = None,
+                     document: tuple[str, bytes] | None = None, name: str = "An") -> int:
+        """A private message; `/…` text gets its bot_command entity like the real API."""
+        user = {"id": chat_id, "is_bot": False, "first_name": name}
+        message: dict[str, Any] = {"message_id": int(time.time() * 1000) % 1_000_000,
+                                   "date": int(time.time()), "from": user,
+                                   "chat": {"id": chat_id, "type": "private", "first_name": name}}
+        if text:
+            message["caption" if document else "text"] = text
+            command = text.split()[0]
+            if text.startswith("/") and not document:
+                message["entities"] = [{"type": "bot_command", "offset": 0,
+                                        "length": len(command)}]
+        if reply_to is not None:
+            message["reply_to_message"] = {"message_id": reply_to, "date": int(time.time()),
+                                           "chat": message["chat"],
+                                           "from": {"id": int(self.token.split(":")[0]),
+                                                    "is_bot": True, "first_name": "Nhac viec"}}
+        if document is not None:
+            file_name, data = document
+            file_id = f"BQAC{len(self.files) + 1:04d}"
+            with self._lock:
+                self.files[file_id] = (f"documents/{file_name}", data)
+            message["document"] = {"file_id": file_id, "file_unique_id": f"u{file_id}",
+                                   "file_name": file_name, "file_size": len(data),
+                                   "mime_type": "application/octet-stream"}
+        return self.push({"message": message})
+
+    def button_press(self, chat_id: int, data: str, message_id: int = 1) -> str:
+        """A tap on an inline button of the bot's message; returns the callback query id."""
+        query_id = f"{chat_id}{int(time.time() * 1e6)}"
+        with self._lock:
+            self.callbacks[query_id] = time.monotonic()
+        user = {"id": chat_id, "is_bot": False, "first_name": "An"}
+        self.push({"callback_query": {
+            "id": query_id, "from": user, "chat_instance": f"-{chat_id}", "data": data,
+            "message": {"message_id": message_id, "date": int(time.time()),
+                        "chat": {"id": chat_id, "type": "private"}, "text": "…"}}})
+        return query_id
+
+    def replies_to(self, chat_id: int) -> list[str]:
+        return [m["text"] for m in self.sent(chat_id)]
 
     def arm(self, fault: Fault) -> None:
         with self._lock:
@@ -174,12 +232,42 @@ def create_app(fake: FakeTelegram) -> Starlette:
                     retry_after=fault.retry_after))
             if fault.status != 200:
                 return _record(fake, method, params, _error(fault.status, fault.description))
+        if method == "getupdates":
+            return _record(fake, method, params, await _get_updates(fake, params))
         handler = _METHODS.get(method)
         if handler is None:
             return _record(fake, method, params, _error(404, "Not Found"))
         return _record(fake, method, params, handler(fake, params, bot_user))
 
-    return Starlette(routes=[Route("/bot{token}/{method}", endpoint, methods=["GET", "POST"])])
+    async def download(request: Request) -> Response:
+        if request.path_params["token"] != fake.token:
+            return PlainTextResponse("Unauthorized", status_code=401)
+        path = request.path_params["path"]
+        with fake._lock:
+            found = [data for stored, data in fake.files.values() if stored == path]
+        return Response(found[0]) if found else PlainTextResponse("Not Found", status_code=404)
+
+    return Starlette(routes=[Route("/bot{token}/{method}", endpoint, methods=["GET", "POST"]),
+                             Route("/file/bot{token}/{path:path}", download)])
+
+
+async def _get_updates(fake: FakeTelegram, params: dict[str, Any]) -> Response:
+    """Long poll: confirm below `offset`, then wait up to `timeout` for something to hand out."""
+    if fake.webhook_url:
+        return _error(409, "Conflict: can't use getUpdates method while webhook is active; "
+                           "use deleteWebhook to delete the webhook first")
+    offset = int(params.get("offset") or 0)
+    timeout = float(params.get("timeout") or 0)
+    limit = int(params.get("limit") or 100)
+    deadline = time.monotonic() + timeout
+    while True:
+        with fake._lock:
+            if offset:
+                fake.updates = [u for u in fake.updates if u["update_id"] >= offset]
+            ready = fake.updates[:limit]
+        if ready or time.monotonic() >= deadline:
+            return _ok(ready)
+        await asyncio.sleep(0.05)
 
 
 def _record(fake: FakeTelegram, method: str, params: dict[str, Any],
@@ -232,5 +320,44 @@ def _true(fake: FakeTelegram, params: dict[str, Any], bot: dict[str, Any]) -> Re
     return _ok(True)
 
 
-_METHODS = {"getme": _get_me, "sendmessage": _send_message, "deletewebhook": _true,
-            "setmycommands": _true}
+def _answer_callback(fake: FakeTelegram, params: dict[str, Any], bot: dict[str, Any]) -> Response:
+    with fake._lock:
+        asked = fake.callbacks.pop(str(params.get("callback_query_id")), None)
+    if asked is None or time.monotonic() - asked > fake.callback_max_age:
+        return _error(400, "Bad Request: query is too old and response timeout expired or "
+                           "query ID is invalid")
+    return _ok(True)
+
+
+def _get_file(fake: FakeTelegram, params: dict[str, Any], bot: dict[str, Any]) -> Response:
+    file_id = str(params.get("file_id", ""))
+    with fake._lock:
+        found = fake.files.get(file_id)
+    if found is None:
+        return _error(400, "Bad Request: invalid file id")
+    if len(found[1]) > 20 * 1024 * 1024:
+        return _error(400, "Bad Request: file is too big")
+    return _ok({"file_id": file_id, "file_unique_id": f"u{file_id}", "file_size": len(found[1]),
+                "file_path": found[0]})
+
+
+def _delete_webhook(fake: FakeTelegram, params: dict[str, Any], bot: dict[str, Any]) -> Response:
+    with fake._lock:
+        fake.webhook_url = ""
+        if str(params.get("drop_pending_updates", "")).lower() == "true":
+            fake.updates.clear()
+    return _ok(True)
+
+
+def _set_webhook(fake: FakeTelegram, params: dict[str, Any], bot: dict[str, Any]) -> Response:
+    secret = str(params.get("secret_token", ""))
+    if secret and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret):
+        return _error(400, "Bad Request: secret token contains unallowed characters")
+    with fake._lock:
+        fake.webhook_url = str(params.get("url", ""))
+    return _ok(True)
+
+
+_METHODS = {"getme": _get_me, "sendmessage": _send_message, "deletewebhook": _delete_webhook,
+            "setwebhook": _set_webhook, "setmycommands": _true,
+            "answercallbackquery": _answer_callback, "getfile": _get_file}

@@ -1,0 +1,113 @@
+"""The whole loop on Telegram: python-telegram-bot's Application, polling the fake Bot API."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import time
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from bot.channels.telegram import TelegramChannel
+from bot.channels.telegram_app import build_application
+from bot.handlers import Handlers
+from fakes.telegram import FakeTelegram
+from plan.agencies import Directory
+from scheduler.dispatch import Dispatcher, RateLimits
+from storage import invites
+from storage.models import StatusReport
+from storage.uow import Database
+from tests.engine_helpers import load_example, sweeper
+
+KHCN = "Sở Khoa học và Công nghệ"
+DAY = dt.date(2023, 9, 29)
+
+
+async def until(condition: Callable[[], Any], seconds: float = 15.0) -> Any:
+    deadline = time.monotonic() + seconds
+    while True:
+        found = condition()
+        if found:
+            return found
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out waiting for the bot")
+        await asyncio.sleep(0.05)
+
+
+def last_reply(fake: FakeTelegram, chat: int, containing: str) -> Callable[[], str | None]:
+    return lambda: next((t for t in reversed(fake.replies_to(chat)) if containing in t), None)
+
+
+@pytest.fixture
+async def running(db: Database, telegram: tuple[FakeTelegram, str], example_path: Path,
+                  directory: Directory) -> AsyncIterator[Handlers]:
+    await load_example(db, example_path, directory)
+    fake, url = telegram
+    handlers = Handlers(db, lambda: DAY, admin_ids={"telegram:9001"})
+    app = build_application(fake.token, url, handlers)
+    await app.initialize()
+    await app.start()
+    assert app.updater is not None
+    await app.updater.start_polling(poll_interval=0.0, timeout=1)
+    try:
+        yield handlers
+    finally:
+        await app.updater.stop()
+        await app.stop()
+        await app.shutdown()
+
+
+async def test_enroll_remind_answer_with_evidence_and_summary(
+        running: Handlers, db: Database, telegram: tuple[FakeTelegram, str]) -> None:
+    fake, url = telegram
+    async with db.uow() as uow:
+        code, _ = await invites.create(uow.session, KHCN, "focal", "test", dt.timedelta(days=7),
+                                       dt.datetime.now(dt.UTC))
+        await uow.commit()
+    fake.user_message(1001, f"/start {code}", name="Lan")
+    welcome = await until(last_reply(fake, 1001, "đầu mối của"))
+    assert KHCN in welcome
+
+    await sweeper(db).run(DAY)
+    channel = TelegramChannel(fake.token, url)
+    await channel.start()
+    await Dispatcher(db, {"telegram": channel}, {"telegram": RateLimits(30, 1)}, lambda: DAY,
+                     "test").drain(patience=5)  # the welcome used the chat's burst: 429 first
+    await channel.close()
+    reminder = next(m for m in fake.sent(1001) if m["text"].startswith("Nhắc việc CCHC"))
+    assert "VII.2" in reminder["text"] and "Đến hạn: hạn 30/09/2023" in reminder["text"]
+    labels = [b["text"] for row in reminder["reply_markup"]["inline_keyboard"] for b in row]
+    assert labels[:4] == [f"{label} #{labels[0].split('#')[1]}" for label in (
+        "Đang thực hiện", "Đã hoàn thành", "Gặp vướng mắc", "Xin gia hạn")]
+    done = reminder["reply_markup"]["inline_keyboard"][0][1]["callback_data"]
+
+    fake.button_press(1001, done)
+    assert "Đã hoàn thành" in await until(last_reply(fake, 1001, "Đã ghi nhận VII.2"))
+    assert any(c.method == "answercallbackquery" and c.status == 200 for c in fake.calls)
+    fake.user_message(1001, "15/QĐ-SKHCN ngày 22/09/2023")
+    await until(last_reply(fake, 1001, "Đã lưu số, ngày văn bản"))
+    fake.user_message(1001, "bản ký", document=("qd-15.pdf", b"%PDF-1.4 ..."))
+    await until(last_reply(fake, 1001, "Đã lưu tệp minh chứng"))
+    async with db.uow() as uow:
+        files = [f for f in (await uow.session.execute(select(StatusReport.file))).scalars() if f]
+    assert files[0]["name"] == "qd-15.pdf" and files[0]["url"] == "documents/qd-15.pdf"
+    assert fake.token not in str(files)  # the download URL (with the token) is never stored
+
+    fake.user_message(9001, "/tonghop")
+    summary = await until(last_reply(fake, 9001, "Tổng hợp đến"))
+    assert "• Đã hoàn thành: 1" in summary
+
+
+async def test_stranger_is_refused_and_nothing_is_stored(
+        running: Handlers, db: Database, telegram: tuple[FakeTelegram, str]) -> None:
+    fake, _ = telegram
+    fake.user_message(666, "/tonghop")
+    assert await until(last_reply(fake, 666, "chưa được đăng ký"))
+    fake.button_press(666, "d:1")
+    await until(lambda: len(fake.replies_to(666)) == 2)
+    async with db.uow() as uow:
+        assert not (await uow.session.execute(select(StatusReport.id))).first()
