@@ -111,3 +111,34 @@ async def test_stranger_is_refused_and_nothing_is_stored(
     await until(lambda: len(fake.replies_to(666)) == 2)
     async with db.uow() as uow:
         assert not (await uow.session.execute(select(StatusReport.id))).first()
+
+
+async def test_telegram_webhook_checks_the_secret_before_anything(
+        db: Database, telegram: tuple[FakeTelegram, str], example_path: Path,
+        directory: Directory) -> None:
+    import httpx
+
+    from bot.web import create_app
+
+    await load_example(db, example_path, directory)
+    fake, url = telegram
+    handlers = Handlers(db, lambda: DAY, admin_ids={"telegram:9001"})
+    app = build_application(fake.token, url, handlers, webhook=True)
+    await app.initialize()
+    update = {"update_id": 1, "message": {
+        "message_id": 5, "date": 1700000000, "text": "/tonghop",
+        "entities": [{"type": "bot_command", "offset": 0, "length": 8}],
+        "chat": {"id": 9001, "type": "private"},
+        "from": {"id": 9001, "is_bot": False, "first_name": "Minh"}}}
+    web = create_app(handlers, "s3cret_TOKEN-1", telegram_app=app)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=web),
+                                 base_url="http://hook") as http:
+        for headers in ({}, {"X-Telegram-Bot-Api-Secret-Token": "guess"}):
+            forged = await http.post("/telegram/webhook", json=update, headers=headers)
+            assert forged.status_code == 403
+        assert fake.sent(9001) == []
+        ok = await http.post("/telegram/webhook", json=update,
+                             headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret_TOKEN-1"})
+        assert ok.status_code == 200
+    await app.shutdown()
+    assert "Tổng hợp đến" in fake.sent(9001)[0]["text"]
