@@ -86,6 +86,11 @@ def configured_channels(settings: Settings) -> dict[str, Channel]:
 
         channels["telegram"] = TelegramChannel(settings.telegram_bot_token.get_secret_value(),
                                                settings.telegram_api_base_url)
+    if settings.zalo_bot_token:
+        from bot.channels.zalo import ZaloChannel
+
+        channels["zalo"] = ZaloChannel(settings.zalo_bot_token.get_secret_value(),
+                                       settings.zalo_api_base_url)
     return channels
 
 

@@ -64,3 +64,40 @@ def register(app: typer.Typer) -> None:
             fail(str(exc))
         target = agency or "điều phối"
         typer.echo(f"Đã liên kết liên hệ {contact_id}: {channel}:{chat_id} → {target}.")
+
+
+def register_invite(app: typer.Typer) -> None:
+    @app.command("invite")
+    def invite(
+        agency: Annotated[str | None, typer.Argument(help="Tên cơ quan (bỏ trống khi mời "
+                                                          "cán bộ điều phối)")] = None,
+        role: Annotated[str, typer.Option(help="focal (đầu mối) hoặc coordinator")] = "focal",
+    ) -> None:
+        """Tạo mã mời một lần (hết hạn sau 7 ngày) cho đầu mối của một cơ quan."""
+        from bot.enrolling import INVITE_TTL, invite_text
+        from storage import invites
+
+        if role not in {"focal", "coordinator"}:
+            fail("vai trò phải là focal hoặc coordinator")
+        if role == "focal" and not agency:
+            fail("cần tên cơ quan cho đầu mối")
+
+        async def work(built: App) -> str:
+            username = None
+            telegram = built.channels.get("telegram")
+            if telegram is not None:
+                try:
+                    await telegram.start()
+                    username = getattr(telegram, "username", None)
+                finally:
+                    await telegram.close()
+            async with built.db.uow() as uow:
+                code, name = await invites.create(uow.session, agency, role, "cli", INVITE_TTL,
+                                                  dt.datetime.now(dt.UTC))
+                await uow.commit()
+            return invite_text(code, name, username)
+
+        try:
+            typer.echo(with_app(work))
+        except ContactError as exc:
+            fail(str(exc))

@@ -126,6 +126,7 @@ def plans_deactivate(code: str) -> None:
 from cli import contacts, reminding, running  # noqa: E402  (they register their commands)
 
 contacts.register(app)
+contacts.register_invite(app)
 reminding.register(app)
 running.register(app)
 

@@ -18,6 +18,7 @@ from bot.channels.base import ChannelError
 from bot.console import PROMPT, run_console
 from cli.bootstrap import App, build
 from cli.common import fail, settings, with_app
+from cli.receiving import receiving
 from storage import queries
 from storage.contacts import ContactError, console_contact
 
@@ -74,14 +75,15 @@ async def serve(app: App, console: bool, agency: str | None) -> None:
     if s.today or dt.datetime.now(s.zone).time() >= s.remind_at:
         await sweep()  # catch up a day whose reminder time has already passed
     try:
-        if console:
-            async with app.db.uow() as uow:
-                chat_id = await console_contact(uow.session, agency, dt.datetime.now(dt.UTC))
-                await uow.commit()
-            await run_console(app.handlers, chat_id, await _banner(app),
-                              read=lambda: input(PROMPT))
-        else:
-            await _until_signalled()
+        async with receiving(app):
+            if console:
+                async with app.db.uow() as uow:
+                    chat_id = await console_contact(uow.session, agency, dt.datetime.now(dt.UTC))
+                    await uow.commit()
+                await run_console(app.handlers, chat_id, await _banner(app),
+                                  read=lambda: input(PROMPT))
+            else:
+                await _until_signalled()
     finally:
         scheduler.shutdown(wait=False)
         for channel in app.channels.values():

@@ -7,6 +7,7 @@ the variable and says what is expected.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import zoneinfo
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -54,6 +55,9 @@ class Settings(BaseSettings):
     zalo_bot_token: SecretStr | None = None
     zalo_api_base_url: str = "https://bot-api.zaloplatforms.com"
     admin_ids: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    webhook_listen: str = "127.0.0.1:8080"
 
     remind_days_before: Annotated[list[int], NoDecode] = Field(
         default_factory=lambda: [14, 7, 3, 1])
@@ -84,6 +88,29 @@ class Settings(BaseSettings):
     _parse_ids = field_validator("admin_ids", mode="before")(_str_list)
     _parse_dates = field_validator("extra_days_off", "extra_working_days", mode="before")(
         _str_list)
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _secret_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not re.fullmatch(r"[A-Za-z0-9_-]{8,256}",
+                                                  value.get_secret_value()):
+            raise ValueError("cần 8–256 ký tự chữ, số, _ hoặc - (Telegram và Zalo đều nhận)")
+        return value
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _https(cls, value: str | None) -> str | None:
+        if value and not value.startswith(("https://", "http://127.0.0.1", "http://localhost")):
+            raise ValueError("Telegram và Zalo chỉ gửi webhook tới địa chỉ https://")
+        return value.rstrip("/") if value else value
+
+    @field_validator("webhook_listen")
+    @classmethod
+    def _listen(cls, value: str) -> str:
+        host, _, port = value.rpartition(":")
+        if not host or not port.isdigit():
+            raise ValueError("cần dạng host:port, ví dụ 127.0.0.1:8080")
+        return value
 
     @field_validator("timezone")
     @classmethod

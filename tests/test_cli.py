@@ -128,3 +128,18 @@ def test_run_opens_the_console_bot_with_the_plan_loaded(migrated: str,
     assert "Hạn: 31/12/2022 (quá hạn 60 ngày)" in result.output
     assert "Chưa hiểu tin nhắn này" in result.output
     assert "Tạm biệt." in result.output
+
+
+def test_invite_prints_code_link_and_start_text(migrated: str, example_path: Path,
+                                                telegram: object) -> None:
+    fake, url = telegram  # type: ignore[misc]
+    nhacviec(migrated, "import", str(example_path))
+    result = nhacviec(migrated, "invite", "so tu phap", NHACVIEC_TELEGRAM_BOT_TOKEN=fake.token,
+                      NHACVIEC_TELEGRAM_API_BASE_URL=url)
+    assert result.exit_code == 0, result.output
+    code = result.output.split("Sở Tư pháp: ")[1].split(" ")[0]
+    assert len(code) >= 13  # ≥ 64 bits of randomness
+    assert f"https://t.me/nhacviec_test_bot?start={code}" in result.output
+    assert f"/start {code}" in result.output
+    refused = nhacviec(migrated, "invite", "Sở Ma Thuật")
+    assert refused.exit_code == 2 and "không có cơ quan" in refused.output

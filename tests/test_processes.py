@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import os
 import signal
 import subprocess
@@ -26,12 +27,14 @@ KHCN = "Sở Khoa học và Công nghệ"
 CHATS = 24
 
 
-def start(db_url: str, telegram: tuple[FakeTelegram, str], log: Path) -> subprocess.Popen[bytes]:
+def start(db_url: str, telegram: tuple[FakeTelegram, str], log: Path,
+          **extra: str) -> subprocess.Popen[bytes]:
     fake, url = telegram
     env = {**os.environ, "NHACVIEC_DATABASE_URL": db_url, "NHACVIEC_TODAY": "2023-09-20",
            "NHACVIEC_TELEGRAM_BOT_TOKEN": fake.token, "NHACVIEC_TELEGRAM_API_BASE_URL": url,
            "NHACVIEC_DISPATCH_INTERVAL_SECONDS": "0.2", "NHACVIEC_SEND_LEASE_SECONDS": "2",
-           "NHACVIEC_SEND_RETRY_BASE_SECONDS": "0.2", "NHACVIEC_TELEGRAM_RATE_PER_CHAT": "50"}
+           "NHACVIEC_SEND_RETRY_BASE_SECONDS": "0.2", "NHACVIEC_TELEGRAM_RATE_PER_CHAT": "50",
+           "NHACVIEC_LOG_LEVEL": "DEBUG", **extra}
     return subprocess.Popen([sys.executable, "-m", "cli.main", "run", "--no-console"], env=env,
                             stdout=log.open("ab"), stderr=subprocess.STDOUT)
 
@@ -132,3 +135,36 @@ async def test_two_processes_on_postgresql_sweep_once_and_send_each_reminder_onc
         assert runs == 1 and states == {"sent"}
     finally:
         await db.dispose()
+
+
+async def test_run_answers_on_telegram_and_zalo_at_once(
+        db: Database, db_url: str, telegram: tuple[FakeTelegram, str], example_path: Path,
+        directory: Directory, tmp_path: Path) -> None:
+    from fakes.server import BackgroundServer
+    from fakes.zalo import FakeZalo, create_app
+    from storage import invites
+
+    await load_example(db, example_path, directory)
+    fake_tg = telegram[0]
+    fake_zalo = FakeZalo()
+    with BackgroundServer(create_app(fake_zalo)) as zalo_server:
+        codes = []
+        async with db.uow() as uow:
+            for _ in range(2):
+                code, _ = await invites.create(uow.session, KHCN, "focal", "t",
+                                               dt.timedelta(days=7), dt.datetime.now(dt.UTC))
+                codes.append(code)
+            await uow.commit()
+        env = {"NHACVIEC_ZALO_BOT_TOKEN": fake_zalo.token,
+               "NHACVIEC_ZALO_API_BASE_URL": zalo_server.url}
+        process = start(db_url, telegram, tmp_path / "run.log", **env)
+        try:
+            fake_tg.user_message(1001, f"/start {codes[0]}")
+            fake_zalo.text("z-lan", f"/start {codes[1]}")
+            await wait_for(lambda: any("đầu mối của" in t for t in fake_tg.replies_to(1001)))
+            await wait_for(lambda: any("đầu mối của" in t for t in fake_zalo.sent("z-lan")))
+        finally:
+            stop(process)
+        assert process.returncode == 0  # SIGTERM: a clean stop
+    log = (tmp_path / "run.log").read_text()
+    assert fake_tg.token not in log and fake_zalo.token not in log
