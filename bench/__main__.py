@@ -127,11 +127,31 @@ def _dispatch_case() -> tuple[str, str]:
             f"{int(result['duplicated'])} · {'OK' if ok else 'OVER TARGET'}")
 
 
+def _webhook_cases() -> list[tuple[str, str]]:
+    rows = []
+    pg = os.environ.get("BENCH_DATABASE_URL", PG_DEFAULT)
+    updates = os.environ.get("BENCH_WEBHOOK_UPDATES", "10000")
+    rates = os.environ.get("BENCH_WEBHOOK_RATES", "50,100").split(",")
+    for backend in ("sqlite", "postgresql"):
+        for rate in rates:
+            name = f"webhook: {int(updates):,} buttons + text answers at {rate}/s / {backend}"
+            url = _url(backend, pg)
+            if url is None:
+                rows.append((name, "skipped: server unreachable"))
+                continue
+            r = _run("bench.webhook_bench", "--url", url, "--updates", updates, "--rate", rate)
+            ok = r["p99_ms"] < 50
+            rows.append((name, f"p50 {r['p50_ms']:.1f} ms · p99 {r['p99_ms']:.1f} ms "
+                               f"({r['p99_ms'] / 50:.0%} of 50 ms) · max {r['max_ms']:.0f} ms · "
+                               f"{'OK' if ok else 'OVER TARGET'}"))
+    return rows
+
+
 def main() -> None:
     print(f"nhacviec benchmarks — {platform.processor() or platform.machine()}, "
           f"{os.cpu_count()} cores, Python {platform.python_version()}, "
           f"median of {REPEATS} fresh processes\n")
-    selected = os.environ.get("BENCH_ONLY", "import,sweep,dispatch").split(",")
+    selected = os.environ.get("BENCH_ONLY", "import,sweep,dispatch,webhook").split(",")
     rows = []
     if "import" in selected:
         rows += _import_cases()
@@ -139,6 +159,8 @@ def main() -> None:
         rows += _sweep_cases()
     if "dispatch" in selected:
         rows.append(_dispatch_case())
+    if "webhook" in selected:
+        rows += _webhook_cases()
     width = max(len(name) for name, _ in rows)
     print(f"{'case':<{width}}  result")
     print(f"{'-' * width}  {'-' * 40}")

@@ -78,9 +78,10 @@ class Handlers:
             return await self._command(uow, who, message, command, argument)
         answer = parse_answer(text)
         if answer is not None:  # an explicit answer always wins over a pending question
-            await answers.stop_waiting(uow.session, who.contact_id)
+            if who.waiting_kind is not None:
+                await answers.stop_waiting(uow.session, who.contact_id)
             return await self.answering.text_answer(uow, who, message, answer)
-        waiting = await answers.waiting(uow.session, who.contact_id, self.now())
+        waiting = who.waiting(self.now())
         if waiting is not None:
             return await self.answering.follow_up(uow, who, message, *waiting)
         if message.reply_to and text:

@@ -18,6 +18,7 @@ def register(app: typer.Typer) -> None:
     group = typer.Typer(help="Đầu mối và cán bộ điều phối nhận nhắc việc.",
                         invoke_without_command=True)
     app.add_typer(group, name="contacts")
+    register_revoke(group)
 
     @group.callback()
     def show(ctx: typer.Context) -> None:
@@ -64,6 +65,27 @@ def register(app: typer.Typer) -> None:
             fail(str(exc))
         target = agency or "điều phối"
         typer.echo(f"Đã liên kết liên hệ {contact_id}: {channel}:{chat_id} → {target}.")
+
+
+def register_revoke(group: typer.Typer) -> None:
+    @group.command("revoke")
+    def revoke(contact_id: Annotated[int, typer.Argument(
+            help="Mã liên hệ (xem: nhacviec contacts)")]) -> None:
+        """Thu hồi liên kết của một liên hệ (đầu mối nghỉ việc, chuyển công tác…)."""
+        from storage.answers import unlink
+
+        async def work(built: App) -> bool:
+            async with built.db.uow() as uow:
+                rows = await list_contacts(uow.session)
+                if not any(row.id == contact_id for row in rows):
+                    return False
+                await unlink(uow.session, contact_id, dt.datetime.now(dt.UTC))
+                await uow.commit()
+            return True
+
+        if not with_app(work):
+            fail(f"không có liên hệ đang liên kết mang mã {contact_id}")
+        typer.echo(f"Đã thu hồi liên hệ {contact_id}; người này không nhận nhắc việc nữa.")
 
 
 def register_invite(app: typer.Typer) -> None:

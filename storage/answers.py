@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
@@ -29,6 +29,16 @@ class Who:
     agency: str | None
     role: str
     name: str
+    waiting_kind: str | None = None  # what the bot asked this contact and awaits, if anything
+    waiting_for: int | None = None
+    waiting_until: dt.datetime | None = None
+
+    def waiting(self, now: dt.datetime) -> tuple[str, int] | None:
+        if self.waiting_kind is None or self.waiting_for is None or self.waiting_until is None:
+            return None
+        until = self.waiting_until if self.waiting_until.tzinfo else self.waiting_until.replace(
+            tzinfo=dt.UTC)
+        return (self.waiting_kind, self.waiting_for) if until > now else None
 
     @property
     def coordinator(self) -> bool:
@@ -52,9 +62,12 @@ class Target:
 
 
 async def who(session: AsyncSession, channel: str, chat_id: str) -> Who | None:
+    """The linked contact behind a chat, with any question the bot is waiting to hear about."""
     row = (await session.execute(
-        select(Contact.id, Contact.agency_id, Agency.name, Contact.role, Contact.display_name)
+        select(Contact.id, Contact.agency_id, Agency.name, Contact.role, Contact.display_name,
+               Conversation.kind, Conversation.assignment_id, Conversation.expires_at)
         .outerjoin(Agency, Agency.id == Contact.agency_id)
+        .outerjoin(Conversation, Conversation.contact_id == Contact.id)
         .where(Contact.channel == channel, Contact.chat_id == chat_id,
                Contact.unlinked_at.is_(None)))).first()
     return Who(*row) if row else None
@@ -80,13 +93,14 @@ async def record(session: AsyncSession, item: Target, contact: int | None, chann
                  note: str | None = None, evidence: str | None = None,
                  file: dict[str, Any] | None = None, raw: str | None = None) -> int:
     """Append an answer and refresh the assignment's current status (derived from answers)."""
-    report = StatusReport(assignment_id=item.id, contact_id=contact, agency_id=item.agency_id,
-                          channel=channel, status=status, percent=percent, note=note,
-                          evidence=evidence, file=file, raw_text=raw, created_at=now)
-    session.add(report)
-    await session.execute(update(Assignment).where(Assignment.id == item.id).values(status=status))
-    await session.flush()
-    return report.id
+    result = await session.execute(insert(StatusReport).values(
+        assignment_id=item.id, contact_id=contact, agency_id=item.agency_id, channel=channel,
+        status=status, percent=percent, note=note, evidence=evidence, file=file, raw_text=raw,
+        created_at=now).returning(StatusReport.id))
+    if status != item.status:
+        await session.execute(update(Assignment).where(Assignment.id == item.id)
+                              .values(status=status))
+    return int(result.scalar_one())
 
 
 async def add_to_last(session: AsyncSession, assignment_id: int, contact: int, now: dt.datetime,

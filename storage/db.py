@@ -24,7 +24,7 @@ def is_sqlite(url: str) -> bool:
     return make_url(async_url(url)).get_backend_name() == "sqlite"
 
 
-def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
+def make_engine(url: str, sqlite_busy_ms: int = 5000, **kwargs: Any) -> AsyncEngine:
     """Build the engine; SQLite gets WAL, foreign keys and a busy timeout on every connection."""
     target = async_url(url)
     parsed = make_url(target)
@@ -33,15 +33,15 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_async_engine(target, **kwargs)
-        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+
+        def pragmas(dbapi_connection: Any, _record: Any) -> None:
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute(f"PRAGMA busy_timeout={int(sqlite_busy_ms)}")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.close()
+
+        event.listen(engine.sync_engine, "connect", pragmas)
         return engine
     return create_async_engine(target, pool_pre_ping=True, **kwargs)
-
-
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=5000")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.close()

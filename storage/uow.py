@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from types import TracebackType
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -20,13 +21,16 @@ class Database:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
         self.sessions = async_sessionmaker(engine, expire_on_commit=False)
+        # SQLite has one writer. Units of work queue here, in the event loop, instead of
+        # spinning in SQLite's busy handler and failing with "database is locked" under load.
+        self.turns = asyncio.Lock() if engine.dialect.name == "sqlite" else None
 
     @classmethod
     def from_url(cls, url: str) -> Database:
         return cls(make_engine(url))
 
     def uow(self) -> UnitOfWork:
-        return UnitOfWork(self.sessions)
+        return UnitOfWork(self.sessions, self.turns)
 
     async def check_migrated(self) -> None:
         """Refuse to work on a schema that is missing or behind the code."""
@@ -44,20 +48,28 @@ class Database:
 class UnitOfWork:
     """`async with db.uow() as uow: ...; await uow.commit()` — anything else rolls back."""
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession],
+                 turns: asyncio.Lock | None = None) -> None:
         self._sessions = sessions
+        self._turns = turns
 
     async def __aenter__(self) -> UnitOfWork:
+        if self._turns is not None:
+            await self._turns.acquire()
         self.session = self._sessions()
         return self
 
     async def __aexit__(self, exc_type: type[BaseException] | None,
                         exc: BaseException | None, tb: TracebackType | None) -> None:
         session = self.session
-        if not (session.new or session.dirty or session.deleted):
-            session.expunge_all()  # nothing to undo: objects that were read stay readable
-        await session.rollback()
-        await session.close()
+        try:
+            if not (session.new or session.dirty or session.deleted):
+                session.expunge_all()  # nothing to undo: objects that were read stay readable
+            await session.rollback()
+            await session.close()
+        finally:
+            if self._turns is not None:
+                self._turns.release()
 
     async def commit(self) -> None:
         await self.session.commit()

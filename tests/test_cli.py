@@ -143,3 +143,16 @@ def test_invite_prints_code_link_and_start_text(migrated: str, example_path: Pat
     assert f"/start {code}" in result.output
     refused = nhacviec(migrated, "invite", "Sở Ma Thuật")
     assert refused.exit_code == 2 and "không có cơ quan" in refused.output
+
+
+def test_coordinator_revokes_a_contact(migrated: str, example_path: Path) -> None:
+    nhacviec(migrated, "import", str(example_path))
+    added = nhacviec(migrated, "contacts", "add", "Sở Y tế", "--channel", "zalo",
+                     "--chat-id", "abc", "--name", "Chị Hoa")
+    assert added.exit_code == 0, added.output
+    contact_id = added.output.split("liên hệ ")[1].split(":")[0]
+    assert "Chị Hoa" in nhacviec(migrated, "contacts").output
+    revoked = nhacviec(migrated, "contacts", "revoke", contact_id)
+    assert revoked.exit_code == 0 and "Đã thu hồi" in revoked.output
+    assert "Chị Hoa" not in nhacviec(migrated, "contacts").output
+    assert nhacviec(migrated, "contacts", "revoke", contact_id).exit_code == 2

@@ -1,0 +1,179 @@
+"""Webhook handling latency: button presses (Telegram) and text answers (Zalo) posted to the
+webhook server at a fixed rate (open loop), answered through python-telegram-bot and the Zalo
+client to the fake servers. Prints p50/p99 latency in ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import json
+import statistics
+import subprocess
+import sys
+import time
+from typing import Any
+
+import httpx
+import uvicorn
+from sqlalchemy import select
+
+from bot.channels.telegram_app import build_application
+from bot.channels.zalo import ZaloChannel
+from bot.handlers import Handlers
+from bot.messages import assignment_code
+from bot.web import create_app
+from config.directories import load_directory
+from config.settings import DIRECTORIES_DIR, EXAMPLE_PLAN
+from fakes.server import free_port
+from plan.parse import parse_plan
+from plan.readers import read_rows
+from storage.contacts import add_contact
+from storage.importer import import_plan
+from storage.migrate import upgrade
+from storage.models import Agency, Assignment
+from storage.uow import Database
+
+SECRET = "bench-secret-123"
+
+
+async def prepare(db: Database) -> list[tuple[str, int]]:
+    """Import the example plan; one Telegram and one Zalo contact per lead agency."""
+    directory = load_directory(DIRECTORIES_DIR / "kien-giang-2023.yaml")
+    draft = parse_plan(read_rows(EXAMPLE_PLAN.name, EXAMPLE_PLAN.read_bytes()), directory)
+    now = dt.datetime.now(dt.UTC)
+    async with db.uow() as uow:
+        await import_plan(uow.session, draft, directory, "bench")
+        rows = (await uow.session.execute(
+            select(Agency.name, Assignment.id, Assignment.agency_id).join(
+                Assignment, Assignment.agency_id == Agency.id)
+            .where(Assignment.role == "lead"))).all()
+        agencies = sorted({(r.name, r.agency_id) for r in rows})
+        for index, (name, _) in enumerate(agencies):
+            await add_contact(uow.session, name, "telegram", str(5000 + index), "", "focal", now)
+            await add_contact(uow.session, name, "zalo", f"z{index}", "", "focal", now)
+        await uow.commit()
+    chat_of = {agency_id: index for index, (_, agency_id) in enumerate(agencies)}
+    return [(str(chat_of[r.agency_id]), r.id) for r in rows]
+
+
+def telegram_update(n: int, chat: int, data: str, query_id: str) -> dict[str, Any]:
+    user = {"id": chat, "is_bot": False, "first_name": "A"}
+    return {"update_id": n, "callback_query": {
+        "id": query_id, "from": user, "chat_instance": "1", "data": data,
+        "message": {"message_id": 1, "date": 1, "chat": {"id": chat, "type": "private"}}}}
+
+
+async def run(url: str, total: int, rate: float) -> dict[str, float]:
+    tg_port, zalo_port = free_port(), free_port()
+    tg_token, zalo_token = "123456:BENCH-token", "987:bench-zalo"
+    fakes = [subprocess.Popen([sys.executable, "-m", "fakes", "telegram", "--port", str(tg_port),
+                               "--token", tg_token, "--no-rate-limits", "--any-callback"]),
+             subprocess.Popen([sys.executable, "-m", "fakes", "zalo", "--port", str(zalo_port),
+                               "--token", zalo_token])]
+    try:
+        await _wait_listening(tg_port)
+        await _wait_listening(zalo_port)
+        db = Database.from_url(url)
+        targets = await prepare(db)
+        handlers = Handlers(db, lambda: dt.date(2023, 9, 25))
+        ptb = build_application(tg_token, f"http://127.0.0.1:{tg_port}/bot", handlers,
+                                webhook=True)
+        await ptb.initialize()
+        zalo = ZaloChannel(zalo_token, f"http://127.0.0.1:{zalo_port}")
+        web = create_app(handlers, SECRET, telegram_app=ptb, zalo_channel=zalo)
+        port = free_port()
+        server = uvicorn.Server(uvicorn.Config(web, host="127.0.0.1", port=port,
+                                               log_level="warning", lifespan="off"))
+        serving = asyncio.create_task(server.serve())  # same loop as the engine, as in `run`
+        while not server.started:
+            await asyncio.sleep(0.01)
+        latencies = await _load(f"http://127.0.0.1:{port}", targets, total, rate)
+        server.should_exit = True
+        await serving
+        await ptb.shutdown()
+        await zalo.close()
+        await db.dispose()
+    finally:
+        for process in fakes:
+            process.terminate()
+            process.wait(timeout=10)
+    latencies.sort()
+    return {"p50_ms": statistics.median(latencies) * 1000,
+            "p99_ms": latencies[int(len(latencies) * 0.99) - 1] * 1000,
+            "max_ms": latencies[-1] * 1000, "count": len(latencies)}
+
+
+async def _wait_listening(port: int) -> None:
+    for _ in range(200):
+        try:
+            _, writer = await asyncio.open_connection("127.0.0.1", port)
+            writer.close()
+            return
+        except OSError:
+            await asyncio.sleep(0.05)
+    raise RuntimeError(f"fake server on port {port} did not start")
+
+
+async def _load(base: str, targets: list[tuple[str, int]], total: int,
+                rate: float) -> list[float]:
+    """Run the load generator in its own process, like wrk: it must not steal the server's CPU."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bench.webhook_bench", "--drive", base, "--updates", str(total),
+        "--rate", str(rate), stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE)
+    out, _ = await process.communicate(json.dumps(targets).encode())
+    return list(json.loads(out.decode().strip().splitlines()[-1]))
+
+
+async def drive(base: str, targets: list[tuple[str, int]], total: int,
+                rate: float) -> list[float]:
+    latencies: list[float] = []
+    async with httpx.AsyncClient(base_url=base, timeout=30,
+                                 limits=httpx.Limits(max_connections=64)) as http:
+        async def one(n: int) -> None:
+            chat, assignment = targets[n % len(targets)]
+            started = time.perf_counter()
+            if n % 2 == 0:
+                body = telegram_update(n + 1, 5000 + int(chat), f"p50:{assignment}", f"q{n}")
+                response = await http.post("/telegram/webhook", json=body, headers={
+                    "X-Telegram-Bot-Api-Secret-Token": SECRET})
+            else:
+                update = {"event_name": "message.text.received", "message": {
+                    "message_id": f"m{n}", "date": 1, "text":
+                    f"{assignment_code(assignment)} dang 50%",
+                    "chat": {"id": f"z{chat}", "chat_type": "PRIVATE"},
+                    "from": {"id": f"z{chat}", "display_name": "A"}}}
+                response = await http.post("/zalo/webhook", json=update,
+                                           headers={"X-Bot-Api-Secret-Token": SECRET})
+            response.raise_for_status()
+            latencies.append(time.perf_counter() - started)
+
+        tasks = []
+        start = time.perf_counter()
+        for n in range(total):
+            delay = start + n / rate - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            tasks.append(asyncio.create_task(one(n)))
+        await asyncio.gather(*tasks)
+    return latencies
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--url")
+    parser.add_argument("--drive", help="internal: act as the load generator against this URL")
+    parser.add_argument("--updates", type=int, default=10_000)
+    parser.add_argument("--rate", type=float, default=100.0)
+    args = parser.parse_args()
+    if args.drive:
+        targets = [tuple(t) for t in json.loads(sys.stdin.read())]
+        print(json.dumps(asyncio.run(drive(args.drive, targets, args.updates, args.rate))))
+        return
+    upgrade(args.url)
+    print(json.dumps(asyncio.run(run(args.url, args.updates, args.rate))))
+
+
+if __name__ == "__main__":
+    main()
