@@ -28,7 +28,7 @@ log = logging.getLogger("nhacviec.bot")
 NOT_REGISTERED = ("Bạn chưa được đăng ký nhận nhắc việc. Hãy xin Sở Nội vụ mã mời rồi gửi "
                   "/start <mã>.")
 COORDINATOR_ONLY = "Lệnh này dành cho cán bộ Sở Nội vụ."
-DueToday = Callable[[dt.date], Awaitable[dict[int, str]]]
+DueToday = Callable[[UnitOfWork, dt.date], Awaitable[dict[int, str]]]
 
 
 def _utc_now() -> dt.datetime:
@@ -192,7 +192,7 @@ class Handlers:
         if who.coordinator:
             return [Reply(f"Chào {who.name or 'anh/chị'}! Bạn đã được liên kết làm cán bộ điều "
                           "phối (Sở Nội vụ).\n" + texts.HELP_COORDINATOR)]
-        due = await self.due_today(self.today()) if self.due_today else {}
+        due = await self.due_today(uow, self.today()) if self.due_today else {}
         tasks = await self._agency_tasks(uow, who.agency_id or 0, who.agency or "", due)
         hello = (f"Chào {who.name or 'anh/chị'}! Bạn đã được liên kết làm đầu mối của "
                  f"{who.agency}. Bot sẽ nhắc các nhiệm vụ do cơ quan chủ trì.\n\n")

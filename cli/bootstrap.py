@@ -19,7 +19,7 @@ from scheduler.calendar import WorkCalendar
 from scheduler.dispatch import Dispatcher, DispatchSettings, RateLimits
 from scheduler.policy import ReminderPolicy
 from scheduler.sweep import Sweeper
-from storage.uow import Database
+from storage.uow import Database, UnitOfWork
 
 
 @dataclass
@@ -44,11 +44,11 @@ class App:
         channel = self.channels.get("telegram")
         return getattr(channel, "username", None)
 
-    async def due_today(self, day: dt.date) -> dict[int, str]:
+    async def due_today(self, uow: UnitOfWork, day: dt.date) -> dict[int, str]:
         """Assignment id → stage label of reminders owed today (for a new contact's welcome)."""
         from cli.reminding import STAGE_LABELS
 
-        rows = await self.sweeper().owed(day)
+        rows = await self.sweeper().owed(uow, day)
         return {assignment: STAGE_LABELS.get(stage, stage) for assignment, stage in rows}
 
     @property

@@ -93,10 +93,10 @@ class Sweeper:
                  counts[0], counts[1], late)
         return SweepResult(today, since, True, *counts)
 
-    async def owed(self, day: dt.date) -> list[tuple[int, str]]:
-        """(assignment, stage) of the focal reminders a day owes — shown to a new contact."""
-        async with self.db.uow() as uow:
-            decided, _, _ = await self.decide(uow, day, day)
+    async def owed(self, uow: UnitOfWork, day: dt.date) -> list[tuple[int, str]]:
+        """(assignment, stage) of the focal reminders a day owes — shown to a new contact.
+        Runs in the caller's unit of work (a second one would wait on SQLite's writer)."""
+        decided, _, _ = await self.decide(uow, day, day)
         return [(r.assignment_id, r.stage.value) for r in decided if r.assignment_id
                 and r.stage.value in {"before", "due", "overdue", "checkin"}]
 

@@ -23,7 +23,7 @@ class Database:
         self.sessions = async_sessionmaker(engine, expire_on_commit=False)
         # SQLite has one writer. Units of work queue here, in the event loop, instead of
         # spinning in SQLite's busy handler and failing with "database is locked" under load.
-        self.turns = asyncio.Lock() if engine.dialect.name == "sqlite" else None
+        self.turns = _Turns() if engine.dialect.name == "sqlite" else None
 
     @classmethod
     def from_url(cls, url: str) -> Database:
@@ -45,11 +45,32 @@ class Database:
         await self.engine.dispose()
 
 
+class _Turns:
+    """SQLite's single writer, as an asyncio lock that refuses re-entry from the same task:
+    a unit of work opened inside another would otherwise wait for itself forever."""
+
+    def __init__(self) -> None:
+        self._lock = asyncio.Lock()
+        self._owner: asyncio.Task[object] | None = None
+
+    async def acquire(self) -> None:
+        task = asyncio.current_task()
+        if task is not None and task is self._owner:
+            raise RuntimeError("a unit of work was opened inside another one (SQLite would "
+                               "deadlock); pass the open unit of work down instead")
+        await self._lock.acquire()
+        self._owner = task
+
+    def release(self) -> None:
+        self._owner = None
+        self._lock.release()
+
+
 class UnitOfWork:
     """`async with db.uow() as uow: ...; await uow.commit()` — anything else rolls back."""
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession],
-                 turns: asyncio.Lock | None = None) -> None:
+                 turns: _Turns | None = None) -> None:
         self._sessions = sessions
         self._turns = turns
 

@@ -188,3 +188,20 @@ async def test_long_or_forged_input_changes_nothing(bot: Handlers, db: Database)
 
 def test_reply_type_is_plain_text_by_default() -> None:
     assert Reply("x").buttons == ()
+
+
+async def test_welcome_through_the_composition_root_lists_todays_reminders(
+        db_url: str, db: Database, example_path: Path, directory: Directory) -> None:
+    """The real wiring (due-today from the sweeper) must not deadlock on SQLite's single writer."""
+    import asyncio
+
+    from cli.bootstrap import build
+    from config.settings import load_settings
+
+    await load_example(db, example_path, directory)
+    app = build(load_settings(_env_file=None, database_url=db_url, today=dt.date(2023, 9, 29)),
+                db=db, channels={})
+    code = await code_for(db, KHCN)
+    replies = await asyncio.wait_for(
+        app.handlers.handle(Incoming("zalo", "lan", f"/start {code}", "Lan")), timeout=10)
+    assert "⏰ hôm nay: đến hạn" in replies[0].text  # VII.2 is due tomorrow (Sat 30/09)
