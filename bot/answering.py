@@ -25,11 +25,16 @@ FOLLOW_UP = dt.timedelta(days=2)
 DONE, PROGRESS, BLOCKED, EXTENSION = "hoan_thanh", "dang_thuc_hien", "vuong_mac", "xin_gia_han"
 
 
+MAX_ID = 2**31 - 1  # ids are 32-bit integers in PostgreSQL
+
+
 def code_to_id(code: str) -> int | None:
+    """`#a7` → 367; None for anything that cannot be an assignment id."""
     try:
-        return int(code, 36)
+        value = int(code, 36)
     except ValueError:
         return None
+    return value if 0 < value <= MAX_ID else None
 
 
 class Answering:

@@ -62,11 +62,11 @@ class Coordinator:
     async def detail(self, uow: UnitOfWork, argument: str) -> list[Reply]:
         key = argument.strip().lstrip("#")
         ref = key
-        if key and not any(ch == "." for ch in key):
-            try:
-                found = await answers.target(uow.session, int(key, 36))
-            except ValueError:
-                found = None
+        if key and "." not in key:
+            from bot.answering import code_to_id
+
+            number = code_to_id(key)
+            found = await answers.target(uow.session, number) if number else None
             ref = found.ref if found else key
         rows = await queries.task_detail(uow.session, ref)
         if not rows:

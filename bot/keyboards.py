@@ -33,7 +33,7 @@ def decision_buttons(request_id: int) -> Rows:
 def parse(data: str) -> tuple[str, int] | None:
     """`d:12` → ('d', 12); None for anything malformed (forged or stale buttons)."""
     action, _, number = data.partition(":")
-    if not number.isdigit() or len(data) > 64:
+    if not number.isdigit() or len(data) > 64 or not 0 < int(number) < 2**31:
         return None
     if action in {"d", "p", "b", "e", "xa", "xr", "p25", "p50", "p75"}:
         return action, int(number)

@@ -205,3 +205,12 @@ async def test_welcome_through_the_composition_root_lists_todays_reminders(
     replies = await asyncio.wait_for(
         app.handlers.handle(Incoming("zalo", "lan", f"/start {code}", "Lan")), timeout=10)
     assert "⏰ hôm nay: đến hạn" in replies[0].text  # VII.2 is due tomorrow (Sat 30/09)
+
+
+async def test_out_of_range_codes_and_buttons_get_a_refusal(bot: Handlers, db: Database) -> None:
+    await contact(db, KHCN, "1001", channel="telegram")
+    lan = Chat(bot, "1001")
+    assert "Không tìm thấy nhiệm vụ" in await lan.say("zzzzzzzz xong")
+    assert "không còn hiệu lực" in await lan.press("d:99999999999")
+    snv = Chat(bot, "9001")
+    assert "Hãy ghi mã hoặc số hiệu" in await snv.say("/chitiet zzzzzzzz")
