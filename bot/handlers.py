@@ -171,21 +171,20 @@ class Handlers:
 
     async def _agency_tasks(self, uow: UnitOfWork, agency_id: int, agency: str,
                             due_today: dict[int, str] | None = None) -> Reply:
-        rows = await queries.open_for_agency(uow.session, agency_id)
+        rows = await queries.open_assignments(uow.session, agency_id)
         if not rows:
             return Reply(f"{agency}: không có nhiệm vụ chủ trì nào đang mở.")
         today = self.today()
         lines = [f"{agency} — {len(rows)} nhiệm vụ chủ trì chưa hoàn thành:"]
-        for assignment_id, ref, content, product, due, status in rows:
-            left = texts.days_phrase(due, today)
-            flag = f" ⏰ hôm nay: {due_today[assignment_id]}" if due_today and \
-                assignment_id in due_today else ""
-            lines.append(f"• #{assignment_code(assignment_id)} {ref} {texts.shorten(content)}\n"
-                         f"  Sản phẩm: {product or '—'} · Hạn: {texts.date_vn(due)}"
+        for row in rows:
+            left = texts.days_phrase(row.due, today)
+            flag = f" ⏰ hôm nay: {due_today[row.id]}" if due_today and row.id in due_today else ""
+            lines.append(f"• #{assignment_code(row.id)} {row.ref} {texts.shorten(row.content)}\n"
+                         f"  Sản phẩm: {row.product or '—'} · Hạn: {texts.date_vn(row.due)}"
                          f"{' (' + left + ')' if left else ''} · "
-                         f"{texts.STATUS_LABELS.get(status, status)}{flag}")
+                         f"{texts.STATUS_LABELS.get(row.status, row.status)}{flag}")
         buttons = keyboards.reminder_buttons(
-            (row[0], assignment_code(row[0])) for row in rows[:8])
+            (row.id, assignment_code(row.id)) for row in rows[:8])
         return Reply("\n".join(lines), buttons)
 
     async def _welcome(self, uow: UnitOfWork, who: Who) -> list[Reply]:

@@ -1,4 +1,5 @@
 """Daily deadline sweep and reminder dispatch (APScheduler 3) — the reminder engine.
 
-The engine is being built under issue #3; nothing in this package runs yet.
+`calendar` and `policy` are pure; `sweep` and `dispatch` do the I/O; `nhacviec run` schedules
+them (daily cron for the sweep, a short interval for the dispatcher).
 """

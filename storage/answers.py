@@ -136,16 +136,6 @@ async def wait_for(session: AsyncSession, contact: int, kind: str, assignment_id
     await session.flush()
 
 
-async def waiting(session: AsyncSession, contact: int, now: dt.datetime) -> tuple[str, int] | None:
-    row = (await session.execute(select(Conversation.kind, Conversation.assignment_id,
-                                        Conversation.expires_at)
-                                 .where(Conversation.contact_id == contact))).first()
-    if row is None:
-        return None
-    expires = row.expires_at if row.expires_at.tzinfo else row.expires_at.replace(tzinfo=dt.UTC)
-    return (row.kind, row.assignment_id) if expires > now else None
-
-
 async def stop_waiting(session: AsyncSession, contact: int) -> None:
     await session.execute(delete(Conversation).where(Conversation.contact_id == contact))
 

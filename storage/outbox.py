@@ -22,7 +22,7 @@ from storage.models import (
     ReminderItem,
     Task,
 )
-from storage.reminders import _pending_message
+from storage.reminders import pending_message
 
 
 @dataclass(frozen=True)
@@ -155,7 +155,7 @@ async def notify_coordinators(session: AsyncSession, key: str, note: str, day: d
     targets: list[int | None] = [*coordinators] or [None]
     stage = "extension" if buttons_for is not None else "notice"
     for contact in targets:
-        message_id = await _pending_message(session, contact, day, now) if contact else None
+        message_id = await pending_message(session, contact, day, now) if contact else None
         session.add(ReminderItem(key=f"notice:{contact}:{key}", stage=stage, contact_id=contact,
                                  natural_date=day, send_on=day, late=False, note=note,
                                  extension_id=buttons_for, message_id=message_id,
@@ -167,7 +167,7 @@ async def notify_coordinators(session: AsyncSession, key: str, note: str, day: d
 async def queue_notice(session: AsyncSession, contact: int, key: str, note: str, day: dt.date,
                        now: dt.datetime) -> None:
     """A one-off message to one contact (a decision, a manual reminder), sent by the dispatcher."""
-    message_id = await _pending_message(session, contact, day, now)
+    message_id = await pending_message(session, contact, day, now)
     session.add(ReminderItem(key=f"notice:{contact}:{key}", stage="notice", contact_id=contact,
                              natural_date=day, send_on=day, late=False, note=note,
                              message_id=message_id, created_at=now))

@@ -23,6 +23,7 @@ class PlanRow:
 
 @dataclass(frozen=True)
 class AssignmentRow:
+    id: int
     plan_code: str
     ref: str
     content: str
@@ -64,19 +65,19 @@ async def agency_names(session: AsyncSession) -> list[str]:
     return list(rows.scalars())
 
 
-async def open_assignments(session: AsyncSession, agency: str,
+async def open_assignments(session: AsyncSession, agency_id: int,
                            roles: tuple[str, ...] = ("lead",)) -> list[AssignmentRow]:
     """An agency's unfinished assignments in active plans, earliest deadline first."""
     due = func.coalesce(Assignment.due_override, Task.due_date)
     rows = await session.execute(
-        select(Plan.code, Task.ref, Task.content, Task.product, Assignment.role, due,
-               Task.deadline_text, Assignment.status)
-        .select_from(Assignment).join(Task).join(Plan).join(Agency)
-        .where(Agency.name == agency, Plan.active, Task.withdrawn_at.is_(None),
+        select(Assignment.id, Plan.code, Task.ref, Task.content, Task.product, Assignment.role,
+               due, Task.deadline_text, Assignment.status)
+        .select_from(Assignment).join(Task).join(Plan)
+        .where(Assignment.agency_id == agency_id, Plan.active, Task.withdrawn_at.is_(None),
                Assignment.removed_at.is_(None), Assignment.role.in_(roles),
                Assignment.status.not_in(("hoan_thanh", "khong_ap_dung")))
         .order_by(due.is_(None), due, Plan.code, Task.position))
-    return [AssignmentRow(*row) for row in rows.all()]
+    return [AssignmentRow(*row) for row in rows]
 
 
 _LIVE = (Plan.active, Task.withdrawn_at.is_(None), Assignment.removed_at.is_(None),
@@ -160,15 +161,3 @@ async def focal_contacts(session: AsyncSession, agency_id: int) -> list[int]:
         Contact.unlinked_at.is_(None)))
     return list(rows.scalars())
 
-
-async def open_for_agency(session: AsyncSession, agency_id: int
-                          ) -> list[tuple[int, str, str, str, dt.date | None, str]]:
-    """An agency's unfinished lead assignments: id, ref, content, product, due, status."""
-    due = func.coalesce(Assignment.due_override, Task.due_date)
-    rows = await session.execute(
-        select(Assignment.id, Task.ref, Task.content, Task.product, due, Assignment.status)
-        .select_from(Assignment).join(Task).join(Plan)
-        .where(*_LIVE, Assignment.agency_id == agency_id,
-               Assignment.status.not_in(("hoan_thanh", "khong_ap_dung")))
-        .order_by(due.is_(None), due, Task.position))
-    return [tuple(row) for row in rows]  # type: ignore[misc]

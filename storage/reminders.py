@@ -125,14 +125,14 @@ async def store_reminders(session: AsyncSession, reminders: Sequence[Reminder], 
         if contact is not None:
             by_contact[contact].append(item_id)
     for contact, item_ids in by_contact.items():
-        message_id = await _pending_message(session, contact, day, now)
+        message_id = await pending_message(session, contact, day, now)
         for start in range(0, len(item_ids), 1000):
             await session.execute(update(ReminderItem).where(
                 ReminderItem.id.in_(item_ids[start:start + 1000])).values(message_id=message_id))
     return len(created), len(by_contact)
 
 
-async def _pending_message(session: AsyncSession, contact: int, day: dt.date,
+async def pending_message(session: AsyncSession, contact: int, day: dt.date,
                            now: dt.datetime) -> int:
     """The contact's unsent message for the day, or a new one (a later part if one went out)."""
     found = (await session.execute(

@@ -13,6 +13,7 @@ from plan.model import PlanDraft
 from plan.parse import parse_plan
 from plan.readers import read_rows
 from storage import queries
+from storage.contacts import find_agency
 from storage.importer import ImportRefused, import_plan
 from storage.models import Agency, Assignment, ImportRun, Plan, Task, TaskChange
 from storage.uow import Database
@@ -49,7 +50,8 @@ async def test_import_stores_tasks_and_assignments(db: Database, example_path: P
     assert await count(db, Task) == 32
     assert await count(db, Assignment, Assignment.role == "lead") == expected_lead
     async with db.uow() as uow:
-        rows = await queries.open_assignments(uow.session, "Sở Tư pháp")
+        tu_phap = await find_agency(uow.session, "Sở Tư pháp")
+        rows = await queries.open_assignments(uow.session, tu_phap)
     refs = [r.ref for r in rows]
     assert refs[:3] == ["I.1", "I.2", "I.5"] and refs[-1] == "I.3"  # earliest deadline first
     assert {"I.4", "V.2", "VIII.7"} <= set(refs)  # led as a member of "Các sở, ban, ngành tỉnh"
@@ -127,7 +129,8 @@ async def test_two_plans_live_side_by_side(db: Database, example_path: Path,
         await queries.set_active(uow.session, "01/KH-SNV", False)
         await uow.commit()
     async with db.uow() as uow:
-        rows = await queries.open_assignments(uow.session, "Sở Tư pháp")
+        tu_phap = await find_agency(uow.session, "Sở Tư pháp")
+        rows = await queries.open_assignments(uow.session, tu_phap)
     assert {r.plan_code for r in rows} == {"272/KH-UBND"}
 
 
