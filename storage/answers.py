@@ -6,12 +6,13 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
     Agency,
     Assignment,
+    Base,
     Contact,
     Conversation,
     ExtensionRequest,
@@ -61,26 +62,34 @@ class Target:
     open: bool
 
 
-async def who(session: AsyncSession, channel: str, chat_id: str) -> Who | None:
-    """The linked contact behind a chat, with any question the bot is waiting to hear about."""
-    row = (await session.execute(
-        select(Contact.id, Contact.agency_id, Agency.name, Contact.role, Contact.display_name,
+# The three statements behind every answer are built once: constructing a SELECT costs more
+# CPU than SQLite takes to run it, and a reused statement also keeps its cache key.
+_WHO = (select(Contact.id, Contact.agency_id, Agency.name, Contact.role, Contact.display_name,
                Conversation.kind, Conversation.assignment_id, Conversation.expires_at)
         .outerjoin(Agency, Agency.id == Contact.agency_id)
         .outerjoin(Conversation, Conversation.contact_id == Contact.id)
-        .where(Contact.channel == channel, Contact.chat_id == chat_id,
-               Contact.unlinked_at.is_(None)))).first()
+        .where(Contact.channel == bindparam("channel"), Contact.chat_id == bindparam("chat"),
+               Contact.unlinked_at.is_(None)))
+_TARGET = (select(Assignment.id, Assignment.agency_id, Agency.name, Task.ref, Task.content,
+                  Assignment.role, Assignment.status,
+                  func.coalesce(Assignment.due_override, Task.due_date), Plan.year, Plan.active,
+                  Task.withdrawn_at, Assignment.removed_at)
+           .select_from(Assignment).join(Task).join(Plan).join(Agency)
+           .where(Assignment.id == bindparam("id")))
+_REPORTS, _ASSIGNMENTS = (Base.metadata.tables[n] for n in ("status_reports", "assignments"))
+_RECORD = insert(_REPORTS).returning(_REPORTS.c.id)  # Core tables: no ORM bulk-insert machinery
+_SET_STATUS = (update(_ASSIGNMENTS).where(_ASSIGNMENTS.c.id == bindparam("assignment"))
+               .values(status=bindparam("new_status")))
+
+
+async def who(session: AsyncSession, channel: str, chat_id: str) -> Who | None:
+    """The linked contact behind a chat, with any question the bot is waiting to hear about."""
+    row = (await session.execute(_WHO, {"channel": channel, "chat": chat_id})).first()
     return Who(*row) if row else None
 
 
 async def target(session: AsyncSession, assignment_id: int) -> Target | None:
-    row = (await session.execute(
-        select(Assignment.id, Assignment.agency_id, Agency.name, Task.ref, Task.content,
-               Assignment.role, Assignment.status,
-               func.coalesce(Assignment.due_override, Task.due_date), Plan.year, Plan.active,
-               Task.withdrawn_at, Assignment.removed_at)
-        .select_from(Assignment).join(Task).join(Plan).join(Agency)
-        .where(Assignment.id == assignment_id))).first()
+    row = (await session.execute(_TARGET, {"id": assignment_id})).first()
     if row is None:
         return None
     live = bool(row.active) and row.withdrawn_at is None and row.removed_at is None
@@ -93,13 +102,12 @@ async def record(session: AsyncSession, item: Target, contact: int | None, chann
                  note: str | None = None, evidence: str | None = None,
                  file: dict[str, Any] | None = None, raw: str | None = None) -> int:
     """Append an answer and refresh the assignment's current status (derived from answers)."""
-    result = await session.execute(insert(StatusReport).values(
-        assignment_id=item.id, contact_id=contact, agency_id=item.agency_id, channel=channel,
-        status=status, percent=percent, note=note, evidence=evidence, file=file, raw_text=raw,
-        created_at=now).returning(StatusReport.id))
+    result = await session.execute(_RECORD, {
+        "assignment_id": item.id, "contact_id": contact, "agency_id": item.agency_id,
+        "channel": channel, "status": status, "percent": percent, "note": note,
+        "evidence": evidence, "file": file, "raw_text": raw, "created_at": now})
     if status != item.status:
-        await session.execute(update(Assignment).where(Assignment.id == item.id)
-                              .values(status=status))
+        await session.execute(_SET_STATUS, {"assignment": item.id, "new_status": status})
     return int(result.scalar_one())
 
 
