@@ -148,11 +148,45 @@ def _webhook_cases() -> list[tuple[str, str]]:
     return rows
 
 
+def _report_cases() -> list[tuple[str, str]]:
+    rows = []
+    pg = os.environ.get("BENCH_DATABASE_URL", PG_DEFAULT)
+    for backend in ("sqlite", "postgresql"):
+        url = _url(backend, pg)
+        name = f"report: 100,000 assignments + 500,000 answers / {backend}"
+        if url is None:
+            rows.append((name, "skipped: server unreachable"))
+            continue
+        setup = _run("bench.report_bench", "--url", url, "--setup")
+        runs = [_run("bench.report_bench", "--url", url, "--case", "figures")
+                for _ in range(REPEATS)]
+        now = statistics.median(r["current_s"] for r in runs) * 1000
+        past = statistics.median(r["past_s"] for r in runs) * 1000
+        rows.append((f"{name}: summary + scoreboard",
+                     f"{now:.0f} ms ({now / 300:.0%} of 300 ms) · as of a past day {past:.0f} ms "
+                     f"(no target) · setup {setup['setup_s']:.0f} s · "
+                     f"{'OK' if now < 300 else 'OVER TARGET'}"))
+        xlsx = [_run("bench.report_bench", "--url", url, "--case", "xlsx")
+                for _ in range(min(REPEATS, 2))]
+        seconds = statistics.median(r["xlsx_s"] for r in xlsx)
+        memory = statistics.median(r["peak_mb"] for r in xlsx)
+        ok = seconds < 20 and memory < 500
+        rows.append((f"{name}: .xlsx of 100,000 rows (Tiến độ + Xếp hạng)",
+                     f"{seconds:.1f} s ({seconds / 20:.0%} of 20 s) · peak {memory:.0f} MB "
+                     f"({memory / 500:.0%} of 500 MB) · {xlsx[0]['file_mb']:.0f} MB file · "
+                     f"{'OK' if ok else 'OVER TARGET'}"))
+        full = _run("bench.report_bench", "--url", url, "--case", "xlsx-history")
+        rows.append((f"{name}: .xlsx with Lịch sử (+500,000 rows)",
+                     f"{full['xlsx_s']:.0f} s · peak {full['peak_mb']:.0f} MB · "
+                     f"{full['file_mb']:.0f} MB file (one run, no target)"))
+    return rows
+
+
 def main() -> None:
     print(f"nhacviec benchmarks — {platform.processor() or platform.machine()}, "
           f"{os.cpu_count()} cores, Python {platform.python_version()}, "
           f"median of {REPEATS} fresh processes\n")
-    selected = os.environ.get("BENCH_ONLY", "import,sweep,dispatch,webhook").split(",")
+    selected = os.environ.get("BENCH_ONLY", "import,sweep,dispatch,webhook,report").split(",")
     rows = []
     if "import" in selected:
         rows += _import_cases()
@@ -162,6 +196,8 @@ def main() -> None:
         rows.append(_dispatch_case())
     if "webhook" in selected:
         rows += _webhook_cases()
+    if "report" in selected:
+        rows += _report_cases()
     width = max(len(name) for name, _ in rows)
     print(f"{'case':<{width}}  result")
     print(f"{'-' * width}  {'-' * 40}")

@@ -106,7 +106,7 @@ class Answering:
         if kind == "extension":
             return await self.extension(uow, who, message, found, message.text.strip())
         file = _file_dict(message)
-        await answers.add_to_last(uow.session, found.id, who.contact_id, self.now(),
+        await answers.add_to_last(uow.session, found.id, who.contact_id, self.now(), self.today(),
                                   evidence=message.text.strip() or None, file=file,
                                   raw=message.text or None)
         if file:
@@ -118,7 +118,8 @@ class Answering:
     async def done(self, uow: UnitOfWork, who: Who, message: Incoming, item: Target,
                    evidence: str) -> list[Reply]:
         await answers.record(uow.session, item, who.contact_id, message.channel, DONE, self.now(),
-                             percent=100, evidence=evidence or None, raw=message.text or None)
+                             self.today(), percent=100, evidence=evidence or None,
+                             raw=message.text or None)
         if evidence:
             return [Reply(f"Đã ghi nhận {item.ref}: Đã hoàn thành, văn bản {evidence}.")]
         await answers.wait_for(uow.session, who.contact_id, "evidence", item.id,
@@ -130,14 +131,15 @@ class Answering:
     async def progress(self, uow: UnitOfWork, who: Who, message: Incoming, item: Target,
                        percent: int | None, note: str | None) -> list[Reply]:
         await answers.record(uow.session, item, who.contact_id, message.channel, PROGRESS,
-                             self.now(), percent=percent, note=note, raw=message.text or None)
+                             self.now(), self.today(), percent=percent, note=note,
+                             raw=message.text or None)
         done = f" ({percent}%)" if percent is not None else ""
         return [Reply(f"Đã ghi nhận {item.ref}: Đang thực hiện{done}.")]
 
     async def blocked(self, uow: UnitOfWork, who: Who, message: Incoming, item: Target,
                       reason: str) -> list[Reply]:
         await answers.record(uow.session, item, who.contact_id, message.channel, BLOCKED,
-                             self.now(), note=reason, raw=message.text or None)
+                             self.now(), self.today(), note=reason, raw=message.text or None)
         await outbox.notify_coordinators(
             uow.session, f"blocked:{item.id}:{self.now().timestamp()}",
             f"{item.agency} gặp vướng mắc ở {item.ref} ({who.name or 'đầu mối'}): {reason}",
@@ -157,7 +159,7 @@ class Answering:
         request = await answers.request_extension(uow.session, item, who.contact_id, proposed,
                                                   text, None, self.now())
         await answers.record(uow.session, item, who.contact_id, message.channel, EXTENSION,
-                             self.now(), note=f"Xin gia hạn đến {date_vn(proposed)}",
+                             self.now(), self.today(), note=f"Xin gia hạn đến {date_vn(proposed)}",
                              raw=message.text or None)
         await outbox.notify_coordinators(
             uow.session, f"extension:{request}",
@@ -170,7 +172,7 @@ class Answering:
     async def decide(self, uow: UnitOfWork, who: Who, request_id: int,
                      approve: bool) -> list[Reply]:
         decided = await answers.decide_extension(uow.session, request_id, approve,
-                                                 who.contact_id, self.now())
+                                                 who.contact_id, self.now(), self.today())
         if decided is None:
             return [Reply(f"Đề nghị gia hạn số {request_id} không tồn tại hoặc đã được xử lý.")]
         request, item = decided
@@ -194,7 +196,7 @@ class Answering:
         if isinstance(found, Reply):
             return [found]
         await answers.record(uow.session, found, who.contact_id, message.channel, found.status,
-                             self.now(), note=message.text.strip(), raw=message.text)
+                             self.now(), self.today(), note=message.text.strip(), raw=message.text)
         return [Reply(f"Đã lưu ghi chú tiến độ cho {found.ref} "
                       f"({STATUS_LABELS.get(found.status, found.status)}).")]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import TextIO
 
 from bot.handlers import Handlers
@@ -32,6 +33,10 @@ async def run_console(handlers: Handlers, chat_id: str, banner: str,
             return
         for reply in await handlers.handle(Incoming("console", chat_id, line, "console")):
             out.write(f"bot> {reply.text}\n")
+            if reply.attachment is not None:
+                saved = Path(reply.attachment.name).resolve()
+                saved.write_bytes(reply.attachment.data)
+                out.write(f"     (đã lưu tệp: {saved})\n")
             labels = [button.label for row in reply.buttons for button in row]
             if labels:
                 out.write("     (trên Telegram có nút: " + " | ".join(labels[:8]) + ")\n")

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import tempfile
 from collections.abc import Callable
+from pathlib import Path
 
 from bot.messages import assignment_code
 from bot.texts import ROLE_LABELS, STATUS_LABELS, date_vn, days_phrase, shorten
-from bot.types import Reply
+from bot.types import Attachment, Reply
+from reports import build
+from reports.state import Scope, scope
 from storage import answers, outbox, queries
 from storage.uow import UnitOfWork
 
@@ -16,8 +20,40 @@ SUMMARY_ORDER = ("chua_thuc_hien", "dang_thuc_hien", "vuong_mac", "xin_gia_han",
 
 
 class Coordinator:
-    def __init__(self, today: Callable[[], dt.date], now: Callable[[], dt.datetime]) -> None:
-        self.today, self.now = today, now
+    def __init__(self, today: Callable[[], dt.date], now: Callable[[], dt.datetime],
+                 zone: dt.tzinfo) -> None:
+        self.today, self.now, self.zone = today, now, zone
+
+    def _scope(self, argument: str) -> Scope | Reply:
+        """`/xuatbaocao` = today; `/xuatbaocao 31/03/2023` = as of that day."""
+        text = argument.strip()
+        if not text:
+            return scope(self.today(), None, self.zone)
+        try:
+            day = dt.datetime.strptime(text, "%d/%m/%Y").date()
+        except ValueError:
+            return Reply(f"Ngày «{text}» không đúng dạng dd/mm/yyyy, ví dụ: /xuatbaocao 31/03/2023")
+        if day > self.today():
+            return Reply("Chưa có số liệu của ngày trong tương lai.")
+        return scope(self.today(), day, self.zone)
+
+    async def export(self, uow: UnitOfWork, argument: str) -> list[Reply]:
+        s = self._scope(argument)
+        if isinstance(s, Reply):
+            return [s]
+        with tempfile.TemporaryDirectory(prefix="nhacviec-") as folder:
+            data = await build.workbook_bytes(uow.session, s, self.zone, Path(folder))
+        return [Reply(f"Báo cáo tiến độ tính đến hết ngày {date_vn(s.day)} (Tiến độ, Xếp hạng "
+                      "cơ quan, Lịch sử).",
+                      attachment=Attachment(f"bao-cao-cchc-{s.day.isoformat()}.xlsx", data))]
+
+    async def chart(self, uow: UnitOfWork, argument: str) -> list[Reply]:
+        s = self._scope(argument)
+        if isinstance(s, Reply):
+            return [s]
+        png = await build.picture(uow.session, s)
+        return [Reply(f"Biểu đồ tiến độ tính đến hết ngày {date_vn(s.day)}.",
+                      attachment=Attachment(f"bieu-do-{s.day.isoformat()}.png", png, "photo"))]
 
     async def summary(self, uow: UnitOfWork, _argument: str) -> list[Reply]:
         counts = await queries.status_counts(uow.session, self.today())

@@ -9,9 +9,10 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import logging
+import zoneinfo
 from collections.abc import Awaitable, Callable, Collection
 
-from bot import keyboards, texts
+from bot import keyboards, metrics, texts
 from bot.answering import Answering
 from bot.coordinator import Coordinator
 from bot.enrolling import Enrolling
@@ -28,6 +29,7 @@ log = logging.getLogger("nhacviec.bot")
 NOT_REGISTERED = ("Bạn chưa được đăng ký nhận nhắc việc. Hãy xin Sở Nội vụ mã mời rồi gửi "
                   "/start <mã>.")
 COORDINATOR_ONLY = "Lệnh này dành cho cán bộ Sở Nội vụ."
+VIETNAM = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
 DueToday = Callable[[UnitOfWork, dt.date], Awaitable[dict[int, str]]]
 
 
@@ -39,19 +41,22 @@ class Handlers:
     def __init__(self, db: Database, today: Callable[[], dt.date],
                  now: Callable[[], dt.datetime] = _utc_now, admin_ids: Collection[str] = (),
                  bot_username: Callable[[], str | None] = lambda: None,
-                 due_today: DueToday | None = None) -> None:
+                 due_today: DueToday | None = None,
+                 zone: dt.tzinfo = VIETNAM) -> None:
         self.db, self.today, self.now, self.admin_ids = db, today, now, set(admin_ids)
         self.due_today = due_today
         self.answering = Answering(today, now)
-        self.coordinator = Coordinator(today, now)
+        self.coordinator = Coordinator(today, now, zone)
         self.enrolling = Enrolling(now, bot_username)
 
     async def handle(self, message: Incoming) -> list[Reply]:
         if len(message.text) > MAX_TEXT:
             return [Reply(f"Tin nhắn quá dài (tối đa {MAX_TEXT} ký tự); hãy gửi ngắn gọn hơn.")]
+        done = metrics.timer(message.channel)
         async with self.db.uow() as uow:
             replies = await self._route(uow, message)
             await uow.commit()
+        done()
         return replies
 
     async def _route(self, uow: UnitOfWork, message: Incoming) -> list[Reply]:
@@ -130,7 +135,8 @@ class Handlers:
                            argument: str) -> list[Reply]:
         c = self.coordinator
         simple = {"/tonghop": c.summary, "/quahan": c.overdue, "/sapden": c.soon,
-                  "/chuabaocao": c.unanswered, "/chitiet": c.detail, "/nhac": c.remind_now}
+                  "/chuabaocao": c.unanswered, "/chitiet": c.detail, "/nhac": c.remind_now,
+                  "/xuatbaocao": c.export, "/bieudo": c.chart}
         if command in simple:
             return await simple[command](uow, argument)
         if command == "/moi":
@@ -218,4 +224,4 @@ class Handlers:
 
 
 _COORDINATOR_COMMANDS = {"/tonghop", "/quahan", "/sapden", "/chuabaocao", "/chitiet", "/duyet",
-                         "/nhac", "/moi"}
+                         "/nhac", "/moi", "/xuatbaocao", "/bieudo"}

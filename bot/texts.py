@@ -26,7 +26,10 @@ HELP_COORDINATOR = """Lệnh cho Sở Nội vụ:
 /quahan — quá hạn theo cơ quan · /sapden [số ngày] — sắp đến hạn (mặc định 14)
 /chuabaocao — chưa có báo cáo, cơ quan chưa có đầu mối
 /nhiemvu <cơ quan> · /chitiet <mã|số hiệu> — chi tiết và lịch sử
-/duyet — đề nghị gia hạn chờ duyệt · /nhac <mã> — nhắc ngay · /moi <cơ quan> — tạo mã mời"""
+/duyet — đề nghị gia hạn chờ duyệt · /nhac <mã> — nhắc ngay · /moi <cơ quan> — tạo mã mời
+/xuatbaocao [dd/mm/yyyy] — tệp Excel báo cáo · /bieudo [dd/mm/yyyy] — biểu đồ tiến độ"""
+NO_FILES_HERE = ("(Kênh này không gửi được tệp. Hãy dùng lệnh trên Telegram, hoặc nhờ quản trị "
+                 "chạy: nhacviec report)")
 
 UNKNOWN = "Chưa hiểu tin nhắn này. Gõ /trogiup để xem các lệnh, ví dụ: /nhiemvu Sở Tư pháp"
 NO_PLANS = "Chưa có kế hoạch nào. Cán bộ quản trị cần chạy: nhacviec import <tệp kế hoạch>"

@@ -36,6 +36,16 @@ class Button:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file the bot sends (a report workbook, a chart)."""
+
+    name: str
+    data: bytes
+    kind: str = "document"  # document | photo
+
+
+@dataclass(frozen=True)
 class Reply:
     text: str
     buttons: tuple[tuple[Button, ...], ...] = ()
+    attachment: Attachment | None = None  # text becomes its caption where the platform can

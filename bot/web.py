@@ -1,4 +1,6 @@
-"""Webhook mode: one ASGI app for Telegram and Zalo deliveries, and `/healthz`.
+"""Webhook mode: one ASGI app for Telegram and Zalo deliveries, plus the operator's
+`/healthz` (alive), `/readyz` (database reachable and migrated, daily sweep not stale) and
+`/metrics` (Prometheus text format).
 
 The secret header is checked before the body is even parsed; a forged delivery gets 403 and
 changes nothing.
@@ -6,6 +8,7 @@ changes nothing.
 
 from __future__ import annotations
 
+import datetime as dt
 import hmac
 import json
 import logging
@@ -17,14 +20,17 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from telegram import Update
 
+from bot import metrics
 from bot.channels import zalo
 from bot.channels.zalo import ZaloChannel
 from bot.handlers import Handlers
+from storage import health
 
 log = logging.getLogger("nhacviec.web")
 TELEGRAM_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 ZALO_HEADER = "X-Bot-Api-Secret-Token"
 MAX_BODY = 1_000_000
+SWEEP_STALE = dt.timedelta(hours=48)  # the sweep runs daily; two missed days is an alarm
 
 
 def _secret_ok(request: Request, header: str, secret: str) -> bool:
@@ -49,6 +55,33 @@ def create_app(handlers: Handlers, secret: str, telegram_app: Any | None = None,
 
     async def healthz(_request: Request) -> Response:
         return JSONResponse({"status": "ok"})
+
+    async def readyz(_request: Request) -> Response:
+        checks: dict[str, str] = {}
+        ok = True
+        try:
+            await handlers.db.check_migrated()
+            async with handlers.db.uow() as uow:
+                found = await health.vitals(uow.session)
+            checks["database"] = "ok"
+        except Exception as exc:  # any failure means "not ready"; the reason is returned
+            log.warning("readyz: database not ready: %s", exc)
+            return JSONResponse({"status": "not ready", "checks": {"database": str(exc)}},
+                                status_code=503)
+        if found.last_sweep_started is None:
+            checks["sweep"] = "chưa chạy lần nào"
+        else:
+            age = dt.datetime.now(dt.UTC) - found.last_sweep_started
+            checks["sweep"] = f"{age.total_seconds() / 3600:.1f} giờ trước"
+            ok = age <= SWEEP_STALE
+        return JSONResponse({"status": "ready" if ok else "not ready", "checks": checks},
+                            status_code=200 if ok else 503)
+
+    async def metrics_endpoint(_request: Request) -> Response:
+        async with handlers.db.uow() as uow:
+            found = await health.vitals(uow.session)
+        return Response(metrics.render(found, dt.datetime.now(dt.UTC)),
+                        media_type="text/plain; version=0.0.4; charset=utf-8")
 
     async def telegram_hook(request: Request) -> Response:
         if telegram_app is None:
@@ -80,6 +113,7 @@ def create_app(handlers: Handlers, secret: str, telegram_app: Any | None = None,
             await zalo.deliver(zalo_channel, update, handlers.handle)
         return JSONResponse({"ok": True})
 
-    return Starlette(routes=[Route("/healthz", healthz),
+    return Starlette(routes=[Route("/healthz", healthz), Route("/readyz", readyz),
+                             Route("/metrics", metrics_endpoint),
                              Route("/telegram/webhook", telegram_hook, methods=["POST"]),
                              Route("/zalo/webhook", zalo_hook, methods=["POST"])])

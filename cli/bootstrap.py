@@ -38,7 +38,8 @@ class App:
     @property
     def handlers(self) -> Handlers:
         return Handlers(self.db, self.today, admin_ids=self.settings.admin_ids,
-                        bot_username=self.bot_username, due_today=self.due_today)
+                        bot_username=self.bot_username, due_today=self.due_today,
+                        zone=self.settings.zone)
 
     def bot_username(self) -> str | None:
         channel = self.channels.get("telegram")

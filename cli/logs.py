@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 from collections.abc import Iterable
 
+# Invite codes travel as "/start <code>" and "?start=<code>"; libraries log update payloads
+# at DEBUG, so the code after either is masked too.
+INVITE = re.compile(r"(/start(?:@\w+)?\s+|[?&]start=)[^\s'\"&,)}\]]+")
+
 
 class Redact(logging.Filter):
-    """Replace every configured secret (bot tokens, …) wherever it appears in a record."""
+    """Replace every configured secret (bot tokens, …) and every invite code in a record."""
 
     def __init__(self, secrets: Iterable[str]) -> None:
         super().__init__()
@@ -19,6 +24,7 @@ class Redact(logging.Filter):
         message = record.getMessage()
         for secret in self.secrets:
             message = message.replace(secret, "***")
+        message = INVITE.sub(r"\1***", message)
         record.msg, record.args = message, None
         return True
 

@@ -123,11 +123,14 @@ def plans_deactivate(code: str) -> None:
     _toggle(code, False)
 
 
-from cli import contacts, reminding, running  # noqa: E402  (they register their commands)
+from cli import backups, contacts, doctor, reminding, reporting, running  # noqa: E402  (they register their commands)
 
 contacts.register(app)
 contacts.register_invite(app)
 reminding.register(app)
+reporting.register(app)
+backups.register(app)
+doctor.register(app)
 running.register(app)
 
 

@@ -49,10 +49,12 @@ async def receiving(app: App) -> AsyncIterator[None]:
             await zalo_channel.call("deleteWebhook")
             tasks.append(asyncio.create_task(zalo.poll(zalo_channel, handlers.handle, stop)))
     server = None
-    if s.webhook_url:
+    if s.webhook_url or s.http_enabled:  # webhooks, and /healthz /readyz /metrics
         host, _, port = s.webhook_listen.rpartition(":")
-        web = create_app(handlers, secret, telegram_app,
-                         zalo_channel if isinstance(zalo_channel, ZaloChannel) else None)
+        hooks = bool(s.webhook_url)
+        web = create_app(handlers, secret, telegram_app if hooks else None,
+                         zalo_channel if hooks and isinstance(zalo_channel, ZaloChannel)
+                         else None)
         server = uvicorn.Server(uvicorn.Config(web, host=host, port=int(port),
                                                log_level="warning", lifespan="off"))
         tasks.append(asyncio.create_task(server.serve()))

@@ -6,7 +6,9 @@ import asyncio
 import contextlib
 import datetime as dt
 import logging
+import os
 import signal
+from collections.abc import Iterator
 from typing import Annotated
 
 import typer
@@ -23,6 +25,7 @@ from storage import queries
 from storage.contacts import ContactError, console_contact
 
 log = logging.getLogger("nhacviec.run")
+IN_FLIGHT_GRACE = 7.0  # seconds; with closing the rest, a stop takes well under 10 s
 
 
 def register(app: typer.Typer) -> None:
@@ -50,19 +53,22 @@ async def serve(app: App, console: bool, agency: str | None) -> None:
     for channel in app.channels.values():
         await channel.start()
     sweeper, dispatcher = app.sweeper(), app.dispatcher()
+    busy: set[asyncio.Task[object]] = set()  # jobs a shutdown lets finish
 
     async def sweep() -> None:
-        try:
-            await sweeper.run(app.today())
-            await dispatcher.tick()
-        except Exception:  # the scheduler is a clock: log, and try again next time
-            log.exception("sweep failed")
+        with _tracked(busy):
+            try:
+                await sweeper.run(app.today())
+                await dispatcher.tick()
+            except Exception:  # the scheduler is a clock: log, and try again next time
+                log.exception("sweep failed")
 
     async def dispatch() -> None:
-        try:
-            await dispatcher.tick()
-        except Exception:
-            log.exception("dispatch failed")
+        with _tracked(busy):
+            try:
+                await dispatcher.tick()
+            except Exception:
+                log.exception("dispatch failed")
 
     s = app.settings
     scheduler = AsyncIOScheduler(timezone=s.zone)
@@ -71,9 +77,15 @@ async def serve(app: App, console: bool, agency: str | None) -> None:
                       max_instances=1, misfire_grace_time=6 * 3600)
     scheduler.add_job(dispatch, IntervalTrigger(seconds=s.dispatch_interval_seconds),
                       id="dispatch", coalesce=True, max_instances=1)
+    stop = None if console else _stop_on_signals()  # before any work: a stop is never lost
     scheduler.start()
     if s.today or dt.datetime.now(s.zone).time() >= s.remind_at:
-        await sweep()  # catch up a day whose reminder time has already passed
+        # Catch up a day whose reminder time has already passed: on the console first, in
+        # the service as a job (so a stop signal lets it finish like any other).
+        if console:
+            await sweep()
+        else:
+            scheduler.add_job(sweep, id="catch-up")
     try:
         async with receiving(app):
             if console:
@@ -82,22 +94,50 @@ async def serve(app: App, console: bool, agency: str | None) -> None:
                     await uow.commit()
                 await run_console(app.handlers, chat_id, await _banner(app),
                                   read=lambda: input(PROMPT))
-            else:
-                await _until_signalled()
+            elif stop is not None:
+                await stop.wait()
+                log.info("stop signal received: finishing sends in flight (at most %.0f s)",
+                         IN_FLIGHT_GRACE)
     finally:
-        scheduler.shutdown(wait=False)
+        scheduler.pause()  # no new jobs; sends already under way may finish
+        if busy:
+            log.info("stopping: waiting for %d job(s) in flight", len(busy))
+            await asyncio.wait(busy, timeout=IN_FLIGHT_GRACE)
+        scheduler.shutdown(wait=False)  # cancels what is still running: claimed rows go
+        # back to the queue when their lease ends
         for channel in app.channels.values():
             with contextlib.suppress(Exception):
                 await channel.close()
+        log.info("stopped")
 
 
-async def _until_signalled() -> None:
+@contextlib.contextmanager
+def _tracked(busy: set[asyncio.Task[object]]) -> Iterator[None]:
+    task = asyncio.current_task()
+    if task is not None:
+        busy.add(task)
+    try:
+        yield
+    finally:
+        if task is not None:
+            busy.discard(task)
+
+
+def _stop_on_signals() -> asyncio.Event:
+    """The first SIGTERM/Ctrl-C stops gracefully; a second one exits at once."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
+
+    def signalled() -> None:
+        if stop.is_set():
+            log.warning("second stop signal: exiting now")
+            os._exit(1)
+        stop.set()
+
     for signum in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(signum, stop.set)
+        loop.add_signal_handler(signum, signalled)
     log.info("nhacviec is running; SIGTERM or Ctrl-C stops it")
-    await stop.wait()
+    return stop
 
 
 async def _banner(app: App) -> str:

@@ -58,6 +58,7 @@ class Settings(BaseSettings):
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
     webhook_listen: str = "127.0.0.1:8080"
+    http_enabled: bool = False  # /healthz /readyz /metrics at webhook_listen, even when polling
 
     remind_days_before: Annotated[list[int], NoDecode] = Field(
         default_factory=lambda: [14, 7, 3, 1])
@@ -83,6 +84,10 @@ class Settings(BaseSettings):
 
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["text", "json"] = "text"
+
+    backup_dir: Path = Path("./data/backups")
+    backup_keep: int = Field(default=14, ge=1, le=3650)
+    backup_at: dt.time | None = None  # daily backup inside `nhacviec run`; None = off
 
     _parse_ints = field_validator("remind_days_before", mode="before")(_int_list)
     _parse_ids = field_validator("admin_ids", mode="before")(_str_list)

@@ -67,6 +67,7 @@ class FakeTelegram:
     updates: list[dict[str, Any]] = field(default_factory=list)
     files: dict[str, tuple[str, bytes]] = field(default_factory=dict)
     callbacks: dict[str, float] = field(default_factory=dict)
+    uploads: list[tuple[int, str, str, bytes, str]] = field(default_factory=list)
     webhook_url: str = ""
     callback_max_age: float = 15.0
     accept_any_callback: bool = False
@@ -200,8 +201,12 @@ async def _params(request: Request) -> dict[str, Any]:
         if kind.startswith("application/json"):
             params.update(await request.json())
         elif kind.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
-            form = await request.form()
-            params.update({k: v for k, v in form.items() if isinstance(v, str)})
+            form = await request.form(max_part_size=60 * 1024 * 1024)
+            for key, value in form.items():
+                if isinstance(value, str):
+                    params[key] = value
+                else:  # an uploaded file: kept as (file name, bytes)
+                    params[key] = (value.filename or "", await value.read())
     for name in _JSON_FIELDS:
         if isinstance(params.get(name), str):
             with contextlib.suppress(ValueError):
@@ -283,22 +288,12 @@ def _get_me(fake: FakeTelegram, params: dict[str, Any], bot: dict[str, Any]) -> 
     return _ok(bot)
 
 
-def _send_message(fake: FakeTelegram, params: dict[str, Any], bot: dict[str, Any]) -> Response:
+def _chat(fake: FakeTelegram, params: dict[str, Any]) -> int | Response:
+    """The target chat of a send method, or the error Telegram gives for it."""
     try:
         chat_id = int(params.get("chat_id", ""))
     except ValueError:
         return _error(400, "Bad Request: chat not found")
-    text = str(params.get("text", ""))
-    if not text.strip():
-        return _error(400, "Bad Request: message text is empty")
-    if len(text) > 4096:
-        return _error(400, "Bad Request: message is too long")
-    markup = params.get("reply_markup") or {}
-    for row in markup.get("inline_keyboard", []) if isinstance(markup, dict) else []:
-        for button in row:
-            data = button.get("callback_data")
-            if data is not None and not 1 <= len(str(data).encode()) <= 64:
-                return _error(400, "Bad Request: BUTTON_DATA_INVALID")
     with fake._lock:
         if chat_id in fake.unknown:
             return _error(400, "Bad Request: chat not found")
@@ -312,10 +307,63 @@ def _send_message(fake: FakeTelegram, params: dict[str, Any], bot: dict[str, Any
             seconds = max(1, math.ceil(wait))
             return _error(429, f"Too Many Requests: retry after {seconds}", retry_after=seconds)
         fake._message_ids[chat_id] += 1
+    return chat_id
+
+
+def _message(fake: FakeTelegram, chat_id: int, bot: dict[str, Any],
+             **content: Any) -> Response:
+    with fake._lock:
         message_id = fake._message_ids[chat_id]
     chat = {"id": chat_id, "type": "private" if chat_id > 0 else "group"}
     return _ok({"message_id": message_id, "date": int(time.time()), "chat": chat, "from": bot,
-                "text": text, **({"reply_markup": markup} if markup else {})})
+                **content})
+
+
+def _send_message(fake: FakeTelegram, params: dict[str, Any], bot: dict[str, Any]) -> Response:
+    text = str(params.get("text", ""))
+    if not text.strip():
+        return _error(400, "Bad Request: message text is empty")
+    if len(text) > 4096:
+        return _error(400, "Bad Request: message is too long")
+    markup = params.get("reply_markup") or {}
+    for row in markup.get("inline_keyboard", []) if isinstance(markup, dict) else []:
+        for button in row:
+            data = button.get("callback_data")
+            if data is not None and not 1 <= len(str(data).encode()) <= 64:
+                return _error(400, "Bad Request: BUTTON_DATA_INVALID")
+    chat_id = _chat(fake, params)
+    if isinstance(chat_id, Response):
+        return chat_id
+    return _message(fake, chat_id, bot, text=text,
+                    **({"reply_markup": markup} if markup else {}))
+
+
+def _send_file(kind: str) -> Any:
+    """sendDocument / sendPhoto with a multipart upload; the bytes are kept in `uploads`."""
+
+    def send(fake: FakeTelegram, params: dict[str, Any], bot: dict[str, Any]) -> Response:
+        upload = params.get(kind)
+        if not isinstance(upload, tuple) or not upload[1]:
+            return _error(400, f"Bad Request: there is no {kind} in the request")
+        name, data = upload
+        if len(data) > 50 * 1024 * 1024:
+            return _error(413, "Request Entity Too Large")
+        caption = str(params.get("caption", ""))
+        if len(caption) > 1024:
+            return _error(400, "Bad Request: message caption is too long")
+        chat_id = _chat(fake, params)
+        if isinstance(chat_id, Response):
+            return chat_id
+        with fake._lock:
+            file_id = f"{kind[:3].upper()}-{len(fake.files) + 1}"
+            fake.files[file_id] = (f"{kind}s/{name or file_id}", data)
+            fake.uploads.append((chat_id, kind, name, data, caption))
+        meta = {"file_id": file_id, "file_unique_id": file_id.lower(), "file_size": len(data)}
+        content = ({"document": {**meta, "file_name": name}} if kind == "document"
+                   else {"photo": [{**meta, "width": 1, "height": 1}]})
+        return _message(fake, chat_id, bot, caption=caption, **content)
+
+    return send
 
 
 def _true(fake: FakeTelegram, params: dict[str, Any], bot: dict[str, Any]) -> Response:
@@ -362,6 +410,14 @@ def _set_webhook(fake: FakeTelegram, params: dict[str, Any], bot: dict[str, Any]
     return _ok(True)
 
 
-_METHODS = {"getme": _get_me, "sendmessage": _send_message, "deletewebhook": _delete_webhook,
+def _webhook_info(fake: FakeTelegram, params: dict[str, Any], bot: dict[str, Any]) -> Response:
+    with fake._lock:
+        return _ok({"url": fake.webhook_url, "has_custom_certificate": False,
+                    "pending_update_count": len(fake.updates)})
+
+
+_METHODS = {"getme": _get_me, "getwebhookinfo": _webhook_info, "sendmessage": _send_message,
+            "deletewebhook": _delete_webhook,
             "setwebhook": _set_webhook, "setmycommands": _true,
-            "answercallbackquery": _answer_callback, "getfile": _get_file}
+            "answercallbackquery": _answer_callback, "getfile": _get_file,
+            "senddocument": _send_file("document"), "sendphoto": _send_file("photo")}

@@ -79,7 +79,8 @@ _TARGET = (select(Assignment.id, Assignment.agency_id, Agency.name, Task.ref, Ta
 _REPORTS, _ASSIGNMENTS = (Base.metadata.tables[n] for n in ("status_reports", "assignments"))
 _RECORD = insert(_REPORTS).returning(_REPORTS.c.id)  # Core tables: no ORM bulk-insert machinery
 _SET_STATUS = (update(_ASSIGNMENTS).where(_ASSIGNMENTS.c.id == bindparam("assignment"))
-               .values(status=bindparam("new_status")))
+               .values(status=bindparam("new_status"), done_on=bindparam("done_on")))
+DONE = "hoan_thanh"
 
 
 async def who(session: AsyncSession, channel: str, chat_id: str) -> Who | None:
@@ -98,21 +99,25 @@ async def target(session: AsyncSession, assignment_id: int) -> Target | None:
 
 
 async def record(session: AsyncSession, item: Target, contact: int | None, channel: str,
-                 status: str, now: dt.datetime, percent: int | None = None,
+                 status: str, now: dt.datetime, today: dt.date, percent: int | None = None,
                  note: str | None = None, evidence: str | None = None,
                  file: dict[str, Any] | None = None, raw: str | None = None) -> int:
-    """Append an answer and refresh the assignment's current status (derived from answers)."""
+    """Append an answer and refresh the assignment's current status (derived from answers).
+
+    `today` is the local date of the answer, the day "as of" reports cut on."""
     result = await session.execute(_RECORD, {
         "assignment_id": item.id, "contact_id": contact, "agency_id": item.agency_id,
         "channel": channel, "status": status, "percent": percent, "note": note,
-        "evidence": evidence, "file": file, "raw_text": raw, "created_at": now})
+        "evidence": evidence, "file": file, "raw_text": raw, "created_at": now,
+        "answered_on": today})
     if status != item.status:
-        await session.execute(_SET_STATUS, {"assignment": item.id, "new_status": status})
+        await session.execute(_SET_STATUS, {"assignment": item.id, "new_status": status,
+                                            "done_on": today if status == DONE else None})
     return int(result.scalar_one())
 
 
 async def add_to_last(session: AsyncSession, assignment_id: int, contact: int, now: dt.datetime,
-                      evidence: str | None = None, note: str | None = None,
+                      today: dt.date, evidence: str | None = None, note: str | None = None,
                       file: dict[str, Any] | None = None, raw: str | None = None) -> None:
     """Evidence or a reason sent as a follow-up: a new row copying the last status."""
     last = (await session.execute(
@@ -121,7 +126,7 @@ async def add_to_last(session: AsyncSession, assignment_id: int, contact: int, n
     session.add(StatusReport(assignment_id=assignment_id, contact_id=contact,
                              agency_id=last.agency_id, channel=last.channel, status=last.status,
                              percent=last.percent, note=note, evidence=evidence, file=file,
-                             raw_text=raw, created_at=now))
+                             raw_text=raw, created_at=now, answered_on=today))
     await session.flush()
 
 
@@ -172,7 +177,7 @@ async def request_extension(session: AsyncSession, item: Target, contact: int, d
 
 
 async def decide_extension(session: AsyncSession, request_id: int, approve: bool,
-                           coordinator: int, now: dt.datetime
+                           coordinator: int, now: dt.datetime, today: dt.date
                            ) -> tuple[ExtensionRequest, Target] | None:
     """Approve (moves the due date) or reject a pending request; None if already decided."""
     changed = await session.execute(
@@ -190,7 +195,7 @@ async def decide_extension(session: AsyncSession, request_id: int, approve: bool
         await session.execute(update(Assignment).where(Assignment.id == item.id)
                               .values(due_override=request.proposed_date))
     await record(session, item, coordinator, "system",
-                 "dang_thuc_hien" if approve else item.status, now,
+                 "dang_thuc_hien" if approve else item.status, now, today,
                  note=("Đã duyệt gia hạn đến " if approve else "Không duyệt gia hạn đến ")
                  + request.proposed_date.strftime("%d/%m/%Y"))
     return request, item

@@ -25,6 +25,11 @@ def upgrade(url: str, revision: str = "head") -> None:
     command.upgrade(alembic_config(url), revision)
 
 
+def downgrade(url: str, revision: str) -> None:
+    """Step an (empty) schema back, so an older backup can be loaded before upgrading."""
+    command.downgrade(alembic_config(url), revision)
+
+
 def head_revision() -> str | None:
     return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
 

@@ -108,6 +108,9 @@ class Assignment(Base):
     via_group: Mapped[str | None] = mapped_column(String(300))
     due_override: Mapped[dt.date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(30), default="chua_thuc_hien")
+    # Local date the current run of "done" answers began; None while not done. Kept with
+    # `status` so the on-time scoreboard needs no pass over the answers.
+    done_on: Mapped[dt.date | None] = mapped_column(Date)
     removed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
 
@@ -220,7 +223,8 @@ class StatusReport(Base):
     """An answer from a focal point. Append-only: a correction is a new row, never an update."""
 
     __tablename__ = "status_reports"
-    __table_args__ = (Index("ix_status_reports_assignment", "assignment_id", "created_at"),)
+    __table_args__ = (Index("ix_status_reports_assignment", "assignment_id", "created_at"),
+                      Index("ix_status_reports_agency", "agency_id", "created_at"))
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id", ondelete="RESTRICT"))
     contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="RESTRICT"))
@@ -233,6 +237,7 @@ class StatusReport(Base):
     file: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     raw_text: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    answered_on: Mapped[dt.date] = mapped_column(Date)  # local date: what "as of" reports cut on
 
 
 class Invite(Base):

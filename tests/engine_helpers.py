@@ -54,6 +54,17 @@ async def set_lead(db: Database, ref: str, agency_id_name: str, **values: object
         await uow.commit()
 
 
+async def assignment_of(db: Database, ref: str, agency: str) -> int:
+    """The id of `agency`'s lead assignment on task `ref`."""
+    from storage.models import Agency
+
+    async with db.uow() as uow:
+        return int((await uow.session.execute(
+            select(Assignment.id).join(Task).join(Agency, Agency.id == Assignment.agency_id)
+            .where(Task.ref == ref, Agency.name == agency, Assignment.role == "lead")
+        )).scalar_one())
+
+
 def sweeper(db: Database, owner: str = "test", policy: ReminderPolicy | None = None) -> Sweeper:
     return Sweeper(db, CAL, policy or ReminderPolicy(), owner, now=lambda: NOW)
 

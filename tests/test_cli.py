@@ -85,6 +85,8 @@ def test_import_into_unmigrated_database_says_what_to_run(db_url: str,
     result = nhacviec(db_url, "import", str(example_path))
     assert result.exit_code == 2
     assert "nhacviec db upgrade" in result.output
+    refused = nhacviec(db_url, "run", "--no-console")  # the service never starts half-ready
+    assert refused.exit_code == 2 and "hãy chạy: nhacviec db upgrade" in refused.output
 
 
 def test_wrong_setting_names_the_variable(tmp_path: Path, example_path: Path) -> None:
@@ -156,3 +158,31 @@ def test_coordinator_revokes_a_contact(migrated: str, example_path: Path) -> Non
     assert revoked.exit_code == 0 and "Đã thu hồi" in revoked.output
     assert "Chị Hoa" not in nhacviec(migrated, "contacts").output
     assert nhacviec(migrated, "contacts", "revoke", contact_id).exit_code == 2
+
+
+def test_report_writes_each_format_and_refuses_bad_options(migrated: str, example_path: Path,
+                                                           tmp_path: Path) -> None:
+    assert nhacviec(migrated, "import", str(example_path)).exit_code == 0
+    xlsx = tmp_path / "bc.xlsx"
+    done = nhacviec(migrated, "report", "-o", str(xlsx), "--chart", str(tmp_path / "c.png"))
+    assert done.exit_code == 0, done.output
+    assert f"Đã ghi {xlsx} (209 phân công chủ trì, 0 báo cáo trong «Lịch sử»), tính đến hết " \
+           "ngày 01/03/2023." in done.output
+    assert (tmp_path / "c.png").read_bytes().startswith(b"\x89PNG")
+    md = nhacviec(migrated, "report", "--format", "md", "--as-of", "2023-01-31")
+    assert md.exit_code == 0 and "tính đến hết ngày 31/01/2023" in md.output
+    assert "| Quá hạn chưa hoàn thành |" in md.output
+    csv = nhacviec(migrated, "report", "--format", "csv", "-o", str(tmp_path / "bc.csv"))
+    assert csv.exit_code == 0 and (tmp_path / "bc.csv").read_text("utf-8-sig").count("\n") == 210
+    before = sorted(p.name for p in tmp_path.iterdir())
+    for args, message in [
+            (("--format", "pdf"), "--format «pdf» không hỗ trợ"),
+            (("--as-of", "31/03/2023"), "--as-of «31/03/2023» không đúng dạng YYYY-MM-DD"),
+            (("--as-of", "2023-03-02"), "là ngày trong tương lai"),
+            (("--plan", "999/KH-UBND"), "không có kế hoạch 999/KH-UBND"),
+            (("-o", str(tmp_path / "missing" / "x.xlsx")), "không tồn tại"),
+            (("--chart", str(tmp_path / "c.jpg")), "--chart phải là tệp .png")]:
+        refused = nhacviec(migrated, "report", *args, "-o", str(xlsx)) if "-o" not in args \
+            else nhacviec(migrated, "report", *args)
+        assert refused.exit_code == 2 and message in refused.output, (args, refused.output)
+    assert sorted(p.name for p in tmp_path.iterdir()) == before  # nothing written on refusal

@@ -6,6 +6,8 @@ import datetime as dt
 import io
 from pathlib import Path
 
+import pytest
+
 from bot.console import run_console
 from bot.handlers import Handlers
 from plan.agencies import Directory
@@ -60,3 +62,13 @@ async def test_unknown_text_gets_help_never_silence(db: Database) -> None:
     text = await dialog(db, ["abc", "/trogiup", "", "/thoat", "/kehoach"])
     assert text.count("bot>") == 2
     assert "Chưa hiểu tin nhắn này" in text and "<mã> xong" in text and "/nhiemvu" in text
+
+
+async def test_report_file_is_saved_where_the_console_runs(
+        db: Database, example_path: Path, directory: Directory, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    await load_example(db, example_path, directory)
+    monkeypatch.chdir(tmp_path)
+    text = await dialog(db, ["/xuatbaocao", "/bieudo"])
+    assert f"(đã lưu tệp: {tmp_path / 'bao-cao-cchc-2023-03-30.xlsx'})" in text
+    assert (tmp_path / "bieu-do-2023-03-30.png").read_bytes().startswith(b"\x89PNG")

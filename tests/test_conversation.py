@@ -13,9 +13,9 @@ from bot.messages import assignment_code
 from bot.types import FileRef, Incoming, Reply
 from plan.agencies import Directory
 from storage import invites
-from storage.models import Assignment, Contact, ReminderItem, StatusReport, Task
+from storage.models import Assignment, Contact, ReminderItem, StatusReport
 from storage.uow import Database
-from tests.engine_helpers import contact, load_example
+from tests.engine_helpers import assignment_of, contact, load_example
 
 TODAY = dt.date(2023, 9, 25)
 KHCN = "Sở Khoa học và Công nghệ"
@@ -47,16 +47,6 @@ async def code_for(db: Database, agency: str | None, role: str = "focal") -> str
                                        dt.datetime.now(dt.UTC))
         await uow.commit()
     return code
-
-
-async def assignment_of(db: Database, ref: str, agency: str) -> int:
-    from storage.models import Agency
-
-    async with db.uow() as uow:
-        return int((await uow.session.execute(
-            select(Assignment.id).join(Task).join(Agency, Agency.id == Assignment.agency_id)
-            .where(Task.ref == ref, Agency.name == agency, Assignment.role == "lead")
-        )).scalar_one())
 
 
 @pytest.fixture

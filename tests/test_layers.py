@@ -39,6 +39,7 @@ def test_plan_package_never_opens_files() -> None:
 
 
 def test_only_storage_uses_sqlalchemy_and_alembic() -> None:
+    """(`reports/` is a query layer over storage, like `storage.queries`, and may.)"""
     for package in ("plan", "bot", "config", "cli", "scheduler"):
         for path, names in imports_of(package).items():
             assert not names & {"sqlalchemy", "alembic"}, path

@@ -168,3 +168,51 @@ async def test_run_answers_on_telegram_and_zalo_at_once(
         assert process.returncode == 0  # SIGTERM: a clean stop
     log = (tmp_path / "run.log").read_text()
     assert fake_tg.token not in log and fake_zalo.token not in log
+    assert all(code not in log for code in codes)  # invite codes are secrets too
+
+
+async def test_sigterm_finishes_the_send_in_flight_and_stops_within_10_s(
+        db: Database, db_url: str, telegram: tuple[FakeTelegram, str], example_path: Path,
+        directory: Directory, tmp_path: Path) -> None:
+    fake = telegram[0]
+    await enroll(db, example_path, directory)
+    fake.arm(Fault("sendMessage", times=10_000, status=200, delay=3.0))  # each send takes 3 s
+    process = start(db_url, telegram, tmp_path / "run.log",
+                    NHACVIEC_TELEGRAM_RATE_PER_SECOND="2")
+    try:
+        await wait_for(lambda: any(c.method == "sendmessage" for c in fake.calls)
+                       or fake.faults[0].times < 10_000, seconds=30)
+        await asyncio.sleep(0.5)  # a send is now waiting on the slow server
+        asked = time.monotonic()
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=12)
+        took = time.monotonic() - asked
+    finally:
+        stop(process)
+    assert process.returncode == 0 and took < 10, took
+    async with db.uow() as uow:
+        sent = (await uow.session.execute(select(func.count()).select_from(OutboxMessage)
+                                          .where(OutboxMessage.state == "sent"))).scalar_one()
+    assert sent >= 1  # the send under way when the signal came was finished and recorded
+    log = (tmp_path / "run.log").read_text()
+    assert "finishing sends in flight" in log and "stopped" in log
+
+
+async def test_second_sigterm_exits_at_once(
+        db: Database, db_url: str, telegram: tuple[FakeTelegram, str], example_path: Path,
+        directory: Directory, tmp_path: Path) -> None:
+    fake = telegram[0]
+    await enroll(db, example_path, directory)
+    fake.arm(Fault("sendMessage", times=10_000, status=200, delay=30.0))  # stuck sends
+    process = start(db_url, telegram, tmp_path / "run.log")
+    try:
+        await wait_for(lambda: fake.faults and fake.faults[0].times < 10_000, seconds=30)
+        process.send_signal(signal.SIGTERM)
+        await asyncio.sleep(0.5)
+        asked = time.monotonic()
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=5)
+        assert time.monotonic() - asked < 2
+    finally:
+        stop(process)
+    assert process.returncode != 0

@@ -142,3 +142,26 @@ async def test_telegram_webhook_checks_the_secret_before_anything(
         assert ok.status_code == 200
     await app.shutdown()
     assert "Tổng hợp đến" in fake.sent(9001)[0]["text"]
+
+
+async def test_coordinator_gets_the_workbook_and_the_chart_as_files(
+        running: Handlers, telegram: tuple[FakeTelegram, str], tmp_path: Path) -> None:
+    fake, _ = telegram
+    fake.user_message(9001, "/xuatbaocao")  # 9001 is the bootstrap admin
+    await until(lambda: [u for u in fake.uploads if u[1] == "document"], seconds=30)
+    chat, _, name, data, caption = next(u for u in fake.uploads if u[1] == "document")
+    assert (chat, name) == (9001, "bao-cao-cchc-2023-09-29.xlsx")
+    assert "29/09/2023" in caption
+    (tmp_path / name).write_bytes(data)
+    from openpyxl import load_workbook
+
+    assert load_workbook(tmp_path / name).sheetnames == ["Tiến độ", "Xếp hạng cơ quan",
+                                                         "Lịch sử"]
+    fake.user_message(9001, "/bieudo 31/03/2023")
+    photo = await until(lambda: [u for u in fake.uploads if u[1] == "photo"], seconds=30)
+    assert photo[0][3].startswith(b"\x89PNG") and "31/03/2023" in photo[0][4]
+    fake.user_message(9001, "/xuatbaocao 31-03-2023")
+    assert "dd/mm/yyyy" in await until(last_reply(fake, 9001, "không đúng dạng"))
+    fake.user_message(1234, "/xuatbaocao")  # a stranger gets nothing but a refusal
+    await until(last_reply(fake, 1234, "chưa được đăng ký"))
+    assert all(u[0] != 1234 for u in fake.uploads)

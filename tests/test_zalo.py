@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
@@ -15,8 +15,7 @@ from bot.channels.base import Permanent
 from bot.channels.zalo import ZaloChannel, incoming, poll
 from bot.handlers import Handlers
 from bot.web import create_app as web_app
-from fakes.server import BackgroundServer
-from fakes.zalo import FakeZalo, create_app
+from fakes.zalo import FakeZalo
 from plan.agencies import Directory
 from scheduler.dispatch import Dispatcher, RateLimits
 from storage import invites
@@ -27,13 +26,6 @@ from tests.engine_helpers import load_example, sweeper
 KHCN = "Sở Khoa học và Công nghệ"
 DAY = dt.date(2023, 9, 29)
 SECRET = "webhook-secret-123"
-
-
-@pytest.fixture
-def zalo() -> Iterator[tuple[FakeZalo, str]]:
-    fake = FakeZalo()
-    with BackgroundServer(create_app(fake)) as server:
-        yield fake, server.url
 
 
 async def client(zalo: tuple[FakeZalo, str], poll_seconds: int = 1) -> ZaloChannel:
@@ -131,6 +123,8 @@ async def test_whole_loop_on_zalo_by_text(enrolled: Handlers, db: Database,
         await until_sent(fake, "lan", "chỉ đọc được tin nhắn chữ và ảnh")
         fake.text("snv", "/tonghop")
         assert "• Đã hoàn thành: 1" in await until_sent(fake, "snv", "Tổng hợp đến")
+        fake.text("snv", "/xuatbaocao")  # Zalo bots cannot upload files: say where to get it
+        assert "nhacviec report" in await until_sent(fake, "snv", "Báo cáo tiến độ")
         fake.text("stranger", "/nhiemvu")
         await until_sent(fake, "stranger", "chưa được đăng ký")
     finally:

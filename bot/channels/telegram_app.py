@@ -10,7 +10,7 @@ import asyncio
 import logging
 from typing import Any
 
-from telegram import Message, Update
+from telegram import InputFile, Message, Update
 from telegram.error import RetryAfter, TelegramError
 from telegram.ext import (
     Application,
@@ -24,7 +24,7 @@ from telegram.ext import (
 from bot.channels.base import RateLimited, split_text
 from bot.channels.telegram import classify, keyboard
 from bot.handlers import Handlers
-from bot.types import FileRef, Incoming, Reply
+from bot.types import Attachment, FileRef, Incoming, Reply
 
 log = logging.getLogger("nhacviec.telegram")
 
@@ -97,6 +97,9 @@ async def _file(message: Message, context: ContextTypes.DEFAULT_TYPE) -> FileRef
 async def _reply(context: ContextTypes.DEFAULT_TYPE, chat_id: int,
                  replies: list[Reply]) -> None:
     for reply in replies:
+        if reply.attachment is not None:
+            await _send_file(context, chat_id, reply.attachment, reply.text)
+            continue
         parts = split_text(reply.text, 4096)
         for index, part in enumerate(parts):
             markup = keyboard(reply.buttons) if reply.buttons and index == len(parts) - 1 else None
@@ -109,6 +112,15 @@ async def _reply(context: ContextTypes.DEFAULT_TYPE, chat_id: int,
                     if attempt == 2 or not isinstance(limited, RateLimited):
                         raise
                     await asyncio.sleep(limited.after + 0.1)
+
+
+async def _send_file(context: ContextTypes.DEFAULT_TYPE, chat_id: int, file: Attachment,
+                     caption: str) -> None:
+    upload = InputFile(file.data, filename=file.name)
+    if file.kind == "photo":
+        await context.bot.send_photo(chat_id, upload, caption=caption[:1024])
+    else:
+        await context.bot.send_document(chat_id, upload, caption=caption[:1024])
 
 
 async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -20,6 +20,7 @@ from bot.channels.base import (
     Transient,
     split_text,
 )
+from bot.texts import NO_FILES_HERE
 from bot.types import FileRef, Incoming
 
 log = logging.getLogger("nhacviec.zalo")
@@ -152,7 +153,8 @@ async def deliver(channel: ZaloChannel, update: dict[str, Any],
     if not message.text and message.file is None:
         replies_text = ["Bot chỉ đọc được tin nhắn chữ và ảnh. Gõ /trogiup để xem hướng dẫn."]
     else:
-        replies_text = [reply.text for reply in await handle(message)]
+        replies_text = [reply.text + (f"\n{NO_FILES_HERE}" if reply.attachment else "")
+                        for reply in await handle(message)]
     for text in replies_text:
         try:
             await channel.send(message.chat_id, text)

@@ -1,0 +1,77 @@
+"""The report picture: completion by section and the 15 agencies with the lowest on-time rate.
+
+matplotlib with the Agg backend (no display); its bundled DejaVu Sans has every Vietnamese
+diacritic, so labels need no system font.
+"""
+
+from __future__ import annotations
+
+import io
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+from matplotlib.axes import Axes
+
+from reports.figures import ScoreRow, Summary
+from reports.state import CATEGORIES, CATEGORY_LABELS
+
+COLOURS = {"hoan_thanh_dung_han": "#2e7d32", "hoan_thanh_qua_han": "#9ccc65",
+           "dang_thuc_hien": "#42a5f5", "chua_thuc_hien": "#bdbdbd", "vuong_mac": "#ffa726",
+           "xin_gia_han": "#ab47bc", "qua_han": "#e53935"}
+WORST = 15
+
+
+def render(summary: Summary, board: list[ScoreRow], title: str) -> bytes:
+    """PNG bytes of the two charts, one above the other."""
+    ranked = [r for r in board if r.rate is not None][:WORST]
+    sections = summary.sections
+    figure, (top, bottom) = plt.subplots(
+        2, 1, figsize=(11, 3 + 0.45 * (len(sections) + len(ranked))),
+        gridspec_kw={"height_ratios": [max(len(sections), 1), max(len(ranked), 1)]})
+    try:
+        _sections(top, summary)
+        _worst(bottom, ranked)
+        figure.suptitle(title, fontsize=11, wrap=True)
+        figure.tight_layout()
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png", dpi=110)
+        return buffer.getvalue()
+    finally:
+        plt.close(figure)
+
+
+def _sections(axis: Axes, summary: Summary) -> None:
+    labels = [_short(label, 45) for _, label, _ in summary.sections][::-1]
+    left = [0] * len(labels)
+    for key in CATEGORIES:
+        values = [counts.get(key, 0) for _, _, counts in summary.sections][::-1]
+        if any(values):
+            axis.barh(labels, values, left=left, color=COLOURS[key], label=CATEGORY_LABELS[key])
+            left = [a + b for a, b in zip(left, values, strict=True)]
+    axis.set_title("Tình trạng phân công chủ trì theo mục")
+    axis.set_xlabel("Số phân công")
+    if labels:
+        axis.legend(fontsize=8, loc="lower right")
+    else:
+        axis.text(0.5, 0.5, "Chưa có phân công", ha="center", transform=axis.transAxes)
+
+
+def _worst(axis: Axes, ranked: list[ScoreRow]) -> None:
+    labels = [_short(r.agency, 40) for r in ranked][::-1]
+    rates = [(r.rate or 0) * 100 for r in ranked][::-1]
+    bars = axis.barh(labels, rates, color="#e53935")
+    for bar, r in zip(bars, ranked[::-1], strict=True):
+        axis.text(bar.get_width() + 1, bar.get_y() + bar.get_height() / 2,
+                  f"{r.on_time}/{r.due}", va="center", fontsize=8)
+    axis.set_xlim(0, 110)
+    axis.set_title(f"{len(ranked)} cơ quan có tỷ lệ hoàn thành đúng hạn thấp nhất")
+    axis.set_xlabel("Tỷ lệ đúng hạn (%)")
+    if not ranked:
+        axis.text(0.5, 0.5, "Chưa có nhiệm vụ nào đến hạn", ha="center",
+                  transform=axis.transAxes)
+
+
+def _short(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"

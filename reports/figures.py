@@ -1,0 +1,149 @@
+"""The numbers of a report: status counts (overall, per section, per agency), the per-agency
+scoreboard, and the gaps (no fixed date, no contact, never answered).
+
+One GROUP BY over `state.state()` gives counts per (section, agency, category, deadline
+passed, dated, answered); everything else is a single pass over those few thousand cells,
+plus three small lookups (section titles, agency names with their contacts, last answers).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from reports.state import Scope, state
+from storage.models import Agency, Contact, Plan, Section, StatusReport
+
+DONE_CATEGORIES = ("hoan_thanh_dung_han", "hoan_thanh_qua_han")
+
+
+@dataclass
+class Summary:
+    day: dt.date
+    plans: list[tuple[str, str | None]]  # code, title
+    total: int = 0
+    counts: dict[str, int] = field(default_factory=dict)
+    sections: list[tuple[str, str, dict[str, int]]] = field(default_factory=list)
+    agencies: list[tuple[str, dict[str, int]]] = field(default_factory=list)
+    no_fixed_date: int = 0  # lead assignments whose deadline is not a date
+    never_answered: int = 0
+    never_answered_due: int = 0  # ... of which the deadline has passed
+    no_contact: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ScoreRow:
+    """One agency's record. `due` = lead assignments whose deadline passed before the day;
+    on_time + late + overdue == due; rate = on_time / due."""
+
+    agency: str
+    total: int
+    due: int
+    on_time: int
+    late: int
+    overdue: int
+    done_early: int  # done although the deadline is still ahead (not in the rate)
+    last_answer: dt.datetime | None
+
+    @property
+    def rate(self) -> float | None:
+        return self.on_time / self.due if self.due else None
+
+
+@dataclass(frozen=True)
+class Figures:
+    summary: Summary
+    scoreboard: list[ScoreRow]  # worst first
+
+
+async def compute(session: AsyncSession, s: Scope) -> Figures:
+    st = state(s)
+    unanswered = case((st.c.status != "chua_thuc_hien", False), else_=~exists().where(
+        StatusReport.assignment_id == st.c.id, StatusReport.answered_on <= s.day))
+    passed = and_(st.c.due.is_not(None), st.c.due < s.day)
+    cells = (await session.execute(
+        select(st.c.section_id, st.c.agency_id, st.c.category, passed, st.c.due.is_(None),
+               unanswered, func.count())
+        .group_by(st.c.section_id, st.c.agency_id, st.c.category, passed, st.c.due.is_(None),
+                  unanswered))).all()
+    summary = Summary(s.day, await plans(session, s))
+    by_section: dict[int, Counter[str]] = defaultdict(Counter)
+    by_agency: dict[int, Counter[str]] = defaultdict(Counter)
+    scores: dict[int, Counter[str]] = defaultdict(Counter)
+    for section, agency, category, was_due, undated, silent, n in cells:
+        by_section[section][category] += n
+        by_agency[agency][category] += n
+        summary.no_fixed_date += n if undated else 0
+        summary.never_answered += n if silent else 0
+        summary.never_answered_due += n if silent and was_due else 0
+        score = scores[agency]
+        score["total"] += n
+        if was_due:
+            score["due"] += n
+            score[category if category in DONE_CATEGORIES else "overdue"] += n
+        elif category in DONE_CATEGORIES:
+            score["early"] += n
+    summary.counts = dict(sum(by_section.values(), Counter[str]()))
+    summary.total = sum(summary.counts.values())
+    summary.sections = await _sections(session, by_section, several=len(summary.plans) > 1)
+    names, contacted = await _agencies(session, s, list(by_agency))
+    summary.agencies = sorted((names[a], dict(c)) for a, c in by_agency.items())
+    summary.no_contact = sorted(names[a] for a in by_agency if a not in contacted)
+    last = await _last_answers(session, s, list(by_agency))
+    board = [ScoreRow(names[a], c["total"], c["due"], c["hoan_thanh_dung_han"],
+                      c["hoan_thanh_qua_han"], c["overdue"], c["early"], last.get(a))
+             for a, c in scores.items()]
+    board.sort(key=lambda r: (r.rate is None, r.rate or 0, -r.overdue, r.agency))
+    return Figures(summary, board)
+
+
+async def plans(session: AsyncSession, s: Scope) -> list[tuple[str, str | None]]:
+    where = Plan.code.in_(s.plans) if s.plans else Plan.active.is_(True)
+    rows = await session.execute(select(Plan.code, Plan.title).where(where).order_by(Plan.id))
+    return [(code, title) for code, title in rows]
+
+
+async def _sections(session: AsyncSession, counts: dict[int, Counter[str]], several: bool
+                    ) -> list[tuple[str, str, dict[str, int]]]:
+    rows = await session.execute(
+        select(Section.id, Plan.code, Section.numeral, Section.title)
+        .join(Plan, Plan.id == Section.plan_id).where(Section.id.in_(list(counts)))
+        .order_by(Plan.id, Section.position))
+    result = []
+    for section_id, code, numeral, title in rows:
+        label = f"{numeral}. {title or ''}".strip()
+        result.append((code, f"{code} — {label}" if several else label,
+                       dict(counts[section_id])))
+    return result
+
+
+async def _agencies(session: AsyncSession, s: Scope, ids: list[int]
+                    ) -> tuple[dict[int, str], set[int]]:
+    """Names of the agencies, and which had a linked contact (at the end of the day, for a
+    past day; now, for a current report)."""
+    names = {agency_id: name for agency_id, name in await session.execute(
+        select(Agency.id, Agency.name).where(Agency.id.in_(ids)))}
+    linked: ColumnElement[bool] = Contact.unlinked_at.is_(None)
+    if s.historical:
+        linked = and_(Contact.linked_at < s.cutoff,
+                      or_(Contact.unlinked_at.is_(None), Contact.unlinked_at >= s.cutoff))
+    contacted = set((await session.execute(
+        select(Contact.agency_id).where(linked, Contact.agency_id.in_(ids)).distinct()))
+        .scalars())
+    return names, {a for a in contacted if a is not None}
+
+
+async def _last_answers(session: AsyncSession, s: Scope, agencies: list[int]
+                        ) -> dict[int, dt.datetime]:
+    """One index seek per agency (agency_id, created_at) instead of a pass over all answers."""
+    last = select(func.max(StatusReport.created_at)).where(
+        StatusReport.agency_id == Agency.id)
+    if s.historical:
+        last = last.where(StatusReport.answered_on <= s.day)
+    rows = await session.execute(select(Agency.id, last.scalar_subquery())
+                                 .where(Agency.id.in_(agencies)))
+    return {agency_id: at for agency_id, at in rows if at is not None}

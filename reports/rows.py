@@ -1,0 +1,104 @@
+"""Row streams for the workbook: one row per lead assignment in appendix order, and every
+stored answer. Streamed in chunks so 100,000 rows never sit in memory at once."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import case, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from reports.state import Scope, state
+from storage.models import Agency, Assignment, Contact, Plan, Section, StatusReport, Task
+
+CHUNK = 2000
+
+
+@dataclass(frozen=True)
+class ProgressRow:
+    assignment_id: int
+    plan: str
+    section: str
+    section_title: str | None
+    ref: str
+    content: str
+    product: str
+    lead_text: str
+    coordinating_text: str
+    deadline_text: str
+    note: str
+    agency: str
+    due: dt.date | None
+    category: str
+    percent: int | None
+    evidence: str | None
+    updated_at: dt.datetime | None
+    updated_by: str | None
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    created_at: dt.datetime
+    answered_on: dt.date
+    assignment_id: int
+    ref: str
+    agency: str
+    person: str | None
+    channel: str
+    status: str
+    percent: int | None
+    note: str | None
+    evidence: str | None
+    file: dict[str, Any] | None
+    raw_text: str | None
+
+
+async def progress_rows(session: AsyncSession, s: Scope) -> AsyncIterator[ProgressRow]:
+    st = state(s)
+    seen = StatusReport.answered_on <= s.day
+    latest = (select(StatusReport.assignment_id.label("aid"),
+                     func.max(StatusReport.id).label("last"),
+                     func.max(case((StatusReport.percent.is_not(None), StatusReport.id)))
+                     .label("percent"),
+                     func.max(case((StatusReport.evidence.is_not(None), StatusReport.id)))
+                     .label("evidence"))
+              .where(seen).group_by(StatusReport.assignment_id).subquery("latest"))
+    last, pct, ev = (StatusReport.__table__.alias(n) for n in ("last", "pct", "ev"))
+    query = (
+        select(st.c.id, Plan.code, Section.numeral, Section.title, Task.ref, Task.content,
+               Task.product, Task.lead_text, Task.coordinating_text, Task.deadline_text,
+               Task.note, Agency.name, st.c.due, st.c.category, pct.c.percent, ev.c.evidence,
+               last.c.created_at, Contact.display_name)
+        .select_from(st).join(Task, Task.id == st.c.task_id).join(Plan, Plan.id == st.c.plan_id)
+        .join(Section, Section.id == st.c.section_id).join(Agency, Agency.id == st.c.agency_id)
+        .outerjoin(latest, latest.c.aid == st.c.id)
+        .outerjoin(last, last.c.id == latest.c.last)
+        .outerjoin(pct, pct.c.id == latest.c.percent)
+        .outerjoin(ev, ev.c.id == latest.c.evidence)
+        .outerjoin(Contact, Contact.id == last.c.contact_id)
+        .order_by(Plan.id, Section.position, Task.position, Agency.name))
+    result = await session.stream(query.execution_options(yield_per=CHUNK))
+    async for row in result:
+        yield ProgressRow(*row)
+
+
+async def history_rows(session: AsyncSession, s: Scope) -> AsyncIterator[HistoryRow]:
+    plans = Plan.code.in_(s.plans) if s.plans else Plan.active.is_(True)
+    query = (
+        select(StatusReport.created_at, StatusReport.answered_on, StatusReport.assignment_id,
+               Task.ref, Agency.name, Contact.display_name, StatusReport.channel,
+               StatusReport.status, StatusReport.percent, StatusReport.note,
+               StatusReport.evidence, StatusReport.file, StatusReport.raw_text)
+        .select_from(StatusReport)
+        .join(Assignment, Assignment.id == StatusReport.assignment_id)
+        .join(Task, Task.id == Assignment.task_id)
+        .join(Plan, Plan.id == Task.plan_id).join(Agency, Agency.id == StatusReport.agency_id)
+        .outerjoin(Contact, Contact.id == StatusReport.contact_id)
+        .where(StatusReport.answered_on <= s.day, plans).order_by(StatusReport.id))
+    result = await session.stream(query.execution_options(yield_per=CHUNK))
+    async for row in result:
+        yield HistoryRow(*list(row))
+

@@ -1,0 +1,61 @@
+"""Plain-text forms of a report: CSV of the progress table (UTF-8 with BOM, so Excel shows
+the diacritics) and Markdown of the summary and scoreboard (to paste into a written report)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import AsyncIterator
+
+from reports.figures import ScoreRow, Summary
+from reports.rows import ProgressRow
+from reports.state import CATEGORIES, CATEGORY_LABELS
+from reports.workbook import DEFINITIONS, PROGRESS_COLUMNS
+
+
+async def progress_csv(rows: AsyncIterator[ProgressRow], out: io.TextIOBase) -> int:
+    writer = csv.writer(out)
+    writer.writerow([name for name, _ in PROGRESS_COLUMNS[:4]] + ["Cơ quan (phân công)"]
+                    + [name for name, _ in PROGRESS_COLUMNS[4:]] + ["Hạn (dd/mm/yyyy)"])
+    count = 0
+    async for r in rows:
+        count += 1
+        writer.writerow([r.ref, r.content, r.product, r.lead_text, r.agency,
+                         r.coordinating_text, r.deadline_text, r.note,
+                         CATEGORY_LABELS[r.category], r.percent if r.percent is not None else "",
+                         r.evidence or "",
+                         r.updated_at.strftime("%d/%m/%Y %H:%M") if r.updated_at else "",
+                         r.updated_by or "", f"{r.due:%d/%m/%Y}" if r.due else ""])
+    return count
+
+
+def summary_markdown(summary: Summary, board: list[ScoreRow], title: str) -> str:
+    lines = [f"# {title}", "", f"Tổng số phân công chủ trì: **{summary.total}**", "",
+             "| Tình trạng | Số phân công | Tỷ lệ |", "|---|---:|---:|"]
+    for key in CATEGORIES:
+        n = summary.counts.get(key, 0)
+        share = f"{n / summary.total:.0%}" if summary.total else "—"
+        lines.append(f"| {CATEGORY_LABELS[key]} | {n} | {share} |")
+    lines += ["", "## Theo mục", "", "| Mục | " + " | ".join(
+        CATEGORY_LABELS[k] for k in CATEGORIES) + " |", "|---|" + "---:|" * len(CATEGORIES)]
+    for _, label, counts in summary.sections:
+        lines.append(f"| {_cell(label)} | " + " | ".join(str(counts.get(k, 0))
+                                                          for k in CATEGORIES) + " |")
+    lines += ["", "## Xếp hạng cơ quan (thấp nhất trước)", "",
+              "| Hạng | Cơ quan | Đã đến hạn | Đúng hạn | Quá hạn (đã xong) | Quá hạn chưa xong "
+              "| Tỷ lệ đúng hạn |", "|---:|---|---:|---:|---:|---:|---:|"]
+    for rank, r in enumerate(board, 1):
+        rate = f"{r.rate:.0%}" if r.rate is not None else "—"
+        lines.append(f"| {rank} | {_cell(r.agency)} | {r.due} | {r.on_time} | {r.late} | "
+                     f"{r.overdue} | {rate} |")
+    lines += ["", DEFINITIONS, "", "## Cần lưu ý", "",
+              f"- Phân công không có hạn cụ thể: {summary.no_fixed_date}",
+              f"- Phân công chưa có báo cáo nào: {summary.never_answered} "
+              f"(trong đó đã qua hạn: {summary.never_answered_due})",
+              "- Cơ quan chủ trì chưa có đầu mối: "
+              + (", ".join(summary.no_contact) if summary.no_contact else "không có")]
+    return "\n".join(lines) + "\n"
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")

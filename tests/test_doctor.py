@@ -1,0 +1,64 @@
+"""`nhacviec doctor` against the local fake platforms: ✓ when all is well, ✗ and exit 1 when
+not — and the bot token never appears in what it prints."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from cli.main import app
+from fakes.telegram import FakeTelegram
+from fakes.zalo import FakeZalo
+
+runner = CliRunner()
+
+
+def env_for(db_url: str, telegram: tuple[FakeTelegram, str], zalo: tuple[FakeZalo, str],
+            **extra: str) -> dict[str, str]:
+    return {"NHACVIEC_DATABASE_URL": db_url,
+            "NHACVIEC_TELEGRAM_BOT_TOKEN": telegram[0].token,
+            "NHACVIEC_TELEGRAM_API_BASE_URL": telegram[1],
+            "NHACVIEC_ZALO_BOT_TOKEN": zalo[0].token, "NHACVIEC_ZALO_API_BASE_URL": zalo[1],
+            **extra}
+
+
+async def doctor(env: dict[str, str], *args: str) -> tuple[int, str]:
+    done = await asyncio.to_thread(runner.invoke, app, ["doctor", *args], env=env)
+    return done.exit_code, done.output
+
+
+async def test_all_green_then_each_problem_is_named(
+        db_url: str, telegram: tuple[FakeTelegram, str], zalo: tuple[FakeZalo, str],
+        example_path: Path) -> None:
+    env = env_for(db_url, telegram, zalo)
+    code, out = await doctor(env)
+    assert code == 1 and "chạy nhacviec db upgrade" in out  # not migrated yet
+    assert (await asyncio.to_thread(runner.invoke, app, ["db", "upgrade"], env=env)).exit_code == 0
+    code, out = await doctor(env)
+    assert code == 0, out
+    assert "✓" in out and "hợp lệ (bot nhacviec_test_bot)" in out and "Mọi thứ ổn." in out
+    assert "long polling" in out and "Asia/Ho_Chi_Minh" in out
+    await asyncio.to_thread(runner.invoke, app, ["import", str(example_path)], env=env)
+    code, out = await doctor(env)
+    assert code == 1 and "cơ quan chủ trì chưa có đầu mối" in out
+    wrong = dict(env, NHACVIEC_TELEGRAM_BOT_TOKEN="999999:WRONG-token-for-test")
+    code, out = await doctor(wrong)
+    assert code == 1 and "Telegram: token" in out and "Unauthorized" in out
+    assert "WRONG-token" not in out and telegram[0].token not in out
+    hooked = dict(env, NHACVIEC_WEBHOOK_URL="https://bot.example.gov.vn",
+                  NHACVIEC_WEBHOOK_SECRET="a-long-enough-secret")
+    code, out = await doctor(hooked)
+    assert code == 1 and "cấu hình cần" in out and "khởi động lại nhacviec run" in out
+    code, out = await doctor(dict(env, NHACVIEC_TIMEZONE="Mars/Olympus"))
+    assert code == 1 and "NHACVIEC_TIMEZONE" in out
+
+
+async def test_unreachable_platform_is_a_red_line_not_a_crash(
+        db_url: str, telegram: tuple[FakeTelegram, str], zalo: tuple[FakeZalo, str]) -> None:
+    env = env_for(db_url, telegram, zalo,
+                  NHACVIEC_ZALO_API_BASE_URL="http://127.0.0.1:9")  # nothing listens there
+    await asyncio.to_thread(runner.invoke, app, ["db", "upgrade"], env=env)
+    code, out = await doctor(env, "--timeout", "2")
+    assert code == 1 and "Zalo: token" in out and zalo[0].token not in out

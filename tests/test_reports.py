@@ -1,0 +1,207 @@
+"""Reports as Sở Nội vụ uses them: answers given on real days, then the scoreboard, the
+summary and the files, now and as of a past day rebuilt from the append-only history."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import shutil
+import subprocess
+import zoneinfo
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from bot.handlers import Handlers
+from bot.messages import assignment_code
+from bot.types import Incoming
+from plan.agencies import Directory
+from reports import build, figures
+from reports.figures import ScoreRow
+from reports.state import scope
+from storage.uow import Database
+from tests.engine_helpers import assignment_of, contact, load_example
+
+ZONE = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
+STP = "Sở Tư pháp"
+
+
+class Clock:
+    """The bot's calendar: answers are stored on the day the test says it is."""
+
+    def __init__(self) -> None:
+        self.day = dt.date(2023, 1, 2)
+
+    def today(self) -> dt.date:
+        return self.day
+
+    def now(self) -> dt.datetime:
+        return dt.datetime.combine(self.day, dt.time(9, 30), ZONE).astimezone(dt.UTC)
+
+
+@pytest.fixture
+async def world(db: Database, example_path: Path, directory: Directory
+                ) -> tuple[Handlers, Clock]:
+    """Sở Tư pháp's focal point answers through the spring of 2023:
+    I.2 (due 31/01) done on 20/01 · I.5 (due 31/01) done on 10/02 · I.1 (due 31/12/2022)
+    in progress since 05/01, extended on 01/02 to 30/06/2023."""
+    await load_example(db, example_path, directory)
+    clock = Clock()
+    bot = Handlers(db, clock.today, clock.now)
+    await contact(db, STP, "tp", channel="telegram", name="Anh Minh")
+    await contact(db, None, "snv", role="coordinator", channel="telegram", name="Chị Hoa")
+    i1, i2, i5 = [assignment_code(await assignment_of(db, ref, STP)) for ref in
+                  ("I.1", "I.2", "I.5")]
+
+    async def say(day: dt.date, text: str, chat: str = "tp") -> str:
+        clock.day = day
+        replies = await bot.handle(Incoming("telegram", chat, text))
+        return "\n".join(r.text for r in replies)
+
+    assert "Đang thực hiện" in await say(dt.date(2023, 1, 5), f"{i1} dang 30%")
+    assert "Đã hoàn thành" in await say(dt.date(2023, 1, 20),
+                                        f"{i2} xong 15/KH-STP ngày 20/01/2023")
+    assert "Đã hoàn thành" in await say(dt.date(2023, 2, 10), f"{i5} xong 21/KH-STP")
+    assert "Đã gửi đề nghị" in await say(dt.date(2023, 1, 30), f"{i1} giahan 30/6/2023")
+    assert "ĐÃ DUYỆT" in await say(dt.date(2023, 2, 1), "/duyet 1 dongy", chat="snv")
+    return bot, clock
+
+
+async def _board(db: Database, today: dt.date, as_of: dt.date | None = None
+                 ) -> dict[str, ScoreRow]:
+    async with db.uow() as uow:
+        found = await figures.compute(uow.session, scope(today, as_of, ZONE))
+    return {r.agency: r for r in found.scoreboard}
+
+
+async def test_scoreboard_counts_on_time_late_and_overdue(world: object, db: Database) -> None:
+    board = await _board(db, dt.date(2023, 3, 31))
+    stp = board[STP]
+    # Deadlines before 31/03: I.2 and I.5 (31/01); I.1 was moved to 30/06 by the extension.
+    assert (stp.due, stp.on_time, stp.late, stp.overdue) == (2, 1, 1, 0)
+    assert stp.rate == 0.5
+    assert stp.last_answer is not None and stp.last_answer.date() == dt.date(2023, 2, 10)
+    rates = [r.rate for r in board.values() if r.rate is not None]
+    assert rates == sorted(rates), "worst first"
+    ordered = list(board.values())
+    assert ordered[0].rate == 0 and ordered[1].agency == STP  # 0 % before 50 %
+    assert all(r.rate is None for r in ordered[2:])  # nothing due yet: listed last
+
+
+async def test_a_past_day_is_rebuilt_from_history(world: tuple[Handlers, Clock],
+                                                  db: Database) -> None:
+    # On 25/01 I.2 was done, I.5 not yet due, I.1 overdue (extension not yet asked for).
+    stp = (await _board(db, dt.date(2023, 6, 1), as_of=dt.date(2023, 1, 25)))[STP]
+    assert (stp.due, stp.on_time, stp.late, stp.overdue, stp.done_early) == (1, 0, 0, 1, 1)
+    assert stp.last_answer is not None and stp.last_answer.date() == dt.date(2023, 1, 20)
+    async with db.uow() as uow:
+        then = (await figures.compute(uow.session, scope(dt.date(2023, 6, 1),
+                                                         dt.date(2023, 1, 25), ZONE))).summary
+    assert then.counts["hoan_thanh_dung_han"] == 1
+    assert "hoan_thanh_qua_han" not in then.counts
+
+
+async def test_history_and_current_columns_agree_on_the_same_day(
+        world: tuple[Handlers, Clock], db: Database) -> None:
+    day = dt.date(2023, 3, 31)
+    async with db.uow() as uow:
+        live = await figures.compute(uow.session, scope(day, None, ZONE))
+        rebuilt = await figures.compute(uow.session, scope(dt.date(2023, 9, 1), day, ZONE))
+    assert live.summary.counts == rebuilt.summary.counts
+    assert live.summary.sections == rebuilt.summary.sections
+    assert live.summary.never_answered == rebuilt.summary.never_answered \
+        == live.summary.total - 3
+    assert live.scoreboard == rebuilt.scoreboard
+
+
+async def test_summary_lists_the_gaps(world: object, db: Database) -> None:
+    async with db.uow() as uow:
+        s = (await figures.compute(uow.session, scope(dt.date(2023, 3, 31), None, ZONE))).summary
+    assert s.total == 209 and sum(s.counts.values()) == 209
+    assert s.no_fixed_date == 1  # "Theo quy định hiện hành"
+    assert STP not in s.no_contact and "Sở Y tế" in s.no_contact
+    assert s.counts["dang_thuc_hien"] == 1  # I.1, extended, no longer overdue
+    assert s.sections[0][1] == "I. Cải cách thể chế"
+
+
+async def test_workbook_has_the_three_sheets_coordinators_expect(
+        world: object, db: Database, tmp_path: Path) -> None:
+    path = tmp_path / "bao-cao.xlsx"
+    async with db.uow() as uow:
+        written = await build.write(uow.session, scope(dt.date(2023, 3, 31), None, ZONE),
+                                    "xlsx", path, ZONE)
+    assert (written.assignments, written.answers) == (209, 5)
+    book = load_workbook(path)
+    assert book.sheetnames == ["Tiến độ", "Xếp hạng cơ quan", "Lịch sử"]
+    progress = book["Tiến độ"]
+    assert "272/KH-UBND" in progress["A1"].value and "31/03/2023" in progress["A1"].value
+    assert [c.value for c in progress[2]][:8] == ["STT", "Nội dung", "Sản phẩm",
+                                                  "Cơ quan chủ trì", "Cơ quan phối hợp",
+                                                  "Thời hạn", "Ghi chú", "Tình trạng"]
+    assert progress.freeze_panes == "A3"
+    rows = [[c.value for c in row] for row in progress.iter_rows(min_row=3)]
+    by_ref = {r[0]: r for r in rows if r[0]}
+    assert by_ref["I"][1] == "Cải cách thể chế"
+    assert by_ref["I.2"][7] == "Hoàn thành đúng hạn"
+    assert by_ref["I.2"][9] == "15/KH-STP ngày 20/01/2023"
+    assert by_ref["I.2"][11] == "Anh Minh"
+    assert by_ref["I.2"][10] == dt.datetime(2023, 1, 20, 9, 30)  # local time, as shown
+    assert by_ref["I.5"][7] == "Hoàn thành quá hạn"
+    assert by_ref["I.1"][7] == "Đang thực hiện (hạn 30/06/2023)" and by_ref["I.1"][8] == 30
+    group = rows.index(by_ref["I.4"])  # led by every department: a task line, then agencies
+    assert by_ref["I.4"][7] == "0/36 cơ quan hoàn thành"
+    assert rows[group + 1][3].startswith("– ") and rows[group + 1][0] in ("", None)
+    score = book["Xếp hạng cơ quan"]
+    names = [row[1].value for row in score.iter_rows(min_row=3) if row[0].value]
+    assert names[-1] == STP or STP in names
+    stp = next(row for row in score.iter_rows(min_row=3) if row[1].value == STP)
+    assert [c.value for c in stp[3:8]] == [2, 1, 1, 0, 50.0]
+    history = book["Lịch sử"]
+    first = [c.value for c in history[3]]
+    assert first[1] == dt.datetime(2023, 1, 5) and first[3] == "I.1"
+    assert first[7] == "Đang thực hiện"
+    assert history["B3"].number_format == "DD/MM/YYYY"
+    assert history.max_row == 2 + 5  # two answers, a request, its approval, one more
+
+
+async def test_csv_and_markdown(world: object, db: Database, tmp_path: Path) -> None:
+    async with db.uow() as uow:
+        s = scope(dt.date(2023, 3, 31), None, ZONE)
+        await build.write(uow.session, s, "csv", tmp_path / "r.csv", ZONE)
+        text = await build.markdown(uow.session, s)
+    raw = (tmp_path / "r.csv").read_bytes()
+    assert raw.startswith("\ufeff".encode())  # Excel reads the diacritics right
+    lines = raw.decode("utf-8-sig").splitlines()
+    assert len(lines) == 1 + 209 and "Cơ quan (phân công)" in lines[0]
+    assert "| Hoàn thành đúng hạn | 1 |" in text and f"| {STP} | 2 | 1 | 1 | 0 | 50% |" in text
+
+
+async def test_chart_is_a_real_picture(world: object, db: Database) -> None:
+    async with db.uow() as uow:
+        png = await build.picture(uow.session, scope(dt.date(2023, 3, 31), None, ZONE))
+    assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 30_000
+    width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+    assert width > 1000 and height > 600
+
+
+@pytest.mark.skipif(not (shutil.which("soffice") or shutil.which("libreoffice")),
+                    reason="LibreOffice is not installed (Debian: libreoffice-calc-nogui)")
+async def test_libreoffice_opens_the_workbook(world: object, db: Database,
+                                              tmp_path: Path) -> None:
+    path = tmp_path / "bao-cao.xlsx"
+    async with db.uow() as uow:
+        await build.write(uow.session, scope(dt.date(2023, 3, 31), None, ZONE), "xlsx", path,
+                          ZONE)
+    office = shutil.which("soffice") or shutil.which("libreoffice")
+    assert office is not None
+    done = await asyncio.to_thread(subprocess.run, [
+        office, "--headless", f"-env:UserInstallation=file://{tmp_path / 'profile'}",
+        "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,"
+        "false,-1", "--outdir", str(tmp_path), str(path)],
+        capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    sheets = {p.name: p.read_text("utf-8") for p in tmp_path.glob("bao-cao*.csv")}
+    assert len(sheets) == 3, sheets.keys()  # every sheet converted
+    progress = next(text for name, text in sheets.items() if "Ti" in name)
+    assert "Hoàn thành đúng hạn" in progress and "15/KH-STP ngày 20/01/2023" in progress
