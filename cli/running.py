@@ -18,6 +18,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.channels.base import ChannelError
 from bot.console import PROMPT, run_console
+from cli.backups import make_backup
 from cli.bootstrap import App, build
 from cli.common import fail, settings, with_app
 from cli.receiving import receiving
@@ -77,6 +78,20 @@ async def serve(app: App, console: bool, agency: str | None) -> None:
                       max_instances=1, misfire_grace_time=6 * 3600)
     scheduler.add_job(dispatch, IntervalTrigger(seconds=s.dispatch_interval_seconds),
                       id="dispatch", coalesce=True, max_instances=1)
+    if s.backup_at is not None:
+        async def nightly_backup() -> None:
+            with _tracked(busy):
+                try:
+                    target, counts, removed = await make_backup(s, None, rotate=True)
+                    log.info("backup %s: %d rows, %d old backup(s) removed", target,
+                             sum(counts.values()), len(removed))
+                except Exception:
+                    log.exception("backup failed")
+
+        scheduler.add_job(nightly_backup, CronTrigger(hour=s.backup_at.hour,
+                                                      minute=s.backup_at.minute, timezone=s.zone),
+                          id="backup", coalesce=True, max_instances=1,
+                          misfire_grace_time=6 * 3600)
     stop = None if console else _stop_on_signals()  # before any work: a stop is never lost
     scheduler.start()
     if s.today or dt.datetime.now(s.zone).time() >= s.remind_at:
