@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gzip
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -114,3 +115,19 @@ def test_cli_backup_rotates_and_restore_needs_force(tmp_path: Path, example_path
     assert forced.exit_code == 0 and "32 nhiệm vụ" in forced.output
     missing = runner.invoke(app, ["restore", str(tmp_path / "nope.json.gz")], env=env)
     assert missing.exit_code == 2 and "không có tệp" in missing.output
+
+
+@pytest.mark.skipif(not shutil.which("pg_dump"), reason="pg_dump is not installed")
+async def test_pg_dump_backup_restores_over_the_same_database_when_forced(
+        db: Database, db_url: str, example_path: Path, directory: Directory,
+        tmp_path: Path) -> None:
+    if db_url.startswith("sqlite"):
+        pytest.skip("pg_dump is PostgreSQL's")
+    await fill(db, example_path, directory)
+    before = await dump(db_url)
+    file = tmp_path / "nhacviec.dump"
+    counts = await backup.backup(db_url, file)
+    with pytest.raises(BackupError, match="--force"):
+        await backup.restore(db_url, file)
+    assert await backup.restore(db_url, file, force=True) == counts
+    assert await dump(db_url) == before
