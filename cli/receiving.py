@@ -58,7 +58,7 @@ async def receiving(app: App) -> AsyncIterator[None]:
         server = uvicorn.Server(uvicorn.Config(web, host=host, port=int(port),
                                                log_level="warning", lifespan="off"))
         tasks.append(asyncio.create_task(server.serve()))
-        log.info("webhook server listening on %s", s.webhook_listen)
+        log.info("web server (webhooks, /healthz, /readyz, /metrics) on %s", s.webhook_listen)
     try:
         yield
     finally:
