@@ -97,6 +97,7 @@ async def figures_case(url: str) -> dict[str, float]:
     db = Database.from_url(url)
     result: dict[str, float] = {}
     async with db.uow() as uow:
+        await uow.session.execute(text("SELECT 1"))  # connected, as a running bot is
         for name, s in (("current_s", scope(TODAY, None, ZONE)),
                         ("past_s", scope(TODAY, PAST, ZONE))):
             started = time.perf_counter()

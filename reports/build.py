@@ -6,7 +6,6 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reports import chart, figures, tables
@@ -15,7 +14,6 @@ from reports.state import Scope
 from reports.workbook import Writer, title_of
 
 FORMATS = ("xlsx", "csv", "md")
-STATEMENT_TIMEOUT_MS = 300_000
 
 
 @dataclass(frozen=True)
@@ -30,7 +28,6 @@ async def write(session: AsyncSession, s: Scope, fmt: str, path: Path, zone: dt.
     """Write the report; the file appears only when complete (written beside, then renamed)."""
     if fmt not in FORMATS:
         raise ValueError(f"định dạng không hỗ trợ: {fmt} (chọn một trong {', '.join(FORMATS)})")
-    await limit_time(session)
     found = await figures.compute(session, s)
     title = title_of(found.summary)
     partial = path.with_name(f".{path.name}.partial")
@@ -56,21 +53,12 @@ async def write(session: AsyncSession, s: Scope, fmt: str, path: Path, zone: dt.
     return Written(path, assignments, answers)
 
 
-async def limit_time(session: AsyncSession) -> None:
-    """On PostgreSQL a report query may not run away (a bad plan on stale statistics once ran
-    for an hour after its client had gone): each statement gets at most five minutes."""
-    if session.get_bind().dialect.name == "postgresql":
-        await session.execute(text(f"SET LOCAL statement_timeout = {STATEMENT_TIMEOUT_MS}"))
-
-
 async def markdown(session: AsyncSession, s: Scope) -> str:
-    await limit_time(session)
     found = await figures.compute(session, s)
     return tables.summary_markdown(found.summary, found.scoreboard, title_of(found.summary))
 
 
 async def picture(session: AsyncSession, s: Scope) -> bytes:
-    await limit_time(session)
     found = await figures.compute(session, s)
     return chart.render(found.summary, found.scoreboard, title_of(found.summary))
 

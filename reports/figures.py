@@ -12,7 +12,7 @@ import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select
+from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reports.state import Scope, state
@@ -61,6 +61,8 @@ class Figures:
 
 
 async def compute(session: AsyncSession, s: Scope) -> Figures:
+    """Everything a report shows but the rows. Call first: it also tunes the transaction."""
+    await tune(session)
     st = state(s)
     unanswered = case((st.c.status != "chua_thuc_hien", False), else_=~exists().where(
         StatusReport.assignment_id == st.c.id, StatusReport.answered_on <= s.day))
@@ -99,6 +101,16 @@ async def compute(session: AsyncSession, s: Scope) -> Figures:
              for a, c in scores.items()]
     board.sort(key=lambda r: (r.rate is None, r.rate or 0, -r.overdue, r.agency))
     return Figures(summary, board)
+
+
+async def tune(session: AsyncSession) -> None:
+    """PostgreSQL settings for this report's transaction only. JIT compiles the big GROUP BY
+    for ~0.6 s to save nothing (measured: 0.87 s → 0.3 s without); the sort fits in 64 MB
+    instead of spilling to disk; and no statement may run away (a plan built on stale
+    statistics once ran for an hour after its client had gone)."""
+    if session.get_bind().dialect.name == "postgresql":
+        for setting in ("jit = off", "work_mem = '64MB'", "statement_timeout = 300000"):
+            await session.execute(text(f"SET LOCAL {setting}"))
 
 
 async def plans(session: AsyncSession, s: Scope) -> list[tuple[str, str | None]]:
