@@ -34,12 +34,14 @@ async def write(session: AsyncSession, s: Scope, fmt: str, path: Path, zone: dt.
     assignments = answers = 0
     try:
         if fmt == "xlsx":
-            writer = Writer(zone)
-            assignments = await writer.progress(title, progress_rows(session, s))
-            writer.scoreboard(title, found.scoreboard)
-            if history:
-                answers = await writer.history(title, history_rows(session, s))
-            writer.save(partial)
+            writer = Writer(zone, partial)
+            try:
+                assignments = await writer.progress(title, progress_rows(session, s))
+                writer.scoreboard(title, found.scoreboard)
+                if history:
+                    answers = await writer.history(title, history_rows(session, s))
+            finally:
+                writer.close()
         elif fmt == "csv":
             with partial.open("w", encoding="utf-8-sig", newline="") as out:
                 assignments = await tables.progress_csv(progress_rows(session, s), out)
