@@ -9,6 +9,7 @@ import logging
 import os
 import signal
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -22,6 +23,7 @@ from cli.backups import make_backup
 from cli.bootstrap import App, build
 from cli.common import fail, settings, with_app
 from cli.receiving import receiving
+from config.settings import Settings
 from storage import queries
 from storage.contacts import ContactError, console_contact
 
@@ -79,16 +81,11 @@ async def serve(app: App, console: bool, agency: str | None) -> None:
     scheduler.add_job(dispatch, IntervalTrigger(seconds=s.dispatch_interval_seconds),
                       id="dispatch", coalesce=True, max_instances=1)
     if s.backup_at is not None:
-        async def nightly_backup() -> None:
+        async def backup_job() -> None:
             with _tracked(busy):
-                try:
-                    target, counts, removed = await make_backup(s, None, rotate=True)
-                    log.info("backup %s: %d rows, %d old backup(s) removed", target,
-                             sum(counts.values()), len(removed))
-                except Exception:
-                    log.exception("backup failed")
+                await nightly_backup(s)
 
-        scheduler.add_job(nightly_backup, CronTrigger(hour=s.backup_at.hour,
+        scheduler.add_job(backup_job, CronTrigger(hour=s.backup_at.hour,
                                                       minute=s.backup_at.minute, timezone=s.zone),
                           id="backup", coalesce=True, max_instances=1,
                           misfire_grace_time=6 * 3600)
@@ -136,6 +133,19 @@ def _tracked(busy: set[asyncio.Task[object]]) -> Iterator[None]:
     finally:
         if task is not None:
             busy.discard(task)
+
+
+async def nightly_backup(s: Settings) -> Path | None:
+    """The scheduled backup: rotate in the backup folder; a failure is logged, never raised
+    (the bot keeps running and the next night tries again)."""
+    try:
+        target, counts, removed = await make_backup(s, None, rotate=True)
+    except Exception:
+        log.exception("backup failed")
+        return None
+    log.info("backup %s: %d rows, %d old backup(s) removed", target, sum(counts.values()),
+             len(removed))
+    return target
 
 
 def _stop_on_signals() -> asyncio.Event:

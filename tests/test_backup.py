@@ -131,3 +131,22 @@ async def test_pg_dump_backup_restores_over_the_same_database_when_forced(
         await backup.restore(db_url, file)
     assert await backup.restore(db_url, file, force=True) == counts
     assert await dump(db_url) == before
+
+
+async def test_nightly_backup_keeps_the_newest_and_never_raises(
+        db: Database, db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from cli.running import nightly_backup
+    from config.settings import Settings
+
+    s = Settings(database_url=db_url, backup_dir=tmp_path / "backups", backup_keep=1,
+                 backup_at=dt.time(2, 30))
+    first = await nightly_backup(s)
+    import asyncio
+
+    await asyncio.sleep(1.1)  # file names carry the second
+    second = await nightly_backup(s)
+    assert first and second and not first.exists() and second.exists()
+    broken = Settings(database_url=f"sqlite:///{tmp_path / 'missing' / 'x.db'}",
+                      backup_dir=tmp_path / "b2")
+    monkeypatch.chdir(tmp_path)
+    assert await nightly_backup(broken) is None  # logged, not raised: the bot keeps running
