@@ -10,13 +10,10 @@ from pathlib import Path
 from bot.messages import assignment_code
 from bot.texts import ROLE_LABELS, STATUS_LABELS, date_vn, days_phrase, shorten
 from bot.types import Attachment, Reply
-from reports import build
-from reports.state import Scope, scope
+from reports import build, figures
+from reports.state import CATEGORIES, CATEGORY_LABELS, Scope, scope
 from storage import answers, outbox, queries
 from storage.uow import UnitOfWork
-
-SUMMARY_ORDER = ("chua_thuc_hien", "dang_thuc_hien", "vuong_mac", "xin_gia_han", "hoan_thanh",
-                 "khong_ap_dung")
 
 
 class Coordinator:
@@ -55,16 +52,21 @@ class Coordinator:
         return [Reply(f"Biểu đồ tiến độ tính đến hết ngày {date_vn(s.day)}.",
                       attachment=Attachment(f"bieu-do-{s.day.isoformat()}.png", png, "photo"))]
 
-    async def summary(self, uow: UnitOfWork, _argument: str) -> list[Reply]:
-        counts = await queries.status_counts(uow.session, self.today())
-        total = sum(v for k, v in counts.items() if k != "qua_han")
-        lines = [f"Tổng hợp đến {date_vn(self.today())}: {total} phân công chủ trì"]
-        lines += [f"• {STATUS_LABELS[s]}: {counts.get(s, 0)}" for s in SUMMARY_ORDER
-                  if counts.get(s)]
-        lines.append(f"• Quá hạn chưa hoàn thành: {counts['qua_han']}")
+    async def summary(self, uow: UnitOfWork, argument: str) -> list[Reply]:
+        """The same figures as the report (reports.figures), in a few chat lines."""
+        s = self._scope(argument)
+        if isinstance(s, Reply):
+            return [s]
+        found = (await figures.compute(uow.session, s)).summary
+        lines = [f"Tổng hợp đến hết ngày {date_vn(s.day)}: {found.total} phân công chủ trì"]
+        lines += [f"• {CATEGORY_LABELS[key]}: {found.counts[key]}" for key in CATEGORIES
+                  if found.counts.get(key)]
         lines.append("Theo mục (hoàn thành / tổng):")
-        lines += [f"• {numeral or '—'} {shorten(title or '', 50)}: {done}/{count}"
-                  for numeral, title, count, done in await queries.section_progress(uow.session)]
+        for _, label, counts in found.sections:
+            done = counts.get("hoan_thanh_dung_han", 0) + counts.get("hoan_thanh_qua_han", 0)
+            lines.append(f"• {shorten(label, 60)}: {done}/{sum(counts.values())}")
+        lines.append(f"Chưa báo cáo lần nào: {found.never_answered} phân công · chưa có đầu "
+                     f"mối: {len(found.no_contact)} cơ quan. Chi tiết: /xuatbaocao, /bieudo")
         return [Reply("\n".join(lines))]
 
     async def overdue(self, uow: UnitOfWork, _argument: str) -> list[Reply]:

@@ -84,35 +84,6 @@ _LIVE = (Plan.active, Task.withdrawn_at.is_(None), Assignment.removed_at.is_(Non
          Assignment.role == "lead")
 
 
-async def status_counts(session: AsyncSession, today: dt.date) -> dict[str, int]:
-    """Lead assignments by current status, plus `quá hạn` (open and past due)."""
-    due = func.coalesce(Assignment.due_override, Task.due_date)
-    rows = await session.execute(
-        select(Assignment.status, func.count()).select_from(Assignment).join(Task).join(Plan)
-        .where(*_LIVE).group_by(Assignment.status))
-    counts = {status: int(n) for status, n in rows}
-    overdue = await session.execute(
-        select(func.count()).select_from(Assignment).join(Task).join(Plan)
-        .where(*_LIVE, due < today, Assignment.status.not_in(("hoan_thanh", "khong_ap_dung"))))
-    counts["qua_han"] = int(overdue.scalar_one())
-    return counts
-
-
-async def section_progress(session: AsyncSession) -> list[tuple[str, str | None, int, int]]:
-    """Per section: numeral, title, lead assignments, done."""
-    from sqlalchemy import case
-
-    from storage.models import Section
-
-    done = func.sum(case((Assignment.status == "hoan_thanh", 1), else_=0))
-    rows = await session.execute(
-        select(Section.numeral, Section.title, func.count(), done)
-        .select_from(Assignment).join(Task).join(Plan).join(Section, Section.id == Task.section_id)
-        .where(*_LIVE).group_by(Section.numeral, Section.title, Section.position)
-        .order_by(Section.position))
-    return [(n, t, int(c), int(d or 0)) for n, t, c, d in rows]
-
-
 async def due_between(session: AsyncSession, start: dt.date, end: dt.date,
                       limit: int = 60) -> list[tuple[str, str, dt.date, str, int]]:
     due = func.coalesce(Assignment.due_override, Task.due_date)

@@ -99,7 +99,7 @@ async def test_enroll_remind_answer_with_evidence_and_summary(
 
     fake.user_message(9001, "/tonghop")
     summary = await until(last_reply(fake, 9001, "Tổng hợp đến"))
-    assert "• Đã hoàn thành: 1" in summary
+    assert "• Hoàn thành đúng hạn: 1" in summary
 
 
 async def test_stranger_is_refused_and_nothing_is_stored(

@@ -122,7 +122,7 @@ async def test_whole_loop_on_zalo_by_text(enrolled: Handlers, db: Database,
         fake.unsupported("lan")
         await until_sent(fake, "lan", "chỉ đọc được tin nhắn chữ và ảnh")
         fake.text("snv", "/tonghop")
-        assert "• Đã hoàn thành: 1" in await until_sent(fake, "snv", "Tổng hợp đến")
+        assert "• Hoàn thành đúng hạn: 1" in await until_sent(fake, "snv", "Tổng hợp đến")
         fake.text("snv", "/xuatbaocao")  # Zalo bots cannot upload files: say where to get it
         assert "nhacviec report" in await until_sent(fake, "snv", "Báo cáo tiến độ")
         fake.text("stranger", "/nhiemvu")
