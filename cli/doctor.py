@@ -15,7 +15,7 @@ from cli.common import run_async
 from config.directories import load_directory
 from config.settings import Settings, SettingsError, load_settings
 from plan.agencies import DirectoryError
-from storage import health
+from storage import health, outbox
 from storage.migrate import current_revision, head_revision
 from storage.uow import Database
 
@@ -59,7 +59,7 @@ async def _checks(s: Settings, timeout: float) -> list[Check]:
     results = [_clock(s), _directory(s)]
     db = Database.from_url(s.database_url)
     try:
-        results += await _database(db)
+        results += await _database(db, dt.datetime.now(s.zone).date())
     finally:
         await db.dispose()
     async with httpx.AsyncClient(timeout=timeout) as http:
@@ -97,7 +97,7 @@ def _directory(s: Settings) -> Check:
                  f"{s.agency_directory}: {len(directory.agencies)} cơ quan")
 
 
-async def _database(db: Database) -> list[Check]:
+async def _database(db: Database, today: dt.date) -> list[Check]:
     try:
         current = await current_revision(db.engine)
     except Exception as exc:  # unreachable server, wrong password, missing file…
@@ -108,11 +108,12 @@ async def _database(db: Database) -> list[Check]:
                                                "chạy nhacviec db upgrade")]
     results = [Check("Cơ sở dữ liệu", True, f"{db.engine.dialect.name}, phiên bản {head}")]
     async with db.uow() as uow:
-        missing = await health.agencies_without_contact(uow.session)
+        # the weekly digest's list: lead agencies with open work and no reachable focal point
+        _, _, _, missing = await outbox.digest_data(uow.session, today, limit=1000)
         found = await health.vitals(uow.session)
     results.append(Check("Đầu mối", not missing,
                          "mọi cơ quan chủ trì đã có đầu mối" if not missing else
-                         f"{len(missing)} cơ quan chủ trì chưa có đầu mối: "
+                         f"{len(missing)} cơ quan chủ trì chưa có đầu mối nhận được tin: "
                          + ", ".join(missing[:5]) + (" …" if len(missing) > 5 else "")))
     states: dict[str, int] = {}
     for (_, state), n in found.outbox.items():

@@ -46,16 +46,3 @@ def _utc(value: dt.datetime | None) -> dt.datetime | None:
         return None
     return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
-
-async def agencies_without_contact(session: AsyncSession) -> list[str]:
-    """Lead agencies of active plans that nobody answers for: their reminders go nowhere."""
-    from storage.models import Agency, Assignment, Plan, Task
-
-    linked = select(Contact.id).where(Contact.agency_id == Agency.id,
-                                      Contact.unlinked_at.is_(None)).exists()
-    leads = (select(Assignment.agency_id).join(Task).join(Plan)
-             .where(Plan.active.is_(True), Task.withdrawn_at.is_(None),
-                    Assignment.removed_at.is_(None), Assignment.role == "lead"))
-    rows = await session.execute(select(Agency.name).where(Agency.id.in_(leads), ~linked)
-                                 .order_by(Agency.name))
-    return list(rows.scalars())
