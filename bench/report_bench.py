@@ -23,6 +23,7 @@ from sqlalchemy import insert, text
 
 from reports import build, figures
 from reports.state import scope
+from storage import tallies
 from storage.migrate import upgrade
 from storage.models import Agency, Assignment, Contact, Plan, Section, StatusReport, Task
 from storage.uow import Database
@@ -85,6 +86,7 @@ async def setup(url: str) -> int:
                 await s.execute(insert(Assignment.__table__), assignments[stored:])
                 await s.execute(insert(StatusReport.__table__), answers)
                 stored, answers = len(assignments), []
+        await tallies.rebuild(s)
         await uow.commit()
     async with db.engine.connect() as connection:  # fresh statistics, as autovacuum would make
         await connection.execute(text("ANALYZE"))

@@ -15,7 +15,7 @@ from cli.common import run_async
 from config.directories import load_directory
 from config.settings import Settings, SettingsError, load_settings
 from plan.agencies import DirectoryError
-from storage import health, outbox
+from storage import health, outbox, tallies
 from storage.migrate import current_revision, head_revision
 from storage.uow import Database
 
@@ -111,6 +111,7 @@ async def _database(db: Database, today: dt.date) -> list[Check]:
         # the weekly digest's list: lead agencies with open work and no reachable focal point
         _, _, _, missing = await outbox.digest_data(uow.session, today, limit=1000)
         found = await health.vitals(uow.session)
+        differ = await tallies.check(uow.session, repair=False)
     results.append(Check("Đầu mối", not missing,
                          "mọi cơ quan chủ trì đã có đầu mối" if not missing else
                          f"{len(missing)} cơ quan chủ trì chưa có đầu mối nhận được tin: "
@@ -124,6 +125,10 @@ async def _database(db: Database, today: dt.date) -> list[Check]:
     results.append(Check("Hàng đợi tin", not late and not states.get("dead"),
                          summary + (f" · tin chờ lâu nhất {age.total_seconds() / 3600:.1f} giờ"
                                     if late and age else "")))
+    results.append(Check("Số liệu báo cáo", not differ,
+                         "khớp với đếm lại từ đầu" if not differ else
+                         f"{differ} số đếm lệch so với đếm lại; lần quét hằng ngày sẽ sửa, "
+                         "hoặc chạy lại nhacviec import"))
     return results
 
 

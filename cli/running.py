@@ -24,7 +24,7 @@ from cli.bootstrap import App, build
 from cli.common import fail, settings, with_app
 from cli.receiving import receiving
 from config.settings import Settings
-from storage import queries
+from storage import queries, tallies
 from storage.contacts import ContactError, console_contact
 
 log = logging.getLogger("nhacviec.run")
@@ -61,7 +61,8 @@ async def serve(app: App, console: bool, agency: str | None) -> None:
     async def sweep() -> None:
         with _tracked(busy):
             try:
-                await sweeper.run(app.today())
+                if (await sweeper.run(app.today())).ran:
+                    await tallies.reconcile(app.db)
                 await dispatcher.tick()
             except Exception:  # the scheduler is a clock: log, and try again next time
                 log.exception("sweep failed")

@@ -1,9 +1,11 @@
 """The numbers of a report: status counts (overall, per section, per agency), the per-agency
 scoreboard, and the gaps (no fixed date, no contact, never answered).
 
-One GROUP BY over `state.state()` gives counts per (section, agency, category, deadline
-passed, dated, answered); everything else is a single pass over those few thousand cells,
-plus three small lookups (section titles, agency names with their contacts, last answers).
+Today's counts come from the running tallies (storage.tallies); a past day's from one
+GROUP BY over `state.state()`. Either way they become "cells" (per section and per agency:
+category, deadline passed, count, undated, never answered), and everything else is a single
+pass over those few thousand cells, plus three small lookups (section titles, agency names
+with their contacts, last answers).
 """
 
 from __future__ import annotations
@@ -15,8 +17,9 @@ from dataclasses import dataclass, field
 from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reports.state import Scope, state
-from storage.models import Agency, Contact, Plan, Section, StatusReport
+from reports.state import NOT_APPLICABLE, Scope, category, state
+from storage.models import Agency, Contact, Plan, Section, StatusReport, Tally
+from storage.tallies import AGENCY, NO_DATE, SECTION
 
 DONE_CATEGORIES = ("hoan_thanh_dung_han", "hoan_thanh_qua_han")
 
@@ -63,33 +66,25 @@ class Figures:
 async def compute(session: AsyncSession, s: Scope) -> Figures:
     """Everything a report shows but the rows. Call first: it also tunes the transaction."""
     await tune(session)
-    st = state(s)
-    unanswered = case((st.c.status != "chua_thuc_hien", 0), else_=case(
-        (exists().where(StatusReport.assignment_id == st.c.id,
-                        StatusReport.answered_on <= s.day), 0), else_=1))
-    passed = and_(st.c.due.is_not(None), st.c.due < s.day)
-    # Four grouping keys; the flags are summed, not grouped (a smaller sort, and the EXISTS
-    # probe runs once per row).
-    cells = (await session.execute(
-        select(st.c.section_id, st.c.agency_id, st.c.category, passed, func.count(),
-               func.sum(case((st.c.due.is_(None), 1), else_=0)), func.sum(unanswered))
-        .group_by(st.c.section_id, st.c.agency_id, st.c.category, passed))).all()
+    cells = await (_rebuilt_cells(session, s) if s.historical else _tallied_cells(session, s))
     summary = Summary(s.day, await plans(session, s))
     by_section: dict[int, Counter[str]] = defaultdict(Counter)
     by_agency: dict[int, Counter[str]] = defaultdict(Counter)
     scores: dict[int, Counter[str]] = defaultdict(Counter)
-    for section, agency, category, was_due, n, undated, silent in cells:
-        by_section[section][category] += n
-        by_agency[agency][category] += n
-        summary.no_fixed_date += int(undated or 0)
-        summary.never_answered += int(silent or 0)
-        summary.never_answered_due += int(silent or 0) if was_due else 0
-        score = scores[agency]
+    for dimension, key_id, kind, was_due, n, undated, silent in cells:
+        if dimension == SECTION:  # each assignment is in one section cell and one agency cell
+            by_section[key_id][kind] += n
+            summary.no_fixed_date += undated
+            summary.never_answered += silent
+            summary.never_answered_due += silent if was_due else 0
+            continue
+        by_agency[key_id][kind] += n
+        score = scores[key_id]
         score["total"] += n
         if was_due:
             score["due"] += n
-            score[category if category in DONE_CATEGORIES else "overdue"] += n
-        elif category in DONE_CATEGORIES:
+            score[kind if kind in DONE_CATEGORIES else "overdue"] += n
+        elif kind in DONE_CATEGORIES:
             score["early"] += n
     summary.counts = dict(sum(by_section.values(), Counter[str]()))
     summary.total = sum(summary.counts.values())
@@ -103,6 +98,45 @@ async def compute(session: AsyncSession, s: Scope) -> Figures:
              for a, c in scores.items()]
     board.sort(key=lambda r: (r.rate is None, r.rate or 0, -r.overdue, r.agency))
     return Figures(summary, board)
+
+
+# (dimension, agency or section id, category, deadline passed, count, of which no fixed date,
+#  of which never answered)
+Cell = tuple[str, int, str, bool, int, int, int]
+
+
+async def _tallied_cells(session: AsyncSession, s: Scope) -> list[Cell]:
+    """Today's figures from the running counts (storage.tallies): a GROUP BY over a few
+    thousand counts, folding deadlines into passed / not passed."""
+    where = Plan.code.in_(s.plans) if s.plans else Plan.active.is_(True)
+    keys = (Tally.dimension, Tally.key_id, Tally.status, Tally.late, Tally.answered,
+            (Tally.due < s.day).label("passed"), (Tally.due == NO_DATE).label("undated"))
+    rows = await session.execute(
+        select(*keys, func.sum(Tally.n)).join(Plan, Plan.id == Tally.plan_id)
+        .where(where, Tally.n != 0, Tally.status != NOT_APPLICABLE).group_by(*keys))
+    return [(dimension, key_id, category(status, bool(passed), bool(late)), bool(passed), n,
+             n if undated else 0, n if status == "chua_thuc_hien" and not answered else 0)
+            for dimension, key_id, status, late, answered, passed, undated, n in rows]
+
+
+async def _rebuilt_cells(session: AsyncSession, s: Scope) -> list[Cell]:
+    """A past day's figures, rebuilt from the answers: one GROUP BY over every assignment."""
+    st = state(s)
+    unanswered = case((st.c.status != "chua_thuc_hien", 0), else_=case(
+        (exists().where(StatusReport.assignment_id == st.c.id,
+                        StatusReport.answered_on <= s.day), 0), else_=1))
+    passed = and_(st.c.due.is_not(None), st.c.due < s.day)
+    # Four grouping keys; the flags are summed, not grouped (a smaller sort, and the EXISTS
+    # probe runs once per row).
+    rows = (await session.execute(
+        select(st.c.section_id, st.c.agency_id, st.c.category, passed, func.count(),
+               func.sum(case((st.c.due.is_(None), 1), else_=0)), func.sum(unanswered))
+        .group_by(st.c.section_id, st.c.agency_id, st.c.category, passed))).all()
+    cells: list[Cell] = []
+    for section, agency, category_, was_due, n, undated, silent in rows:
+        flags = (bool(was_due), n, int(undated or 0), int(silent or 0))
+        cells += [(SECTION, section, category_, *flags), (AGENCY, agency, category_, *flags)]
+    return cells
 
 
 async def tune(session: AsyncSession) -> None:

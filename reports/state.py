@@ -51,6 +51,16 @@ def scope(today: dt.date, as_of: dt.date | None, zone: dt.tzinfo,
     return Scope(day, as_of is not None and as_of < today, tuple(plans), end)
 
 
+def category(status: str, passed: bool, late: bool) -> str:
+    """The report category of an assignment whose deadline has `passed` (or not) — the rule
+    `state()` writes in SQL, for counts already grouped by status (storage.tallies)."""
+    if status == DONE:
+        return "hoan_thanh_qua_han" if late else "hoan_thanh_dung_han"
+    if passed:
+        return "qua_han"
+    return status if status in ("vuong_mac", "xin_gia_han", "dang_thuc_hien") else "chua_thuc_hien"
+
+
 def live_filter(s: Scope) -> list[ColumnElement[bool]]:
     """Lead assignments of the chosen plans that existed at the end of the day."""
     conditions: list[ColumnElement[bool]] = [Assignment.role == "lead"]

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, insert, select, update
+from sqlalchemy import bindparam, delete, exists, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage import tallies
 from storage.models import (
     Agency,
     Assignment,
@@ -60,6 +61,18 @@ class Target:
     due: dt.date | None
     plan_year: int | None
     open: bool
+    # what the report counts (storage.tallies) key it by
+    plan_id: int = 0
+    section_id: int = 0
+    done_on: dt.date | None = None
+    answered: bool = False
+
+    def tally(self) -> tallies.Key | None:
+        """Where this assignment is counted; None if it is not (not a live lead)."""
+        if self.role != "lead" or not self.open:
+            return None
+        return tallies.key(self.plan_id, self.section_id, self.agency_id, self.status, self.due,
+                           self.done_on, self.answered)
 
 
 # The three statements behind every answer are built once: constructing a SELECT costs more
@@ -73,7 +86,9 @@ _WHO = (select(Contact.id, Contact.agency_id, Agency.name, Contact.role, Contact
 _TARGET = (select(Assignment.id, Assignment.agency_id, Agency.name, Task.ref, Task.content,
                   Assignment.role, Assignment.status,
                   func.coalesce(Assignment.due_override, Task.due_date), Plan.year, Plan.active,
-                  Task.withdrawn_at, Assignment.removed_at)
+                  Task.withdrawn_at, Assignment.removed_at, Task.plan_id, Task.section_id,
+                  Assignment.done_on,
+                  exists().where(StatusReport.assignment_id == Assignment.id).label("answered"))
            .select_from(Assignment).join(Task).join(Plan).join(Agency)
            .where(Assignment.id == bindparam("id")))
 _REPORTS, _ASSIGNMENTS = (Base.metadata.tables[n] for n in ("status_reports", "assignments"))
@@ -95,24 +110,33 @@ async def target(session: AsyncSession, assignment_id: int) -> Target | None:
         return None
     live = bool(row.active) and row.withdrawn_at is None and row.removed_at is None
     return Target(row.id, row.agency_id, row.name, row.ref, row.content, row.role, row.status,
-                  row[7], row.year, live)
+                  row[7], row.year, live, row.plan_id, row.section_id, row.done_on,
+                  bool(row.answered))
 
 
 async def record(session: AsyncSession, item: Target, contact: int | None, channel: str,
                  status: str, now: dt.datetime, today: dt.date, percent: int | None = None,
                  note: str | None = None, evidence: str | None = None,
-                 file: dict[str, Any] | None = None, raw: str | None = None) -> int:
-    """Append an answer and refresh the assignment's current status (derived from answers).
+                 file: dict[str, Any] | None = None, raw: str | None = None,
+                 moved_to: dt.date | None = None) -> int:
+    """Append an answer and refresh the assignment's current status (derived from answers)
+    and the report's counts.
 
-    `today` is the local date of the answer, the day "as of" reports cut on."""
+    `today` is the local date of the answer, the day "as of" reports cut on; `moved_to` the
+    new deadline when the answer records an approved extension (`item` holds the old one)."""
     result = await session.execute(_RECORD, {
         "assignment_id": item.id, "contact_id": contact, "agency_id": item.agency_id,
         "channel": channel, "status": status, "percent": percent, "note": note,
         "evidence": evidence, "file": file, "raw_text": raw, "created_at": now,
         "answered_on": today})
+    after = item
     if status != item.status:
+        done_on = today if status == DONE else None
         await session.execute(_SET_STATUS, {"assignment": item.id, "new_status": status,
-                                            "done_on": today if status == DONE else None})
+                                            "done_on": done_on})
+        after = replace(after, status=status, done_on=done_on)
+    after = replace(after, answered=True, due=moved_to or item.due)
+    await tallies.move(session, item.tally(), after.tally())
     return int(result.scalar_one())
 
 
@@ -196,6 +220,7 @@ async def decide_extension(session: AsyncSession, request_id: int, approve: bool
                               .values(due_override=request.proposed_date))
     await record(session, item, coordinator, "system",
                  "dang_thuc_hien" if approve else item.status, now, today,
+                 moved_to=request.proposed_date if approve else None,
                  note=("Đã duyệt gia hạn đến " if approve else "Không duyệt gia hạn đến ")
                  + request.proposed_date.strftime("%d/%m/%Y"))
     return request, item

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from plan.agencies import Directory
 from plan.model import PlanDraft, TaskDraft
+from storage import tallies
 from storage.models import Agency, Assignment, ImportRun, Plan, Section, Task, TaskChange
 
 TRACKED = ("section_id", "number", "position", "content", "product", "lead_text",
@@ -63,6 +64,7 @@ async def import_plan(session: AsyncSession, draft: PlanDraft, directory: Direct
     await session.flush()
     task_ids = await _upsert_tasks(session, plan.id, run.id, draft, sections, report)
     await _sync_assignments(session, draft, task_ids, agencies, report)
+    await tallies.rebuild(session, [plan.id])  # deadlines, tasks and assignments may have moved
     run.added, run.changed, run.withdrawn = (len(report.added), len(report.changed),
                                              len(report.withdrawn))
     return report

@@ -291,3 +291,21 @@ class Conversation(Base):
     kind: Mapped[str] = mapped_column(String(20))
     assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id", ondelete="RESTRICT"))
     expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Tally(Base):
+    """Running counts of live lead assignments (see storage.tallies): each one is counted
+    under its agency and under its section, by what a report's categories depend on."""
+
+    __tablename__ = "tallies"
+    __table_args__ = (UniqueConstraint("plan_id", "dimension", "key_id", "status", "due", "late",
+                                       "answered"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="RESTRICT"))
+    dimension: Mapped[str] = mapped_column(String(10))  # "agency" or "section"
+    key_id: Mapped[int] = mapped_column(Integer)  # agencies.id or sections.id
+    status: Mapped[str] = mapped_column(String(30))
+    due: Mapped[dt.date] = mapped_column(Date)  # NO_DATE (9999-12-31) when not a fixed date
+    late: Mapped[bool] = mapped_column(Boolean)  # done after the deadline
+    answered: Mapped[bool] = mapped_column(Boolean)  # any stored answer
+    n: Mapped[int] = mapped_column(Integer)

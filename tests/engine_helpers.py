@@ -42,6 +42,7 @@ async def contact(db: Database, agency: str | None, chat_id: str, role: str = "f
 
 async def set_lead(db: Database, ref: str, agency_id_name: str, **values: object) -> None:
     """Change the lead assignment of task `ref` for one agency (status, due_override …)."""
+    from storage import tallies
     from storage.models import Agency
 
     async with db.uow() as uow:
@@ -51,6 +52,7 @@ async def set_lead(db: Database, ref: str, agency_id_name: str, **values: object
         await uow.session.execute(update(Assignment).where(
             Assignment.task_id == task_ids, Assignment.agency_id == agency_id,
             Assignment.role == "lead").values(**values))
+        await tallies.rebuild(uow.session)  # a direct write: recount, as an import would
         await uow.commit()
 
 

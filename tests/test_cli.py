@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 
 import pytest
+from sqlalchemy import update
 from typer.testing import CliRunner, Result
 
 from cli.main import app
+from storage import tallies
+from storage.models import Tally
+from storage.uow import Database
 
 runner = CliRunner()
 
@@ -130,6 +135,26 @@ def test_run_opens_the_console_bot_with_the_plan_loaded(migrated: str,
     assert "Hạn: 31/12/2022 (quá hạn 60 ngày)" in result.output
     assert "Chưa hiểu tin nhắn này" in result.output
     assert "Tạm biệt." in result.output
+
+
+def test_the_daily_sweep_repairs_report_counts_that_drifted(migrated: str,
+                                                            example_path: Path) -> None:
+    nhacviec(migrated, "import", str(example_path))
+
+    async def edit_then_check(edit: bool) -> int:
+        db = Database.from_url(migrated)
+        async with db.uow() as uow:
+            if edit:
+                await uow.session.execute(update(Tally).values(n=Tally.n + 1))
+                await uow.commit()
+            differ = await tallies.check(uow.session, repair=False)
+        await db.dispose()
+        return differ
+
+    assert asyncio.run(edit_then_check(edit=True)) > 0
+    result = nhacviec(migrated, "run", "--as", "Sở Tư pháp", stdin="/thoat\n")
+    assert result.exit_code == 0, result.output
+    assert asyncio.run(edit_then_check(edit=False)) == 0
 
 
 def test_invite_prints_code_link_and_start_text(migrated: str, example_path: Path,

@@ -6,11 +6,14 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+from sqlalchemy import update
 from typer.testing import CliRunner
 
 from cli.main import app
 from fakes.telegram import FakeTelegram
 from fakes.zalo import FakeZalo
+from storage.models import Tally
+from storage.uow import Database
 
 runner = CliRunner()
 
@@ -43,6 +46,7 @@ async def test_all_green_then_each_problem_is_named(
     await asyncio.to_thread(runner.invoke, app, ["import", str(example_path)], env=env)
     code, out = await doctor(env)
     assert code == 1 and "cơ quan chủ trì chưa có đầu mối" in out
+    assert "khớp với đếm lại từ đầu" in out
     wrong = dict(env, NHACVIEC_TELEGRAM_BOT_TOKEN="999999:WRONG-token-for-test")
     code, out = await doctor(wrong)
     assert code == 1 and "Telegram: token" in out and "Unauthorized" in out
@@ -62,3 +66,18 @@ async def test_unreachable_platform_is_a_red_line_not_a_crash(
     await asyncio.to_thread(runner.invoke, app, ["db", "upgrade"], env=env)
     code, out = await doctor(env, "--timeout", "2")
     assert code == 1 and "Zalo: token" in out and zalo[0].token not in out
+
+
+async def test_a_report_count_that_drifted_is_named(
+        db_url: str, telegram: tuple[FakeTelegram, str], zalo: tuple[FakeZalo, str],
+        example_path: Path) -> None:
+    env = env_for(db_url, telegram, zalo)
+    await asyncio.to_thread(runner.invoke, app, ["db", "upgrade"], env=env)
+    await asyncio.to_thread(runner.invoke, app, ["import", str(example_path)], env=env)
+    db = Database.from_url(db_url)
+    async with db.uow() as uow:  # a hand edit of the table
+        await uow.session.execute(update(Tally).where(Tally.id == 1).values(n=Tally.n + 1))
+        await uow.commit()
+    await db.dispose()
+    code, out = await doctor(env)
+    assert code == 1 and "Có 2 mục cần xử lý: Đầu mối, Số liệu báo cáo." in out
