@@ -91,6 +91,10 @@ _TARGET = (select(Assignment.id, Assignment.agency_id, Agency.name, Task.ref, Ta
                   exists().where(StatusReport.assignment_id == Assignment.id).label("answered"))
            .select_from(Assignment).join(Task).join(Plan).join(Agency)
            .where(Assignment.id == bindparam("id")))
+# Taken before reading the target, so the read (a new snapshot) sees what a concurrent answer
+# to the same assignment committed: a double-pressed button then finds the first press's
+# result instead of counting the same move twice. PostgreSQL only: SQLite has one writer.
+_LOCK = select(Assignment.id).where(Assignment.id == bindparam("id")).with_for_update()
 _REPORTS, _ASSIGNMENTS = (Base.metadata.tables[n] for n in ("status_reports", "assignments"))
 _RECORD = insert(_REPORTS).returning(_REPORTS.c.id)  # Core tables: no ORM bulk-insert machinery
 _SET_STATUS = (update(_ASSIGNMENTS).where(_ASSIGNMENTS.c.id == bindparam("assignment"))
@@ -105,6 +109,9 @@ async def who(session: AsyncSession, channel: str, chat_id: str) -> Who | None:
 
 
 async def target(session: AsyncSession, assignment_id: int) -> Target | None:
+    """The assignment as an answer sees it, locked until the caller's unit of work ends."""
+    if session.get_bind().dialect.name == "postgresql":
+        await session.execute(_LOCK, {"id": assignment_id})
     row = (await session.execute(_TARGET, {"id": assignment_id})).first()
     if row is None:
         return None

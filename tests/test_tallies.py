@@ -10,6 +10,7 @@ import random
 import zoneinfo
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select, update
 
 from bot.handlers import Handlers
@@ -18,7 +19,7 @@ from bot.types import Incoming
 from plan.agencies import Directory
 from reports import figures
 from reports.state import scope
-from storage import tallies
+from storage import answers, tallies
 from storage.migrate import downgrade, upgrade
 from storage.models import Agency, Assignment, ExtensionRequest, Tally
 from storage.uow import Database
@@ -174,3 +175,36 @@ async def test_upgrading_to_0005_counts_what_is_already_stored(
     await asyncio.to_thread(downgrade, db_url, "0004")
     await asyncio.to_thread(upgrade, db_url)
     assert await stored() == kept
+
+
+async def test_a_double_pressed_button_is_counted_once(
+        db: Database, db_url: str, example_path: Path, directory: Directory) -> None:
+    if not db_url.startswith("postgresql"):
+        pytest.skip("SQLite runs one unit of work at a time; the race needs two at once")
+    await load_example(db, example_path, directory)
+    agency_contact = await contact(db, "Sở Tư pháp", "tp", channel="telegram")
+    async with db.uow() as uow:
+        first_id = (await uow.session.execute(
+            select(Assignment.id).join(Agency, Agency.id == Assignment.agency_id)
+            .where(Agency.name == "Sở Tư pháp", Assignment.role == "lead")
+            .order_by(Assignment.id).limit(1))).scalar_one()
+    now, today = dt.datetime(2023, 2, 1, 2, tzinfo=dt.UTC), D(2023, 2, 1)
+    first_read = asyncio.Event()
+
+    async def press(wait: bool) -> None:
+        async with db.uow() as uow:
+            item = await answers.target(uow.session, first_id)
+            assert item is not None
+            first_read.set()
+            if wait:
+                await asyncio.sleep(0.3)  # the second press arrives meanwhile
+            await answers.record(uow.session, item, agency_contact, "telegram",
+                                 "dang_thuc_hien", now, today)
+            await uow.commit()
+
+    async def second() -> None:
+        await first_read.wait()
+        await press(wait=False)
+
+    await asyncio.gather(press(wait=True), second())
+    assert await _differences(db) == 0
