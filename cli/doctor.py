@@ -34,7 +34,8 @@ def register(app: typer.Typer) -> None:
     def doctor(
         timeout: Annotated[float, typer.Option(help="Giây chờ mỗi nền tảng chat")] = 10.0,
     ) -> None:
-        """Kiểm tra cấu hình, CSDL, token, webhook, đồng hồ, danh mục, đầu mối, hàng đợi."""
+        """Kiểm tra cấu hình, CSDL, token, webhook, đồng hồ, danh mục, đầu mối, hàng đợi,
+        số liệu báo cáo."""
         try:
             s = load_settings()
         except SettingsError as exc:
