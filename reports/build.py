@@ -44,7 +44,7 @@ async def write(session: AsyncSession, s: Scope, fmt: str, path: Path, zone: dt.
                 writer.close()
         elif fmt == "csv":
             with partial.open("w", encoding="utf-8-sig", newline="") as out:
-                assignments = await tables.progress_csv(progress_rows(session, s), out)
+                assignments = await tables.progress_csv(progress_rows(session, s), out, zone)
         else:
             partial.write_text(tables.summary_markdown(found.summary, found.scoreboard, title),
                                encoding="utf-8")

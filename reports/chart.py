@@ -14,6 +14,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 from matplotlib.axes import Axes
 
+from bot.texts import shorten
 from reports.figures import ScoreRow, Summary
 from reports.state import CATEGORIES, CATEGORY_LABELS
 
@@ -43,7 +44,7 @@ def render(summary: Summary, board: list[ScoreRow], title: str) -> bytes:
 
 
 def _sections(axis: Axes, summary: Summary) -> None:
-    labels = [_short(label, 45) for _, label, _ in summary.sections][::-1]
+    labels = [shorten(label, 45) for _, label, _ in summary.sections][::-1]
     left = [0] * len(labels)
     for key in CATEGORIES:
         values = [counts.get(key, 0) for _, _, counts in summary.sections][::-1]
@@ -59,7 +60,7 @@ def _sections(axis: Axes, summary: Summary) -> None:
 
 
 def _worst(axis: Axes, ranked: list[ScoreRow]) -> None:
-    labels = [_short(r.agency, 40) for r in ranked][::-1]
+    labels = [shorten(r.agency, 40) for r in ranked][::-1]
     rates = [(r.rate or 0) * 100 for r in ranked][::-1]
     bars = axis.barh(labels, rates, color="#e53935")
     for bar, r in zip(bars, ranked[::-1], strict=True):
@@ -71,7 +72,3 @@ def _worst(axis: Axes, ranked: list[ScoreRow]) -> None:
     if not ranked:
         axis.text(0.5, 0.5, "Chưa có nhiệm vụ nào đến hạn", ha="center",
                   transform=axis.transAxes)
-
-
-def _short(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -54,6 +54,15 @@ class HistoryRow(NamedTuple):
     raw_text: str | None
 
 
+def local_time(value: dt.datetime | None, zone: dt.tzinfo) -> dt.datetime | None:
+    """A stored timestamp (UTC; naive from SQLite) as local wall-clock time, without tzinfo:
+    Excel and CSV have no time zones, so they show what the coordinator's clock said."""
+    if value is None:
+        return None
+    aware = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+    return aware.astimezone(zone).replace(tzinfo=None)
+
+
 async def progress_rows(session: AsyncSession, s: Scope) -> AsyncIterator[ProgressRow]:
     st = state(s)
     seen = StatusReport.answered_on <= s.day

@@ -4,27 +4,30 @@ the diacritics) and Markdown of the summary and scoreboard (to paste into a writ
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from collections.abc import AsyncIterator
 
 from reports.figures import ScoreRow, Summary
-from reports.rows import ProgressRow
+from reports.rows import ProgressRow, local_time
 from reports.state import CATEGORIES, CATEGORY_LABELS
 from reports.workbook import DEFINITIONS, PROGRESS_COLUMNS
 
 
-async def progress_csv(rows: AsyncIterator[ProgressRow], out: io.TextIOBase) -> int:
+async def progress_csv(rows: AsyncIterator[ProgressRow], out: io.TextIOBase,
+                       zone: dt.tzinfo) -> int:
     writer = csv.writer(out)
     writer.writerow([name for name, _ in PROGRESS_COLUMNS[:4]] + ["Cơ quan (phân công)"]
                     + [name for name, _ in PROGRESS_COLUMNS[4:]] + ["Hạn (dd/mm/yyyy)"])
     count = 0
     async for r in rows:
         count += 1
+        updated = local_time(r.updated_at, zone)
         writer.writerow([r.ref, r.content, r.product, r.lead_text, r.agency,
                          r.coordinating_text, r.deadline_text, r.note,
                          CATEGORY_LABELS[r.category], r.percent if r.percent is not None else "",
                          r.evidence or "",
-                         r.updated_at.strftime("%d/%m/%Y %H:%M") if r.updated_at else "",
+                         f"{updated:%d/%m/%Y %H:%M}" if updated else "",
                          r.updated_by or "", f"{r.due:%d/%m/%Y}" if r.due else ""])
     return count
 

@@ -19,7 +19,7 @@ from xlsxwriter.worksheet import Worksheet
 from bot.messages import assignment_code
 from bot.texts import STATUS_LABELS
 from reports.figures import ScoreRow, Summary
-from reports.rows import HistoryRow, ProgressRow
+from reports.rows import HistoryRow, ProgressRow, local_time
 from reports.state import CATEGORY_LABELS
 
 DATE = "DD/MM/YYYY"
@@ -91,10 +91,7 @@ class Writer:
         self.row += 1
 
     def _local(self, value: dt.datetime | None) -> dt.datetime | None:
-        if value is None:
-            return None
-        aware = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
-        return aware.astimezone(self.zone).replace(tzinfo=None)  # Excel has no time zones
+        return local_time(value, self.zone)
 
     async def progress(self, title: str, rows: AsyncIterator[ProgressRow]) -> int:
         """Appendix layout; a task led by several agencies gets a task line, then one line

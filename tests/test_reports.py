@@ -174,6 +174,8 @@ async def test_csv_and_markdown(world: object, db: Database, tmp_path: Path) -> 
     assert raw.startswith("\ufeff".encode())  # Excel reads the diacritics right
     lines = raw.decode("utf-8-sig").splitlines()
     assert len(lines) == 1 + 209 and "Cơ quan (phân công)" in lines[0]
+    i2 = next(line for line in lines if line.startswith("I.2,") and STP in line)
+    assert "20/01/2023 09:30" in i2  # the answer's local time, as in the workbook
     assert "| Hoàn thành đúng hạn | 1 |" in text and f"| {STP} | 2 | 1 | 1 | 0 | 50% |" in text
 
 
