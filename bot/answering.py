@@ -43,7 +43,8 @@ class Answering:
 
     async def allowed(self, uow: UnitOfWork, who: Who, assignment_id: int | None
                       ) -> Target | Reply:
-        item = await answers.target(uow.session, assignment_id) if assignment_id else None
+        item = await answers.target(uow.session, assignment_id, lock=True) if assignment_id \
+            else None
         if item is None or not item.open:
             return Reply("Không tìm thấy nhiệm vụ này (mã sai hoặc nhiệm vụ đã rút khỏi kế hoạch). "
                          "Gõ /nhiemvu để xem mã các nhiệm vụ của cơ quan.")

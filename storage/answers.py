@@ -108,9 +108,11 @@ async def who(session: AsyncSession, channel: str, chat_id: str) -> Who | None:
     return Who(*row) if row else None
 
 
-async def target(session: AsyncSession, assignment_id: int) -> Target | None:
-    """The assignment as an answer sees it, locked until the caller's unit of work ends."""
-    if session.get_bind().dialect.name == "postgresql":
+async def target(session: AsyncSession, assignment_id: int, lock: bool = False
+                 ) -> Target | None:
+    """The assignment as an answer sees it. `lock=True` when the caller will record an answer:
+    the row then stays locked until its unit of work ends."""
+    if lock and session.get_bind().dialect.name == "postgresql":
         await session.execute(_LOCK, {"id": assignment_id})
     row = (await session.execute(_TARGET, {"id": assignment_id})).first()
     if row is None:
@@ -220,7 +222,7 @@ async def decide_extension(session: AsyncSession, request_id: int, approve: bool
         return None
     request = (await session.execute(select(ExtensionRequest)
                                      .where(ExtensionRequest.id == request_id))).scalar_one()
-    item = await target(session, request.assignment_id)
+    item = await target(session, request.assignment_id, lock=True)
     assert item is not None
     if approve:
         await session.execute(update(Assignment).where(Assignment.id == item.id)

@@ -193,7 +193,7 @@ async def test_a_double_pressed_button_is_counted_once(
 
     async def press(wait: bool) -> None:
         async with db.uow() as uow:
-            item = await answers.target(uow.session, first_id)
+            item = await answers.target(uow.session, first_id, lock=True)
             assert item is not None
             first_read.set()
             if wait:
