@@ -1,6 +1,10 @@
-"""Deadline phrases of CCHC appendices → (kind, due date).
+"""Deadline phrases of CCHC appendices → (kind, start, due date).
 
-`parse_deadline` never raises: text it cannot read comes back as `unrecognised`.
+`parse_deadline` never raises. It finds every time expression in the phrase (dates, months,
+quarters, halves, years), then reads the words around them: a range ends at its last
+expression, a start marker (`Từ …`, `Bắt đầu … từ`) never makes a due date, and of two dates
+the later one is due. Words that could change the meaning (`sau`, `khi`, relative days) or
+that it does not know make the phrase `unrecognised`: kept verbatim and warned, never guessed.
 `describe` writes the canonical phrase back, so recognised phrases round-trip.
 """
 
@@ -8,75 +12,165 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import itertools
 import re
+from dataclasses import dataclass
 
 from plan.model import Deadline, DeadlineKind
+from plan.recurrence import read_recurring
 from plan.text import fold
 
-_QUARTER_NUMERALS = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
-_QUARTER_NAMES = {1: "I", 2: "II", 3: "III", 4: "IV"}
-_YEAR = r"((?:19|20|21)\d\d)"
-_SEP = r"\s*[/.\-]\s*"
-
-# Phrases that mean "no fixed date" on purpose (kept verbatim, listed for coordinators).
-_NO_DATE = re.compile(
-    r"^(theo quy dinh|theo chi dao|theo yeu cau|khi co yeu cau|theo huong dan|"
-    r"theo ke hoach|theo tien do|theo lo trinh|khi co van ban)"
+_QUARTERS = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
+_Y = r"((?:19|20|21)\d\d)"
+_EXPRESSION = re.compile(
+    rf"(?P<half>(?<!\d)(?:6|06|sau) thang (?P<hw>dau|cuoi) nam(?:\s*(?P<hy>{_Y}))?)"
+    rf"|(?P<dmy>(?<!\d)(?P<dd>\d{{1,2}})\s*[/.\-]\s*(?P<dm_>\d{{1,2}})\s*[/.\-]\s*(?P<dy>{_Y})(?!\d))"
+    rf"|(?P<dmyw>\bngay (?P<wd>\d{{1,2}}) thang (?P<wm>\d{{1,2}})(?:,? nam (?P<wy>{_Y}))?(?!\d))"
+    rf"|(?P<my>(?<![\d/])(?:thang\s*)?(?P<mm>\d{{1,2}})\s*[/.\-]\s*(?P<my_>{_Y})(?!\d))"
+    r"|(?P<dm>(?<![\d/])(?P<sd>\d{1,2})\s*/\s*(?P<sm>\d{1,2})(?![/\d]))"
+    rf"|(?P<mw>\bthang\s+(?P<tm>\d{{1,2}})(?:\s*nam\s*(?P<ty>{_Y}))?(?![\d/]))"
+    rf"|(?P<quarter>\bquy\s+(?P<q>iv|i{{1,3}}|[1-4])(?![\w])(?:\s*(?:[/\-]|nam)\s*(?P<qy>{_Y}))?)"
+    rf"|(?P<year>(?<![\d/])(?:nam\s+)?(?P<yy>{_Y})(?![\d/]))"
 )
-_RECURRING = [
-    (re.compile(r"\b(hang|moi) thang\b"), "monthly"),
-    (re.compile(r"\b(hang|moi) quy\b"), "quarterly"),
-    (re.compile(r"\b(dinh ky|hang|moi) (6|sau) thang\b|\b(6|sau) thang (mot|1) lan\b"),
-     "half_yearly"),
-    (re.compile(r"\b(hang|moi) nam\b|\bdinh ky hang nam\b"), "yearly"),
-    (re.compile(r"\bthuong xuyen\b|\blien tuc\b"), "continuous"),
-]
-_DMY = re.compile(rf"(?<!\d)(\d{{1,2}}){_SEP}(\d{{1,2}}){_SEP}{_YEAR}(?!\d)")
-_DMY_WORDS = re.compile(rf"\bngay (\d{{1,2}}) thang (\d{{1,2}})(?:,? nam {_YEAR})?")
-_DM_AFTER_NGAY = re.compile(r"\bngay (\d{1,2})\s*/\s*(\d{1,2})(?![/\d])")
-_HALF = re.compile(rf"\b(6|sau) thang (dau|cuoi) nam(?:\s*{_YEAR})?")
-_QUARTER = re.compile(rf"\bquy\s+(iv|i{{1,3}}|[1-4])(?![\w])(?:\s*(?:[/\-]|nam)\s*{_YEAR})?")
-_MONTH = re.compile(rf"\b(?:cuoi )?thang\s+(\d{{1,2}})(?:\s*(?:[/\-.]|nam)\s*{_YEAR})?(?!\d)")
-_YEAR_ONLY = re.compile(rf"^(?:trong |ca |cuoi |truoc )?(?:nam\s+)?{_YEAR}$")
+_DAY_MONTH_GROUPS = {"dmy": ("dd", "dm_"), "dmyw": ("wd", "wm"), "dm": ("sd", "sm")}
+_NAMES = ("half", "dmy", "dmyw", "my", "dm", "mw", "quarter", "year")
+_YEAR_GROUP = {"half": "hy", "dmy": "dy", "dmyw": "wy", "my": "my_", "mw": "ty", "quarter": "qy",
+               "year": "yy"}
+# Phrases that mean "no fixed date" on purpose (kept verbatim, listed for coordinators).
+_NO_DATE = re.compile(r"^(theo quy dinh|theo chi dao|theo yeu cau|theo ke hoach|theo tien do|"
+                      r"theo chuc nang|thuc hien theo quy dinh)")
+# Phrases that wait for something outside the plan: no date, listed as event-driven.
+_EVENT = re.compile(r"^(khi co|khi duoc|khi phat sinh|ngay sau khi|theo lo trinh|theo huong dan|"
+                    r"theo van ban|kip thoi|tuy theo|tuy tinh hinh)|\bsau khi\b|\bkhi co\b|"
+                    r"\bphat sinh\b")
+# Words that make a date relative or conditional: never read as a plain deadline.
+_RELATIVE = re.compile(r"\b(sau|khi|neu|trong vong|\d+ ngay( lam viec)?|tuan)\b")
+_START = re.compile(r"\b(tu|bat dau)(\s+ngay)?\s*$")
+_RANGE_JOIN = re.compile(r"^\s*(-|den|toi|den het|den nam|cho den)\s*$")
+_FILLER = frozenset((
+    "trong", "nam", "hoan", "thanh", "truoc", "ngay", "cham", "nhat", "den", "het", "tu", "ke",
+    "bat", "dau", "trien", "khai", "thuc", "hien", "giai", "doan", "va", "cuoi", "ca", "du",
+    "kien", "xong", "thoi", "gian", "han", "tien", "do", "ban", "hanh", "trinh", "nop", "gui",
+    "bao", "cao", "lan", "luc", "vao", "duoc", "tong", "ket", "so", "toi", "cho", "hoac", "thang",
+    "quy", "-", ",", ";", ".", ":", "(", ")", "/"))
 
-_PERIOD_PHRASES = {
-    "monthly": "Hằng tháng",
-    "quarterly": "Hằng quý",
-    "half_yearly": "Định kỳ 6 tháng",
-    "yearly": "Hằng năm",
-    "continuous": "Thường xuyên",
-}
+
+@dataclass(frozen=True)
+class _Found:
+    """One time expression: the days it covers and where it sits in the folded phrase."""
+
+    kind: DeadlineKind
+    first: dt.date
+    last: dt.date
+    begin: int
+    end: int
 
 
 def parse_deadline(text: str, plan_year: int | None = None) -> Deadline:
     """Read a deadline cell; the plan's year fills in a missing year."""
     raw = text.strip()
-    folded = fold(raw)
+    folded = _normalise(fold(raw))
     if not folded:
         return Deadline(raw, DeadlineKind.NONE)
     if _NO_DATE.match(folded):
         return Deadline(raw, DeadlineKind.NONE)
-    for pattern, period in _RECURRING:
-        if pattern.search(folded):
-            return Deadline(raw, DeadlineKind.RECURRING, period=period)
-    for reader in (_read_date, _read_half, _read_quarter, _read_month, _read_year):
-        found = reader(raw, folded, plan_year)
-        if found is not None:
-            return found
-    return Deadline(raw, DeadlineKind.UNRECOGNISED)
+    recurring = read_recurring(raw, folded, plan_year)
+    if recurring is not None:
+        return recurring
+    if _EVENT.search(folded):
+        return Deadline(raw, DeadlineKind.EVENT)
+    found = _expressions(folded, plan_year)
+    if not found or _unknown_words(folded, found):
+        return Deadline(raw, DeadlineKind.UNRECOGNISED)
+    return _decide(raw, folded, found)
 
 
-def _year(value: str | None, plan_year: int | None) -> int | None:
-    return int(value) if value else plan_year
+def _normalise(folded: str) -> str:
+    folded = folded.replace("qui ", "quy ").replace("–", "-").replace("—", "-")
+    return re.sub(r"\s+", " ", folded).strip(" .;,")
 
 
-def _safe_date(year: int | None, month: int, day: int) -> dt.date | None:
+def _expressions(folded: str, plan_year: int | None) -> list[_Found] | None:
+    """Every expression, years carried back (`Tháng 3 - 6/2026`); None when one is invalid."""
+    matches = list(_EXPRESSION.finditer(folded))
+    years = [_year_of(m) for m in matches]
+    out: list[_Found] = []
+    for index, match in enumerate(matches):
+        year = years[index] or next((y for y in years[index + 1:] if y), None) \
+            or next((y for y in reversed(years[:index]) if y), None) or plan_year
+        found = _read(match, year)
+        if found is None:
+            return None
+        out.append(found)
+    return out
+
+
+def _name(match: re.Match[str]) -> str:
+    return next(name for name in _NAMES if match.group(name) is not None)
+
+
+def _year_of(match: re.Match[str]) -> int | None:
+    group = _YEAR_GROUP.get(_name(match))
+    value = match.group(group) if group else None
+    return int(value) if value else None
+
+
+def _read(match: re.Match[str], year: int | None) -> _Found | None:
     if year is None:
         return None
+    name, get = _name(match), match.group
+    begin, end = match.span()
+    if name == "half":
+        first, last = ((dt.date(year, 1, 1), dt.date(year, 6, 30)) if get("hw") == "dau"
+                       else (dt.date(year, 7, 1), dt.date(year, 12, 31)))
+        return _Found(DeadlineKind.HALF_YEAR, first, last, begin, end)
+    if name in {"dmy", "dmyw", "dm"}:
+        day_text, month_text = _DAY_MONTH_GROUPS[name]
+        day = _safe(year, int(get(month_text)), int(get(day_text)))
+        return _Found(DeadlineKind.DATE, day, day, begin, end) if day else None
+    if name in {"my", "mw"}:
+        month = int(get("mm") or get("tm"))
+        if not 1 <= month <= 12:
+            return None
+        return _Found(DeadlineKind.MONTH, dt.date(year, month, 1), month_end(year, month),
+                      begin, end)
+    if name == "quarter":
+        quarter = _QUARTERS[get("q")]
+        return _Found(DeadlineKind.QUARTER, dt.date(year, quarter * 3 - 2, 1),
+                      month_end(year, quarter * 3), begin, end)
+    return _Found(DeadlineKind.YEAR, dt.date(year, 1, 1), dt.date(year, 12, 31), begin, end)
+
+
+def _safe(year: int, month: int, day: int) -> dt.date | None:
     try:
         return dt.date(year, month, day)
     except ValueError:
         return None
+
+
+def _unknown_words(folded: str, found: list[_Found]) -> bool:
+    """True when words outside the expressions could change what the phrase means."""
+    rest = list(folded)
+    for item in found:
+        rest[item.begin:item.end] = " " * (item.end - item.begin)
+    residue = re.sub(r"\([^)]*\)", " ", "".join(rest))  # remarks in brackets are notes
+    if _RELATIVE.search(residue):
+        return True
+    words = re.findall(r"[a-z0-9]+|[^\sa-z0-9]", residue)
+    return any(word not in _FILLER for word in words)
+
+
+def _decide(raw: str, folded: str, found: list[_Found]) -> Deadline:
+    first, last = found[0], max(found, key=lambda f: f.last)
+    opens = _START.search(folded[:first.begin]) is not None
+    if len(found) == 1:
+        if opens:
+            return Deadline(raw, DeadlineKind.START, start=first.first)
+        return Deadline(raw, first.kind, first.last)
+    joined = [folded[a.end:b.begin] for a, b in itertools.pairwise(found)]
+    if all(_RANGE_JOIN.match(gap) for gap in joined):
+        return Deadline(raw, DeadlineKind.RANGE, last.last, start=min(f.first for f in found))
+    return Deadline(raw, last.kind, last.last)
 
 
 def month_end(year: int, month: int) -> dt.date:
@@ -84,85 +178,27 @@ def month_end(year: int, month: int) -> dt.date:
     return dt.date(year, month, calendar.monthrange(year, month)[1])
 
 
-def _read_date(raw: str, folded: str, plan_year: int | None) -> Deadline | None:
-    for pattern in (_DMY, _DMY_WORDS, _DM_AFTER_NGAY):
-        match = pattern.search(folded)
-        if match:
-            groups = match.groups()
-            year = _year(groups[2] if len(groups) > 2 else None, plan_year)
-            due = _safe_date(year, int(groups[1]), int(groups[0]))
-            kind = DeadlineKind.DATE if due else DeadlineKind.UNRECOGNISED
-            return Deadline(raw, kind, due)
-    return None
-
-
-def _read_half(raw: str, folded: str, plan_year: int | None) -> Deadline | None:
-    match = _HALF.search(folded)
-    if not match:
-        return None
-    year = _year(match.group(3), plan_year)
-    if year is None:
-        return Deadline(raw, DeadlineKind.UNRECOGNISED)
-    due = dt.date(year, 6, 30) if match.group(2) == "dau" else dt.date(year, 12, 31)
-    return Deadline(raw, DeadlineKind.HALF_YEAR, due)
-
-
-def _read_quarter(raw: str, folded: str, plan_year: int | None) -> Deadline | None:
-    match = _QUARTER.search(folded)
-    if not match:
-        return None
-    year = _year(match.group(2), plan_year)
-    if year is None:
-        return Deadline(raw, DeadlineKind.UNRECOGNISED)
-    quarter = _QUARTER_NUMERALS[match.group(1)]
-    return Deadline(raw, DeadlineKind.QUARTER, month_end(year, quarter * 3))
-
-
-def _read_month(raw: str, folded: str, plan_year: int | None) -> Deadline | None:
-    match = _MONTH.search(folded)
-    if not match:
-        return None
-    year = _year(match.group(2), plan_year)
-    month = int(match.group(1))
-    if year is None or not 1 <= month <= 12:
-        return Deadline(raw, DeadlineKind.UNRECOGNISED)
-    return Deadline(raw, DeadlineKind.MONTH, month_end(year, month))
-
-
-def _read_year(raw: str, folded: str, plan_year: int | None) -> Deadline | None:
-    match = _YEAR_ONLY.match(folded)
-    if not match:
-        return None
-    return Deadline(raw, DeadlineKind.YEAR, dt.date(int(match.group(1)), 12, 31))
-
-
 def describe(deadline: Deadline) -> str:
-    """Canonical Vietnamese phrase for a deadline; parses back to the same kind and date."""
-    due = deadline.due
+    """Canonical Vietnamese phrase for a deadline; parses back to the same kind and dates."""
+    from plan.recurrence import describe_recurring
+
+    due, start = deadline.due, deadline.start
     if deadline.kind is DeadlineKind.RECURRING and deadline.period:
-        return _PERIOD_PHRASES[deadline.period]
+        return describe_recurring(deadline)
+    if deadline.kind is DeadlineKind.START and start:
+        return f"Từ {start:%d/%m/%Y}"
     if due is None:
         return deadline.text
+    if deadline.kind is DeadlineKind.RANGE and start:
+        if (start.month, start.day, due.month, due.day) == (1, 1, 12, 31):
+            return f"Giai đoạn {start.year} - {due.year}"
+        return f"Từ {start:%d/%m/%Y} đến {due:%d/%m/%Y}"
     if deadline.kind is DeadlineKind.MONTH:
         return f"Tháng {due.month:02d}/{due.year}"
     if deadline.kind is DeadlineKind.QUARTER:
-        return f"Quý {_QUARTER_NAMES[(due.month - 1) // 3 + 1]}/{due.year}"
+        return f"Quý {('I', 'II', 'III', 'IV')[(due.month - 1) // 3]}/{due.year}"
     if deadline.kind is DeadlineKind.HALF_YEAR:
-        half = "đầu" if due.month == 6 else "cuối"
-        return f"6 tháng {half} năm {due.year}"
+        return f"6 tháng {'đầu' if due.month == 6 else 'cuối'} năm {due.year}"
     if deadline.kind is DeadlineKind.YEAR:
         return f"Năm {due.year}"
     return due.strftime("%d/%m/%Y")
-
-
-def next_recurring_due(period: str, after: dt.date) -> dt.date | None:
-    """Next due date of a recurring duty on or after `after` (continuous duties have none)."""
-    if period == "monthly":
-        return month_end(after.year, after.month)
-    if period == "quarterly":
-        return month_end(after.year, ((after.month - 1) // 3 + 1) * 3)
-    if period == "half_yearly":
-        return dt.date(after.year, 6, 30) if after.month <= 6 else dt.date(after.year, 12, 31)
-    if period == "yearly":
-        return dt.date(after.year, 12, 31)
-    return None

@@ -15,19 +15,30 @@ class DeadlineKind(StrEnum):
     HALF_YEAR = "half_year"
     YEAR = "year"
     DATE = "date"
+    RANGE = "range"  # "2026-2030", "Quý IV/2026 - Quý II/2027": due at the end, start kept
+    START = "start"  # "Từ 01/7/2026": ongoing from then, never a due date
     RECURRING = "recurring"
+    EVENT = "event"  # "Khi có phát sinh", "Sau khi có hướng dẫn của Trung ương"
     NONE = "none"
     UNRECOGNISED = "unrecognised"
 
 
 @dataclass(frozen=True)
 class Deadline:
-    """A parsed deadline. `period` names the recurrence (monthly, quarterly, ...)."""
+    """A parsed deadline.
+
+    `period` names the recurrence (monthly, quarterly, half_yearly, twice_yearly, yearly,
+    continuous); `days` pins it: (month, day) pairs — for yearly duties the calendar month,
+    for monthly/quarterly duties the month *within the period* (0 = same month, 3 = the
+    quarter's last month, 4 = the month after the quarter). `start` is when the work begins.
+    """
 
     text: str
     kind: DeadlineKind
     due: dt.date | None = None
     period: str | None = None
+    start: dt.date | None = None
+    days: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -84,6 +95,9 @@ class TaskDraft:
     line: int
     lead: tuple[AgencyRef, ...] = ()
     coordinating: tuple[AgencyRef, ...] = ()
+    part: str | None = None  # "A", "B" when the appendix is split into parts
+    subsection: str | None = None  # "III.1 Cải cách …": the sub-group the task sits under
+    extra: tuple[tuple[str, str], ...] = ()  # columns the appendix has beyond ours
 
 
 @dataclass(frozen=True)
@@ -93,3 +107,5 @@ class PlanDraft:
     meta: PlanMeta
     tasks: tuple[TaskDraft, ...]
     warnings: tuple[ParseWarning, ...] = field(default=())
+    layout: str = "table"
+    duties: tuple[TaskDraft, ...] = ()  # body-text duties, suggested; imported on request
