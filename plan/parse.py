@@ -2,24 +2,36 @@
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from collections.abc import Sequence
 
 from plan.agencies import Directory
 from plan.deadlines import parse_deadline
+from plan.header import FIELD_LABELS, best_guess, column_of, find_header
 from plan.meta import read_meta
-from plan.model import DeadlineKind, ParseWarning, PlanDraft, PlanMeta, TaskDraft
+from plan.model import Deadline, DeadlineKind, ParseWarning, PlanDraft, PlanMeta, TaskDraft
 from plan.rows import PlanFormatError, Row
-from plan.table import FIELD_LABELS, RawSection, RawTable, RawTask, find_header, read_table
+from plan.table import RawGroup, RawSection, RawTable, RawTask, read_table
 from plan.text import roman_value, to_roman
+
+LAYOUT_LABELS = {"table": "bảng", "tsv": "bảng phân cách bằng phím Tab", "csv": "bảng CSV",
+                 "pipe": "bảng dạng | ô | ô |",
+                 "cells": "bảng chép từ trang web (mỗi ô một dòng)",
+                 "prose": "văn bản không có bảng", "docx": "văn bản Word", "xlsx": "bảng tính Excel",
+                 "pdf": "tệp PDF"}
+_MISSING = {"content": "nội dung", "lead": "cơ quan chủ trì", "deadline": "thời hạn"}
+_WHAT_WORKS = ("Hãy lưu phụ lục thành .docx, .xlsx hoặc .pdf (có lớp chữ), hoặc chép bảng "
+               "dạng | ô | ô |, rồi nhập lại.")
+_BULLET = re.compile(r"(?:^|[.;:]\s+|\s)[-–•+]\s+\S")
 
 
 def parse_plan(rows: Sequence[Row], directory: Directory,
-               overrides: PlanMeta | None = None) -> PlanDraft:
+               overrides: PlanMeta | None = None, layout: str = "table") -> PlanDraft:
     """Parse a whole document. Raises PlanFormatError only when there is no usable table."""
     start = find_header(rows)
     if start is None:
-        raise PlanFormatError("không tìm thấy bảng phụ lục: cần một dòng tiêu đề có các cột "
-                              "Nội dung, Cơ quan chủ trì và Thời gian/Thời hạn")
+        raise PlanFormatError(no_table_message(rows, layout))
     meta = _merge_meta(read_meta(rows[:start]), overrides)
     table = read_table(rows, start)
     if not table.tasks:
@@ -30,11 +42,27 @@ def parse_plan(rows: Sequence[Row], directory: Directory,
     warnings += ref_warnings
     tasks = []
     for raw, ref in zip(table.tasks, refs, strict=True):
-        task, task_warnings = _build_task(raw, ref, table.sections[raw.section], meta, directory)
+        group = table.groups[raw.group] if raw.group is not None else None
+        task, task_warnings = _build_task(raw, ref, table.sections[raw.section], group, meta,
+                                          directory)
         tasks.append(task)
         warnings += task_warnings
     warnings.sort(key=lambda w: w.line)
-    return PlanDraft(meta, tuple(tasks), tuple(warnings))
+    return PlanDraft(meta, tuple(tasks), tuple(warnings), layout=layout)
+
+
+def no_table_message(rows: Sequence[Row], layout: str) -> str:
+    """Say what was seen and which column is missing, then what to do."""
+    seen = LAYOUT_LABELS.get(layout, layout)
+    guess = best_guess(rows)
+    if guess is None:
+        return (f"không tìm thấy bảng phụ lục (đã đọc như {seen}): cần một dòng tiêu đề có các "
+                f"cột Nội dung, Cơ quan chủ trì và Thời gian/Thời hạn. {_WHAT_WORKS}")
+    labels, missing = guess
+    shown = ", ".join(labels[:6]) + ("…" if len(labels) > 6 else "")
+    lacking = ", ".join(f"cột {_MISSING[name]}" for name in missing) or "một cột bắt buộc"
+    return (f"không tìm thấy bảng phụ lục (đã đọc như {seen}): thấy bảng có các cột {shown} "
+            f"nhưng thiếu {lacking}. {_WHAT_WORKS}")
 
 
 def _merge_meta(found: PlanMeta, overrides: PlanMeta | None) -> PlanMeta:
@@ -83,13 +111,27 @@ def _missing_between(before: str | None, after: str | None) -> str | None:
     return to_roman(high - 1)
 
 
+def _base_ref(table: RawTable, task: RawTask) -> str:
+    numeral = table.sections[task.section].numeral
+    group = table.groups[task.group] if task.group is not None else None
+    if group and group.label and not task.number.startswith(f"{group.local}."):
+        return f"{group.label}.{task.number}"
+    return f"{numeral}.{task.number}" if numeral else task.number
+
+
 def _assign_refs(table: RawTable) -> tuple[list[str], list[ParseWarning]]:
+    bases = [_base_ref(table, task) for task in table.tasks]
+    parts = [table.sections[task.section].part for task in table.tasks]
+    owners: dict[str, set[str | None]] = {}
+    for base, part in zip(bases, parts, strict=True):
+        owners.setdefault(base, set()).add(part)
+    if any(len(found) > 1 for found in owners.values()):  # numbering restarts in each part
+        bases = [f"{part}.{base}" if part else base for base, part in zip(bases, parts,
+                                                                            strict=True)]
     refs: list[str] = []
     seen: dict[str, int] = {}
     warnings = []
-    for task in table.tasks:
-        numeral = table.sections[task.section].numeral
-        base = f"{numeral}.{task.number}" if numeral else task.number
+    for task, base in zip(table.tasks, bases, strict=True):
         ref = base
         suffix = ord("b")
         while ref in seen:
@@ -104,13 +146,22 @@ def _assign_refs(table: RawTable) -> tuple[list[str], list[ParseWarning]]:
     return refs, warnings
 
 
-def _build_task(raw: RawTask, ref: str, section: RawSection, meta: PlanMeta,
-                directory: Directory) -> tuple[TaskDraft, list[ParseWarning]]:
+def _build_task(raw: RawTask, ref: str, section: RawSection, group: RawGroup | None,
+                meta: PlanMeta, directory: Directory) -> tuple[TaskDraft, list[ParseWarning]]:
     fields = raw.fields
     warnings = [ParseWarning(line, f"nối tiếp nhiệm vụ {ref} (cột "
                              f"{', '.join(FIELD_LABELS[n] for n in names)}) từ trang trước")
                 for line, names in raw.continued]
-    deadline = parse_deadline(fields["deadline"], meta.year)
+    if raw.inherited:
+        warnings.append(ParseWarning(raw.line, f"nhiệm vụ {ref} lấy cột "
+                                     f"{', '.join(FIELD_LABELS[n] for n in raw.inherited)} "
+                                     "của dòng trên (ô gộp nhiều dòng)"))
+    deadline = _with_start(parse_deadline(fields["deadline"], meta.year), raw, meta)
+    bullets = len(_BULLET.findall(" " + fields["content"]))
+    if bullets >= 2:
+        warnings.append(ParseWarning(raw.line, (
+            f"ô nội dung của nhiệm vụ {ref} gồm {bullets} việc (gạch đầu dòng); giữ thành một "
+            "nhiệm vụ — tách thành nhiều dòng trong phụ lục nếu cần theo dõi riêng")))
     if not fields["deadline"]:
         warnings.append(ParseWarning(raw.line, f"nhiệm vụ {ref} chưa có thời hạn"))
     elif deadline.kind is DeadlineKind.UNRECOGNISED:
@@ -128,5 +179,28 @@ def _build_task(raw: RawTask, ref: str, section: RawSection, meta: PlanMeta,
         number=raw.number, content=fields["content"], product=fields["product"],
         lead_text=fields["lead"], coordinating_text=fields["coordinating"],
         deadline=deadline, note=fields["note"], line=raw.line, lead=lead.agencies,
-        coordinating=coordinating.agencies)
+        coordinating=coordinating.agencies, part=section.part,
+        subsection=_subsection(group), extra=tuple(raw.extra.items()))
     return task, warnings
+
+
+def _subsection(group: RawGroup | None) -> str | None:
+    if group is None:
+        return None
+    return f"{group.label} {group.title}" if group.label else group.title
+
+
+def _with_start(deadline: Deadline, raw: RawTask, meta: PlanMeta) -> Deadline:
+    """A `Bắt đầu` column gives the start of work when the deadline cell has none."""
+    if deadline.start is not None:
+        return deadline
+    for label, value in raw.extra.items():
+        if column_of(label) == "start":
+            begun = parse_deadline(value, meta.year)
+            start = begun.start or (begun.due.replace(day=1) if begun.kind is DeadlineKind.MONTH
+                                    and begun.due else begun.due)
+            if begun.kind is DeadlineKind.YEAR and begun.due:
+                start = begun.due.replace(month=1, day=1)
+            if start is not None and (deadline.due is None or start <= deadline.due):
+                return dataclasses.replace(deadline, start=start)
+    return deadline

@@ -9,8 +9,8 @@ import zipfile
 from collections.abc import Callable
 from typing import Any
 
+from plan.header import find_header
 from plan.rows import PlanFormatError, Row
-from plan.table import find_header
 
 SUPPORTED = (".txt", ".md", ".tsv", ".csv", ".xlsx", ".xlsm", ".docx")
 

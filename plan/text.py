@@ -20,7 +20,9 @@ def fold(text: str) -> str:
 
 def clean(text: str) -> str:
     """Drop HTML/Markdown emphasis the converters left behind and normalise spaces."""
-    text = _TAGS.sub("", text).replace("**", "")
+    text = _TAGS.sub("", text).replace("**", "").replace("\\|", "|")
+    if len(text) > 2 and text[0] == text[-1] and text[0] in "*_" and text[1] != " ":
+        text = text[1:-1]
     return _SPACES.sub(" ", unicodedata.normalize("NFC", text)).strip()
 
 
@@ -28,6 +30,16 @@ def is_bold(text: str) -> bool:
     """True when a cell was wrapped in bold markup (section rows are)."""
     stripped = text.strip()
     return stripped.startswith(("<b>", "**")) and stripped.endswith(("</b>", "**"))
+
+
+def is_emphasis(text: str) -> bool:
+    """Bold or italic markup around a whole cell: how sub-group rows are set apart."""
+    stripped = text.strip()
+    if is_bold(stripped):
+        return True
+    if stripped.startswith(("<i>", "<em>")) and stripped.endswith(("</i>", "</em>")):
+        return True
+    return len(stripped) > 2 and stripped[0] == stripped[-1] and stripped[0] in "*_"
 
 
 def roman_value(token: str) -> int | None:
