@@ -6,23 +6,19 @@ import json
 from collections import Counter
 from pathlib import Path
 
+from ingest.files import read_file
 from plan.agencies import Directory
 from plan.export import draft_to_dict
 from plan.model import DeadlineKind, PlanDraft, PlanMeta
 from plan.parse import parse_plan
-from plan.readers import read_rows
-from plan.rows import PlanFormatError
 from storage.importer import ImportReport, import_plan
 from storage.uow import Database
 
 
 def read_plan(path: Path, directory: Directory, overrides: PlanMeta | None = None) -> PlanDraft:
     """File → draft; every failure is a PlanFormatError with a Vietnamese message."""
-    if not path.exists():
-        raise PlanFormatError(f"không tìm thấy tệp «{path}»")
-    if not path.is_file():
-        raise PlanFormatError(f"«{path}» không phải là một tệp")
-    return parse_plan(read_rows(path.name, path.read_bytes()), directory, overrides)
+    document = read_file(path)
+    return parse_plan(document.rows, directory, overrides, layout=document.layout)
 
 
 async def store_plan(db: Database, draft: PlanDraft, directory: Directory,

@@ -15,11 +15,13 @@ from plan.rows import PlanFormatError, Row
 from plan.table import RawGroup, RawSection, RawTable, RawTask, read_table
 from plan.text import roman_value, to_roman
 
-LAYOUT_LABELS = {"table": "bảng", "tsv": "bảng phân cách bằng phím Tab", "csv": "bảng CSV",
-                 "pipe": "bảng dạng | ô | ô |",
-                 "cells": "bảng chép từ trang web (mỗi ô một dòng)",
-                 "prose": "văn bản không có bảng", "docx": "văn bản Word", "xlsx": "bảng tính Excel",
-                 "pdf": "tệp PDF"}
+_CONVERTED = "(chuyển qua LibreOffice)"
+LAYOUT_LABELS = {
+    "table": "bảng", "tsv": "bảng phân cách bằng phím Tab", "csv": "bảng CSV",
+    "pipe": "bảng dạng | ô | ô |", "cells": "bảng chép từ trang web (mỗi ô một dòng)",
+    "prose": "văn bản không có bảng", "docx": "văn bản Word", "xlsx": "bảng tính Excel",
+    "pdf": "tệp PDF", **{kind: f"tệp .{kind} {_CONVERTED}" for kind in ("doc", "xls", "odt",
+                                                                        "ods", "rtf")}}
 _MISSING = {"content": "nội dung", "lead": "cơ quan chủ trì", "deadline": "thời hạn"}
 _WHAT_WORKS = ("Hãy lưu phụ lục thành .docx, .xlsx hoặc .pdf (có lớp chữ), hoặc chép bảng "
                "dạng | ô | ô |, rồi nhập lại.")

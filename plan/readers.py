@@ -1,37 +1,104 @@
-"""Document bytes → rows, one small reader per format. No file system access here."""
+"""Document bytes → rows, with the layout chosen by content, not by the extension alone.
+
+Binary formats are told apart by their signature (PDF, Office Open XML, the OLE2 container
+of .doc/.xls, OpenDocument, RTF); text is a tab table, a CSV file, a Markdown pipe table,
+a website dump with one cell per line, or prose task blocks with labels. No file system
+access here: legacy formats raise `NeedsConversion` for the edge to convert.
+"""
 
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import zipfile
 from collections.abc import Callable
 from typing import Any
 
 from plan.header import find_header
-from plan.rows import PlanFormatError, Row
+from plan.layout_cells import cell_rows, looks_like_cells
+from plan.layout_pipe import looks_like_pipes, pipe_rows
+from plan.layout_prose import prose_rows
+from plan.office_files import docx_rows, xlsx_rows
+from plan.rows import Document, NeedsConversion, PlanFormatError, Row
 
-SUPPORTED = (".txt", ".md", ".tsv", ".csv", ".xlsx", ".xlsm", ".docx")
+SUPPORTED = (".docx", ".xlsx", ".pdf", ".csv", ".md", ".txt", ".tsv", ".xlsm",
+             ".doc", ".xls", ".odt", ".ods", ".rtf")
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_LEGACY = {".doc": ".docx", ".rtf": ".docx", ".odt": ".docx", ".xls": ".xlsx", ".ods": ".xlsx"}
 
 
 def read_rows(name: str, data: bytes) -> list[Row]:
-    """Pick the reader by extension and check the bytes really are that format."""
+    """Rows of a document (see `read_document`)."""
+    return read_document(name, data).rows
+
+
+def read_document(name: str, data: bytes) -> Document:
+    """Pick the reader from the bytes, the extension only breaking ties."""
     suffix = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    readers: dict[str, Callable[[bytes], list[Row]]] = {
-        ".txt": _text_rows, ".md": _text_rows, ".tsv": _text_rows,
-        ".csv": _csv_rows, ".xlsx": _xlsx_rows, ".xlsm": _xlsx_rows, ".docx": _docx_rows}
-    reader = readers.get(suffix)
-    if reader is None:
-        raise PlanFormatError(f"định dạng «{suffix or name}» chưa được hỗ trợ; hãy lưu kế hoạch "
-                              f"thành {', '.join(SUPPORTED)}")
     if not data.strip():
         raise PlanFormatError("tệp rỗng")
-    return reader(data)
+    binary = _binary_reader(suffix, data)
+    if binary is not None:
+        return binary
+    if suffix not in {".txt", ".md", ".tsv", ".csv", ".text", ""} and suffix not in _LEGACY:
+        raise PlanFormatError(f"định dạng «{suffix}» chưa được hỗ trợ; hãy lưu kế hoạch thành "
+                              f"{', '.join(SUPPORTED[:3])} (hoặc {', '.join(SUPPORTED[3:7])})")
+    if suffix in _LEGACY:
+        raise PlanFormatError(f"tệp không phải {suffix} hợp lệ (không nhận ra nội dung)")
+    return _text_document(suffix, _decode(data))
+
+
+def _binary_reader(suffix: str, data: bytes) -> Document | None:
+    if data.startswith(b"%PDF"):
+        from plan.layout_pdf import pdf_rows
+
+        return Document(pdf_rows(data), "pdf")
+    if data.startswith(b"PK\x03\x04"):
+        return _zip_document(suffix, data)
+    if data.startswith(_OLE2):
+        target = _LEGACY.get(suffix, ".docx")
+        raise NeedsConversion(suffix if suffix in {".doc", ".xls"} else ".doc/.xls", target)
+    if data.lstrip().startswith(b"{\\rtf"):
+        raise NeedsConversion(".rtf", ".docx")
+    if suffix in {".xlsx", ".xlsm"}:
+        raise PlanFormatError("tệp không phải bảng tính .xlsx hợp lệ (không mở được)")
+    if suffix == ".docx":
+        raise PlanFormatError("tệp không phải văn bản .docx hợp lệ (không mở được)")
+    if suffix == ".pdf":
+        raise PlanFormatError("tệp không phải PDF hợp lệ (thiếu phần đầu %PDF)")
+    return None
+
+
+def _zip_document(suffix: str, data: bytes) -> Document:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        names = set(archive.namelist())
+        mimetype = archive.read("mimetype")[:80] if "mimetype" in names else b""
+    except (zipfile.BadZipFile, KeyError, OSError) as exc:
+        raise PlanFormatError("tệp nén hỏng, không mở được") from exc
+    readers: dict[str, Callable[[bytes], list[Row]]] = {
+        "word/document.xml": docx_rows, "xl/workbook.xml": xlsx_rows}
+    expected = {".docx": "word/document.xml", ".xlsx": "xl/workbook.xml",
+                ".xlsm": "xl/workbook.xml"}.get(suffix)
+    if expected and expected not in names:
+        kind = "văn bản .docx" if suffix == ".docx" else "bảng tính .xlsx"
+        raise PlanFormatError(f"tệp không phải {kind} hợp lệ (thiếu {expected})")
+    for member, reader in readers.items():
+        if member in names:
+            rows = reader(data)
+            layout = "docx" if reader is docx_rows else "xlsx"
+            return _with_prose(rows, layout)
+    if b"opendocument.text" in mimetype:
+        raise NeedsConversion(".odt", ".docx")
+    if b"opendocument.spreadsheet" in mimetype:
+        raise NeedsConversion(".ods", ".xlsx")
+    raise PlanFormatError("tệp nén không phải văn bản Word hay bảng tính Excel")
 
 
 def _decode(data: bytes) -> str:
-    if b"\x00" in data[:4096] or data.startswith(b"PK\x03\x04"):
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    if b"\x00" in data[:4096]:
         raise PlanFormatError("tệp không phải văn bản thuần (có thể là tệp nhị phân đổi đuôi)")
     try:
         return data.decode("utf-8-sig")
@@ -40,13 +107,27 @@ def _decode(data: bytes) -> str:
                               ) from exc
 
 
-def _text_rows(data: bytes) -> list[Row]:
-    text = _decode(data)
-    return [Row(n, tuple(line.split("\t"))) for n, line in enumerate(text.splitlines(), 1)]
+def _text_document(suffix: str, text: str) -> Document:
+    lines = text.splitlines()
+    if looks_like_cells(lines):
+        return Document(cell_rows(lines), "cells")
+    if looks_like_pipes(lines):
+        return _with_prose(pipe_rows(lines), "pipe")
+    if suffix == ".csv":
+        return Document(_csv_rows(text), "csv")
+    rows = [Row(n, tuple(line.split("\t"))) for n, line in enumerate(lines, 1)]
+    return _with_prose(rows, "tsv" if any("\t" in line for line in lines) else "table")
 
 
-def _csv_rows(data: bytes) -> list[Row]:
-    text = _decode(data)
+def _with_prose(rows: list[Row], layout: str) -> Document:
+    """A document without an appendix header may hold its tasks as labelled prose blocks."""
+    if find_header(rows) is not None:
+        return Document(rows, layout)
+    prose = prose_rows(rows)
+    return Document(prose, "prose") if prose is not None else Document(rows, layout)
+
+
+def _csv_rows(text: str) -> list[Row]:
     sample = text[:8192]
     try:
         dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t")
@@ -62,75 +143,3 @@ def _csv_rows(data: bytes) -> list[Row]:
     except csv.Error as exc:
         raise PlanFormatError(f"tệp CSV hỏng ở dòng {reader.line_num}: {exc}") from exc
     return rows
-
-
-def _open_zip(data: bytes, member: str, kind: str) -> None:
-    try:
-        names = zipfile.ZipFile(io.BytesIO(data)).namelist()
-    except zipfile.BadZipFile as exc:
-        raise PlanFormatError(f"tệp không phải {kind} hợp lệ (không mở được)") from exc
-    if member not in names:
-        raise PlanFormatError(f"tệp không phải {kind} hợp lệ (thiếu {member})")
-
-
-def _cell_text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime | dt.date):
-        return value.strftime("%d/%m/%Y")
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
-def _xlsx_rows(data: bytes) -> list[Row]:
-    from openpyxl import load_workbook
-
-    _open_zip(data, "xl/workbook.xml", "bảng tính .xlsx")
-    try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for broken files
-        raise PlanFormatError(f"không đọc được bảng tính: {exc}") from exc
-    first: list[Row] = []
-    for sheet in book.worksheets:
-        rows = [Row(n, tuple(_cell_text(v) for v in values))
-                for n, values in enumerate(sheet.iter_rows(values_only=True), 1)]
-        first = first or rows
-        if find_header(rows) is not None:
-            return rows
-    return first
-
-
-def _docx_rows(data: bytes) -> list[Row]:
-    import docx
-    from docx.table import Table
-
-    _open_zip(data, "word/document.xml", "văn bản .docx")
-    try:
-        document = docx.Document(io.BytesIO(data))
-    except Exception as exc:  # python-docx raises many types for broken files
-        raise PlanFormatError(f"không đọc được văn bản Word: {exc}") from exc
-    rows: list[Row] = []
-    for block in document.iter_inner_content():
-        if isinstance(block, Table):
-            for table_row in block.rows:
-                rows.append(Row(len(rows) + 1, _docx_cells(table_row)))
-        else:
-            rows.append(Row(len(rows) + 1, (block.text,)))
-    return rows
-
-
-def _docx_cells(table_row: Any) -> tuple[str, ...]:
-    """Merged cells repeat in python-docx; keep the text once, bold marked for sections."""
-    cells: list[str] = []
-    previous = None
-    for cell in table_row.cells:
-        if cell._tc is previous:
-            cells.append("")
-            continue
-        previous = cell._tc
-        runs = [run for p in cell.paragraphs for run in p.runs if run.text.strip()]
-        text = "\n".join(p.text for p in cell.paragraphs).strip()
-        bold = bool(runs) and all(run.bold for run in runs)
-        cells.append(f"<b>{text}</b>" if bold and text else text)
-    return tuple(cells)

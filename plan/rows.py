@@ -19,3 +19,23 @@ class Row:
 
 class PlanFormatError(ValueError):
     """The document cannot be read as a plan; the message is for the user, in Vietnamese."""
+
+
+@dataclass(frozen=True)
+class Document:
+    """Rows a reader produced, and the layout it recognised (for messages and the dry run)."""
+
+    rows: list[Row]
+    layout: str
+
+
+class NeedsConversion(PlanFormatError):
+    """A legacy or open office format (.doc, .xls, .odt, .ods, .rtf): convert it first.
+
+    `target` is the suffix LibreOffice should produce (".docx" or ".xlsx").
+    """
+
+    def __init__(self, kind: str, target: str) -> None:
+        super().__init__(f"tệp {kind} cần chuyển sang {target} trước khi đọc")
+        self.kind = kind
+        self.target = target

@@ -19,7 +19,7 @@ from plan.header import FIELDS, Header, column_numbers, header_at, other_table_h
 from plan.rows import Row
 from plan.text import clean, fold, is_emphasis, roman_value
 
-_NUMBER = re.compile(r"^\d{1,3}(?:\.\d{1,3}){0,3}[a-zđ]?$")
+_NUMBER = re.compile(r"^(?:\d{1,3}(?:\.\d{1,3}){0,3}[a-zđ]?|[a-zđ])$")
 _SECTION_IN_CELL = re.compile(r"^([IVXLC]+)[.)]?(?:\s+(.*))?$")
 _GROUP_NUMBER = re.compile(r"^(?:[IVXLC]+\.)?\d{1,3}(?:\.\d{1,3}){0,3}$")
 _PART_LETTER = re.compile(r"^([A-HĐ])[.):]?$")

@@ -67,7 +67,7 @@ def test_dry_run_json_has_the_documented_shape_and_writes_nothing(
 
 @pytest.mark.parametrize(("name", "content", "message"), [
     ("missing.txt", None, "không tìm thấy tệp"),
-    ("plan.pdf", b"%PDF-1.4", "chưa được hỗ trợ"),
+    ("plan.pdf", b"%PDF-1.4", "PDF hỏng"),
     ("plan.txt", "Không có bảng nào ở đây".encode(), "không tìm thấy bảng phụ lục"),
     ("plan.xlsx", b"STT,Noi dung", "không phải bảng tính .xlsx"),
 ])

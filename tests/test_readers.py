@@ -98,11 +98,12 @@ def test_unquoted_comma_in_csv_is_warned(directory: Directory) -> None:
 
 
 @pytest.mark.parametrize(("name", "data", "message"), [
-    ("plan.pdf", b"%PDF-1.7", "chưa được hỗ trợ"),
-    ("plan", b"abc", "chưa được hỗ trợ"),
+    ("plan.pdf", b"%PDF-1.7", "PDF hỏng"),
+    ("plan.pdf", b"not a pdf", "không phải PDF"),
+    ("plan.pages", b"abc", "chưa được hỗ trợ"),
     ("plan.txt", b"", "tệp rỗng"),
     ("plan.txt", b"\x00\x01\x02binary", "không phải văn bản thuần"),
-    ("plan.csv", "Kế hoạch".encode("utf-16"), "không phải văn bản"),
+    ("plan.csv", "Kế hoạch".encode("utf-16-le"), "không phải văn bản"),
     ("plan.xlsx", b"STT,Noi dung\n1,abc", "không phải bảng tính .xlsx"),
     ("plan.docx", b"not a zip at all", "không phải văn bản .docx"),
 ])

@@ -1,0 +1,108 @@
+"""Website dumps with one cell per line: each cell follows a line holding only `|`.
+
+This is what a coordinator gets by copying a plan from a legal-documents website:
+
+    |
+    STT
+    |
+    Nội dung
+    |
+    …
+    |
+    |          ← the extra `|` closes the row
+    |
+    1
+    |
+    Xây dựng kế hoạch … (wrapped over
+    several lines)
+    |
+
+Two bars in a row are either an empty cell or the end of a row. The header tells them
+apart: a row ends when it has as many cells as the header, or when fewer but the next cell
+starts a new row (a number or a Roman numeral) — the page used row spans, and the missing
+cells are the spanned ones (the number cell first). Lines around the table (menus,
+"Đăng nhập", "Tải về", footers, page counters) become one-cell rows that are warned about
+and never become tasks.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from plan.header import header_at
+from plan.rows import Row
+from plan.text import clean
+
+_ROW_START = re.compile(r"^(?:\d{1,3}(?:\.\d{1,3})*|[IVXLC]+|[A-HĐ])[.)]?$")
+
+
+def looks_like_cells(lines: Sequence[str]) -> bool:
+    """Many lines holding only `|`: at least ten, and a fifth of the non-blank lines."""
+    bars = sum(1 for line in lines if line.strip() == "|")
+    filled = sum(1 for line in lines if line.strip())
+    return bars >= 10 and bars * 5 >= filled
+
+
+def cell_rows(lines: Sequence[str]) -> list[Row]:
+    """Rebuild the rows: text before the first bar and after the last one stays prose."""
+    bars = [i for i, line in enumerate(lines) if line.strip() == "|"]
+    first, last = bars[0], bars[-1]
+    rows = [Row(n + 1, (lines[n].strip(),)) for n in range(first) if lines[n].strip()]
+    rows += _table_rows(_cells(lines, first, last))
+    rows += [Row(n + 1, (lines[n].strip(),)) for n in range(last + 1, len(lines))
+             if lines[n].strip()]
+    return rows
+
+
+def _cells(lines: Sequence[str], first: int, last: int) -> list[tuple[int, str]]:
+    """(line, text) of every cell between the first and the last bar; "" for empty cells."""
+    cells: list[tuple[int, str]] = []
+    current: list[str] = []
+    line = first + 1
+    for index in range(first + 1, last + 1):
+        text = lines[index].strip()
+        if text == "|":
+            cells.append((line, clean(" ".join(current))))
+            current, line = [], index + 2
+        elif text:
+            if not current:
+                line = index + 1
+            current.append(text)
+    return cells
+
+
+def _table_rows(cells: list[tuple[int, str]]) -> list[Row]:
+    rows: list[Row] = []
+    width = 0
+    index = 0
+    while index < len(cells):
+        row: list[tuple[int, str]] = []
+        while index < len(cells):
+            line, text = cells[index]
+            if not text and row and _row_ends(row, width, cells, index):
+                index += 1
+                break
+            if text or row:
+                row.append((line, text))
+            index += 1
+        if not row:
+            continue
+        texts = tuple(text for _, text in row)
+        if not width:
+            candidate = Row(row[0][0], texts)
+            if header_at([candidate], 0):
+                width = len(texts)
+        elif len(texts) < width and not _ROW_START.match(texts[0]):
+            texts = ("", *texts)  # the number cell spanned from the row above
+        rows.append(Row(row[0][0], texts))
+    return rows
+
+
+def _row_ends(row: list[tuple[int, str]], width: int, cells: list[tuple[int, str]],
+              index: int) -> bool:
+    """Is this empty cell the bar that closes the row, rather than an empty cell in it?"""
+    if not width or len(row) >= width:
+        return True
+    following = next((text for _, text in cells[index + 1:index + 2]), "")
+    return not following or _ROW_START.match(following) is not None

@@ -1,0 +1,107 @@
+"""Word and Excel files → rows (python-docx, openpyxl), spans and date cells made plain.
+
+Vertically merged cells (a number or deadline spanning several rows) are read once, on
+their first row, so the table logic sees the span and can inherit it; a month typed as a
+date cell and shown `mm/yyyy` stays a month, never the 1st of that month.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import zipfile
+from typing import Any
+
+from plan.header import find_header
+from plan.rows import PlanFormatError, Row
+
+
+def _open_zip(data: bytes, member: str, kind: str) -> None:
+    try:
+        names = zipfile.ZipFile(io.BytesIO(data)).namelist()
+    except zipfile.BadZipFile as exc:
+        raise PlanFormatError(f"tệp không phải {kind} hợp lệ (không mở được)") from exc
+    if member not in names:
+        raise PlanFormatError(f"tệp không phải {kind} hợp lệ (thiếu {member})")
+
+
+def _cell_text(value: object, number_format: str = "") -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime | dt.date):
+        if "d" not in number_format.lower() and "m" in number_format.lower():
+            return value.strftime("%m/%Y")  # a month typed as a date: keep it a month
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def xlsx_rows(data: bytes) -> list[Row]:
+    """The first sheet with an appendix header (or the first sheet), cells as shown."""
+    from openpyxl import load_workbook
+
+    _open_zip(data, "xl/workbook.xml", "bảng tính .xlsx")
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for broken files
+        raise PlanFormatError(f"không đọc được bảng tính: {exc}") from exc
+    first: list[Row] = []
+    for sheet in book.worksheets:
+        rows = [Row(n, tuple(_cell_text(getattr(c, "value", None),
+                                        getattr(c, "number_format", "") or "") for c in cells))
+                for n, cells in enumerate(sheet.iter_rows(), 1)]
+        first = first or rows
+        if find_header(rows) is not None:
+            return rows
+    return first
+
+
+def docx_rows(data: bytes) -> list[Row]:
+    """Paragraphs as one-cell rows and table rows as cells, in document order."""
+    import docx
+    from docx.table import Table
+
+    _open_zip(data, "word/document.xml", "văn bản .docx")
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except Exception as exc:  # python-docx raises many types for broken files
+        raise PlanFormatError(f"không đọc được văn bản Word: {exc}") from exc
+    rows: list[Row] = []
+    for block in document.iter_inner_content():
+        if isinstance(block, Table):
+            above: list[Any] = []
+            for table_row in block.rows:
+                cells, above = _docx_cells(table_row, above)
+                rows.append(Row(len(rows) + 1, cells))
+        else:
+            rows.append(Row(len(rows) + 1, (_emphasised(block.text, block.runs),)))
+    return rows
+
+
+def _docx_cells(table_row: Any, above: list[Any]) -> tuple[tuple[str, ...], list[Any]]:
+    """Merged cells repeat in python-docx: across a row (gridSpan) and down (vMerge, where
+    the row below returns the cell above). Keep the text once; bold or italic is marked."""
+    cells: list[str] = []
+    tcs = [cell._tc for cell in table_row.cells]
+    for index, cell in enumerate(table_row.cells):
+        spans_left = index > 0 and tcs[index - 1] is cell._tc
+        spans_down = index < len(above) and above[index] is cell._tc
+        if spans_left or spans_down:
+            cells.append("")
+            continue
+        runs = [run for p in cell.paragraphs for run in p.runs]
+        text = "\n".join(p.text for p in cell.paragraphs).strip()
+        cells.append(_emphasised(text, runs))
+    return tuple(cells), tcs
+
+
+def _emphasised(text: str, runs: Any) -> str:
+    visible = [run for run in runs if run.text.strip()]
+    if not text.strip() or not visible:
+        return text
+    if all(run.bold for run in visible):
+        return f"<b>{text.strip()}</b>"
+    if all(run.italic for run in visible):
+        return f"<i>{text.strip()}</i>"
+    return text
