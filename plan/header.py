@@ -77,7 +77,7 @@ def _map(labels: Sequence[str]) -> dict[str, int]:
 
 def _sub_header(row: Row) -> bool:
     """A second header row: short labels such as `Chủ trì | Phối hợp`, no task number."""
-    labels = [fold(clean(c)) for c in row.cells if c.strip()]
+    labels = [fold(clean(c)) for c in row.cells if clean(c)]
     return bool(labels) and all(len(x) <= _LABEL_MAX and (x in _SUB_LABELS or column_of(x))
                                 for x in labels) and not labels[0][:1].isdigit()
 
@@ -130,7 +130,7 @@ def other_table_header(row: Row) -> bool:
 
 def column_numbers(row: Row) -> bool:
     """The `(1) (2) (3)…` row many appendices print under their header."""
-    cells = [clean(c) for c in row.cells if c.strip()]
+    cells = [clean(c) for c in row.cells if clean(c)]
     return len(cells) >= 3 and all(_COLUMN_NUMBERS.match(c) for c in cells) and [
         int(c.strip("()")) for c in cells] == list(range(int(cells[0].strip("()")),
                                                          int(cells[0].strip("()")) + len(cells)))

@@ -20,13 +20,14 @@ This is what a coordinator gets by copying a plan from a legal-documents website
 Two bars in a row are either an empty cell or the end of a row. The header tells them
 apart: a row ends when it has as many cells as the header, or when fewer but the next cell
 starts a new row (a number or a Roman numeral) — the page used row spans, and the missing
-cells are the spanned ones (the number cell first). Lines around the table (menus,
-"Đăng nhập", "Tải về", footers, page counters) become one-cell rows that are warned about
-and never become tasks.
+cells are the spanned ones (the number cell first). Lines around the tables (menus,
+"Đăng nhập", "Tải về", footers, page counters, the body of the plan: six lines or more
+without a bar) become one-cell rows that are warned about and never become tasks.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 
@@ -34,6 +35,7 @@ from plan.header import header_at
 from plan.rows import Row
 from plan.text import clean
 
+PROSE_RUN = 6  # this many text lines without a bar are body text, not a wrapped cell
 _ROW_START = re.compile(r"^(?:\d{1,3}(?:\.\d{1,3})*|[IVXLC]+|[A-HĐ])[.)]?$")
 
 
@@ -45,18 +47,27 @@ def looks_like_cells(lines: Sequence[str]) -> bool:
 
 
 def cell_rows(lines: Sequence[str]) -> list[Row]:
-    """Rebuild the rows: text before the first bar and after the last one stays prose."""
+    """Rebuild the rows; long stretches of text between bars stay prose (one-cell rows)."""
     bars = [i for i, line in enumerate(lines) if line.strip() == "|"]
-    first, last = bars[0], bars[-1]
-    rows = [Row(n + 1, (lines[n].strip(),)) for n in range(first) if lines[n].strip()]
-    rows += _table_rows(_cells(lines, first, last))
-    rows += [Row(n + 1, (lines[n].strip(),)) for n in range(last + 1, len(lines))
-             if lines[n].strip()]
+    rows = _prose(lines, 0, bars[0])
+    start = bars[0]
+    width = 0
+    for before, after in itertools.pairwise([*bars, len(lines)]):
+        gap = sum(1 for line in lines[before + 1:after] if line.strip())
+        if gap >= PROSE_RUN or after == len(lines):
+            table, width = _table_rows(_cells(lines, start, before), width)
+            rows += table
+            rows += _prose(lines, before + 1, after)
+            start = after
     return rows
 
 
+def _prose(lines: Sequence[str], begin: int, end: int) -> list[Row]:
+    return [Row(n + 1, (lines[n].strip(),)) for n in range(begin, end) if lines[n].strip()]
+
+
 def _cells(lines: Sequence[str], first: int, last: int) -> list[tuple[int, str]]:
-    """(line, text) of every cell between the first and the last bar; "" for empty cells."""
+    """(line, text) of every cell between two bars; "" for empty cells."""
     cells: list[tuple[int, str]] = []
     current: list[str] = []
     line = first + 1
@@ -72,9 +83,9 @@ def _cells(lines: Sequence[str], first: int, last: int) -> list[tuple[int, str]]
     return cells
 
 
-def _table_rows(cells: list[tuple[int, str]]) -> list[Row]:
+def _table_rows(cells: list[tuple[int, str]], width: int) -> tuple[list[Row], int]:
+    """Rows of one stretch of cells; `width` is the header's, once it has been seen."""
     rows: list[Row] = []
-    width = 0
     index = 0
     while index < len(cells):
         row: list[tuple[int, str]] = []
@@ -96,7 +107,7 @@ def _table_rows(cells: list[tuple[int, str]]) -> list[Row]:
         elif len(texts) < width and not _ROW_START.match(texts[0]):
             texts = ("", *texts)  # the number cell spanned from the row above
         rows.append(Row(row[0][0], texts))
-    return rows
+    return rows, width
 
 
 def _row_ends(row: list[tuple[int, str]], width: int, cells: list[tuple[int, str]],

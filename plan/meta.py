@@ -10,14 +10,15 @@ from plan.model import PlanMeta
 from plan.rows import Row
 from plan.text import clean, fold
 
-_CODE = re.compile(r"\b(?:S[ốố]|So)\s*[:.]?\s*(\d+\s*/\s*[\wĐđ]+(?:\s*[-–]\s*[\wĐđ]+)*)")
-_DATE = re.compile(r"ngay\s+(\d{1,2})\s+thang\s+(\d{1,2})\s+nam\s+(\d{4})")
+_CODE = re.compile(r"\b(?:S[ốố]|So|số|so)\s*[:.]?\s*(\d+\s*/\s*[\wĐđ]+(?:\s*[-–]\s*[\wĐđ]+)*)",
+                   re.IGNORECASE)
+_DATE = re.compile(r"ngay\s+(\d{1,2})(?:\s+thang\s+|\s*/\s*)(\d{1,2})(?:\s+nam\s+|\s*/\s*)(\d{4})")
 _ISSUER = re.compile(r"\bcủa\s+(.+?)\)?\s*$")
 
 
 def read_meta(preamble: Sequence[Row]) -> PlanMeta:
     """Best effort: the first plan number and date, the subtitle after `KẾ HOẠCH`."""
-    lines = [clean(" ".join(c for c in row.cells if c.strip())).strip("*_ ") for row in preamble]
+    lines = [clean(" ".join(c for c in row.cells if c.strip())).strip("#*_ ") for row in preamble]
     lines = [line for line in lines if line]
     return PlanMeta(code=_find_code(lines), issued_on=_find_date(lines),
                     title=_find_title(lines), issuer=_find_issuer(lines))
@@ -48,9 +49,13 @@ def _find_title(lines: Sequence[str]) -> str | None:
         if fold(line) == "ke hoach":
             subtitle = lines[index + 1]
             return f"Kế hoạch {subtitle[:1].lower()}{subtitle[1:]}"
-    for index, line in enumerate(lines[:-1]):
-        if fold(line) == "phu luc":
+    for index, line in enumerate(lines):
+        folded = fold(line)
+        if folded == "phu luc" and index + 1 < len(lines):
             caption = lines[index + 1]
+            return caption[:1] + caption[1:].lower()
+        if folded.startswith("phu luc ") and len(folded) > 12:
+            caption = re.sub(r"^\S+\s+\S+[\s:.-]*", "", line)
             return caption[:1] + caption[1:].lower()
     return None
 

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import zipfile
 from typing import Any
 
 from plan.header import find_header
-from plan.rows import PlanFormatError, Row
+from plan.rows import SPANNED, PlanFormatError, Row
+
+_MERGE = re.compile(rb'<mergeCell ref="([A-Z]+)(\d+):([A-Z]+)(\d+)"')
 
 
 def _open_zip(data: bytes, member: str, kind: str) -> None:
@@ -48,13 +51,38 @@ def xlsx_rows(data: bytes) -> list[Row]:
         raise PlanFormatError(f"không đọc được bảng tính: {exc}") from exc
     first: list[Row] = []
     for sheet in book.worksheets:
-        rows = [Row(n, tuple(_cell_text(getattr(c, "value", None),
-                                        getattr(c, "number_format", "") or "") for c in cells))
+        covered = _covered(book, sheet)
+        rows = [Row(n, tuple(SPANNED if (n, i) in covered else _cell_text(
+                    getattr(c, "value", None), getattr(c, "number_format", "") or "")
+                    for i, c in enumerate(cells, 1)))
                 for n, cells in enumerate(sheet.iter_rows(), 1)]
         first = first or rows
         if find_header(rows) is not None:
             return rows
     return first
+
+
+def _covered(book: Any, sheet: Any) -> set[tuple[int, int]]:
+    """(row, column) of cells under a vertical merge, below its first row (read-only mode
+    does not load merges, so they are read from the sheet's XML)."""
+    try:
+        with book._archive.open(sheet._worksheet_path) as stream:
+            xml = stream.read()
+    except (AttributeError, KeyError, OSError):
+        return set()
+    covered: set[tuple[int, int]] = set()
+    for first_col, first_row, last_col, last_row in _MERGE.findall(xml):
+        top, bottom = int(first_row), int(last_row)
+        for column in range(_column(first_col), _column(last_col) + 1):
+            covered.update((row, column) for row in range(top + 1, bottom + 1))
+    return covered
+
+
+def _column(letters: bytes) -> int:
+    value = 0
+    for letter in letters:
+        value = value * 26 + letter - 64
+    return value
 
 
 def docx_rows(data: bytes) -> list[Row]:
@@ -85,10 +113,11 @@ def _docx_cells(table_row: Any, above: list[Any]) -> tuple[tuple[str, ...], list
     cells: list[str] = []
     tcs = [cell._tc for cell in table_row.cells]
     for index, cell in enumerate(table_row.cells):
-        spans_left = index > 0 and tcs[index - 1] is cell._tc
-        spans_down = index < len(above) and above[index] is cell._tc
-        if spans_left or spans_down:
-            cells.append("")
+        if index > 0 and tcs[index - 1] is cell._tc:
+            cells.append("")  # spanned across: the table logic reads the row as it is
+            continue
+        if index < len(above) and above[index] is cell._tc:
+            cells.append(SPANNED)  # spanned down: the text belongs to the row above
             continue
         runs = [run for p in cell.paragraphs for run in p.runs]
         text = "\n".join(p.text for p in cell.paragraphs).strip()

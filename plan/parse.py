@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from plan.agencies import Directory
 from plan.deadlines import parse_deadline
-from plan.header import FIELD_LABELS, best_guess, column_of, find_header
+from plan.header import FIELD_LABELS, best_guess, column_of, find_header, other_table_header
 from plan.meta import read_meta
 from plan.model import Deadline, DeadlineKind, ParseWarning, PlanDraft, PlanMeta, TaskDraft
 from plan.rows import PlanFormatError, Row
@@ -39,6 +39,9 @@ def parse_plan(rows: Sequence[Row], directory: Directory,
     if not table.tasks:
         raise PlanFormatError(f"bảng phụ lục (dòng {rows[start].line}) không có nhiệm vụ nào")
     warnings = [ParseWarning(line, text) for line, text in table.notes]
+    warnings += [ParseWarning(row.line, "bỏ qua bảng không có cột thời hạn trước phụ lục (bảng "
+                              "chỉ tiêu); không có nhiệm vụ nào được lấy từ bảng này")
+                 for row in rows[:start] if other_table_header(row)]
     warnings += _name_provisional_sections(table)
     refs, ref_warnings = _assign_refs(table)
     warnings += ref_warnings

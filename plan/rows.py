@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+SPANNED = "\u2060"  # a cell covered by a merged cell above it: "same as the row above"
+
 
 @dataclass(frozen=True)
 class Row:
@@ -14,7 +16,7 @@ class Row:
 
     @property
     def blank(self) -> bool:
-        return not any(cell.strip() for cell in self.cells)
+        return not any(cell.strip().strip(SPANNED) for cell in self.cells)
 
 
 class PlanFormatError(ValueError):

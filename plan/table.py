@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from plan.header import FIELDS, Header, column_numbers, header_at, other_table_header
-from plan.rows import Row
+from plan.rows import SPANNED, Row
 from plan.text import clean, fold, is_emphasis, roman_value
 
 _NUMBER = re.compile(r"^(?:\d{1,3}(?:\.\d{1,3}){0,3}[a-zđ]?|[a-zđ])$")
@@ -97,7 +97,9 @@ class _Walker:
         self.part: str | None = None
         self.group: int | None = None
         self.skipping: int | None = None  # line of an ignored table's header
+        self.spanned: list[str] = []  # fields of the current row merged down from above
         self.lettered: RawTask | None = None  # the numbered task unnumbered sub-rows follow
+        self.above: tuple[str, ...] = ()  # the previous body row, for cells spanned down
 
     def result(self) -> RawTable:
         return RawTable(self.sections, self.tasks, self.notes, self.header_line, self.groups)
@@ -129,18 +131,40 @@ class _Walker:
         return 1
 
     def _row(self, rows: Sequence[Row], index: int) -> None:
-        row = rows[index]
+        row, spanned = self._unspan(rows[index])
         self._check_width(row)
         stt = clean(self.cell(row, "stt"))
         values = {name: self.cell(row, name) for name in FIELDS}
+        self.spanned = [name for name in FIELDS if name in spanned and clean(values[name])]
         if self._take_part(row, stt, values) or self._take_section(row, stt, values):
             return
         if self._take_group(rows, index, stt, values):
             return
-        if stt:
+        if stt and not _NUMBER.match(stt.rstrip(".)").lower()) and not clean(values["lead"]):
+            text = " | ".join(clean(c) for c in row.cells if c.strip())
+            self.notes.append((row.line, f"bỏ qua dòng không phải nhiệm vụ: «{_short(text)}»"))
+        elif stt:
             self._start_task(row, stt, values)
         else:
             self._continue(row, values)
+
+    def _unspan(self, row: Row) -> tuple[Row, set[str]]:
+        """Cells merged down from the row above take its text (the number cell stays empty,
+        so the row reads as a sub-task of the one above)."""
+        if SPANNED not in row.cells:
+            self.above = row.cells
+            return row, set()
+        names = {index: name for name, index in self.header.columns.items()}
+        cells = list(row.cells)
+        spanned: set[str] = set()
+        for index, cell in enumerate(cells):
+            if cell == SPANNED:
+                name = names.get(index, "")
+                inherit = name != "stt" and index < len(self.above)
+                cells[index] = self.above[index] if inherit else ""
+                spanned.add(name)
+        self.above = tuple(cells)
+        return Row(row.line, tuple(cells)), spanned
 
     def _check_width(self, row: Row) -> None:
         if any(cell.strip() for cell in row.cells[self.header.width:]):
@@ -229,7 +253,7 @@ class _Walker:
             self.notes.append((row.line, f"số thứ tự bất thường «{_short(number)}»; giữ nguyên"))
         task = RawTask(len(self.sections) - 1, number, row.line,
                        {name: clean(v) for name, v in values.items()}, group=self.group,
-                       extra=self._extra(row))
+                       extra=self._extra(row), inherited=list(self.spanned))
         self.tasks.append(task)
         self.lettered, self.last_was_section = task, False
 
@@ -269,7 +293,7 @@ class _Walker:
         letter = chr(ord(above.number[-1]) + 1)
         task = RawTask(above.section, above.number[:-1] + letter, row.line,
                        {name: clean(v) for name, v in values.items()}, group=above.group,
-                       extra=self._extra(row))
+                       extra=self._extra(row), inherited=list(self.spanned))
         for name in ("product", "coordinating", "deadline", "note"):
             if not task.fields[name] and above.fields[name]:
                 task.fields[name] = above.fields[name]

@@ -20,7 +20,7 @@ def fold(text: str) -> str:
 
 def clean(text: str) -> str:
     """Drop HTML/Markdown emphasis the converters left behind and normalise spaces."""
-    text = _TAGS.sub("", text).replace("**", "").replace("\\|", "|")
+    text = _TAGS.sub("", text).replace("**", "").replace("\\|", "|").replace("\u2060", "")
     if len(text) > 2 and text[0] == text[-1] and text[0] in "*_" and text[1] != " ":
         text = text[1:-1]
     return _SPACES.sub(" ", unicodedata.normalize("NFC", text)).strip()
