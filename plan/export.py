@@ -12,6 +12,7 @@ def draft_to_dict(draft: PlanDraft) -> dict[str, Any]:
     return {
         "plan": {"code": meta.code, "date": meta.issued_on.isoformat() if meta.issued_on else None,
                  "title": meta.title, "issuer": meta.issuer, "year": meta.year},
+        "layout": draft.layout,
         "tasks": [_task(task) for task in draft.tasks],
         "warnings": [{"line": w.line, "message": w.message} for w in draft.warnings],
     }
@@ -28,5 +29,8 @@ def _task(task: TaskDraft) -> dict[str, Any]:
         "deadline_text": task.deadline.text, "deadline_kind": task.deadline.kind.value,
         "deadline_period": task.deadline.period,
         "due_date": task.deadline.due.isoformat() if task.deadline.due else None,
+        "deadline_start": task.deadline.start.isoformat() if task.deadline.start else None,
+        "deadline_days": [list(day) for day in task.deadline.days],
+        "part": task.part, "subsection": task.subsection, "extra": dict(task.extra),
         "note": task.note, "line": task.line,
     }

@@ -151,3 +151,16 @@ def best_guess(rows: Sequence[Row]) -> tuple[list[str], list[str]] | None:
             missing = [name for name in REQUIRED if name not in columns]
             best = (score, [label for label in labels if label], missing)
     return (best[1], best[2]) if best else None
+
+
+def cells_on_lines(rows: Sequence[Row]) -> bool:
+    """Header labels one per line (`STT`, `Nội dung`, `Chủ trì`, `Thời hạn`): a table copied
+    out of Word or a PDF viewer, its cells broken into lines with no separators left."""
+    window: list[str] = []
+    for row in rows:
+        texts = [clean(c) for c in row.cells if clean(c)]
+        label = column_of(texts[0]) if len(texts) == 1 and len(texts[0]) <= _LABEL_MAX else None
+        window = [*window[-7:], label or ""]
+        if {"content", "lead", "deadline"} <= set(window):
+            return True
+    return False

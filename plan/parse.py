@@ -8,12 +8,19 @@ from collections.abc import Sequence
 
 from plan.agencies import Directory
 from plan.deadlines import parse_deadline
-from plan.header import FIELD_LABELS, best_guess, column_of, find_header, other_table_header
+from plan.header import (
+    FIELD_LABELS,
+    best_guess,
+    cells_on_lines,
+    column_of,
+    find_header,
+    other_table_header,
+)
 from plan.meta import read_meta
 from plan.model import Deadline, DeadlineKind, ParseWarning, PlanDraft, PlanMeta, TaskDraft
 from plan.rows import PlanFormatError, Row
 from plan.table import RawGroup, RawSection, RawTable, RawTask, read_table
-from plan.text import roman_value, to_roman
+from plan.text import fold, roman_value, to_roman
 
 _CONVERTED = "(chuyển qua LibreOffice)"
 LAYOUT_LABELS = {
@@ -25,6 +32,8 @@ LAYOUT_LABELS = {
 _MISSING = {"content": "nội dung", "lead": "cơ quan chủ trì", "deadline": "thời hạn"}
 _WHAT_WORKS = ("Hãy lưu phụ lục thành .docx, .xlsx hoặc .pdf (có lớp chữ), hoặc chép bảng "
                "dạng | ô | ô |, rồi nhập lại.")
+_CHROME = re.compile(r"^(trang chu|dang nhap|dang ky|dang xuat|tai ve|tim kiem|luot xem|"
+                     r"ban quyen|chia se|in van ban|van ban lien quan|hoi dap|lien he|©)")
 _BULLET = re.compile(r"(?:^|[.;:]\s+|\s)[-–•+]\s+\S")
 
 
@@ -42,14 +51,19 @@ def parse_plan(rows: Sequence[Row], directory: Directory,
     warnings += [ParseWarning(row.line, "bỏ qua bảng không có cột thời hạn trước phụ lục (bảng "
                               "chỉ tiêu); không có nhiệm vụ nào được lấy từ bảng này")
                  for row in rows[:start] if other_table_header(row)]
+    warnings += [ParseWarning(row.line, f"bỏ qua phần của trang web: «{row.cells[0].strip()}»")
+                 for row in rows[:start] if len(row.cells) == 1 and _CHROME.match(
+                     fold(row.cells[0]))]
     warnings += _name_provisional_sections(table)
-    refs, ref_warnings = _assign_refs(table)
+    refs, ref_warnings, by_part = _assign_refs(table)
     warnings += ref_warnings
     tasks = []
     for raw, ref in zip(table.tasks, refs, strict=True):
         group = table.groups[raw.group] if raw.group is not None else None
-        task, task_warnings = _build_task(raw, ref, table.sections[raw.section], group, meta,
-                                          directory)
+        section = table.sections[raw.section]
+        key = ".".join(filter(None, (section.part, section.numeral))) if by_part \
+            else section.numeral or ""
+        task, task_warnings = _build_task(raw, ref, section, key, group, meta, directory)
         tasks.append(task)
         warnings += task_warnings
     warnings.sort(key=lambda w: w.line)
@@ -59,6 +73,10 @@ def parse_plan(rows: Sequence[Row], directory: Directory,
 def no_table_message(rows: Sequence[Row], layout: str) -> str:
     """Say what was seen and which column is missing, then what to do."""
     seen = LAYOUT_LABELS.get(layout, layout)
+    if cells_on_lines(rows):
+        return ("không tìm thấy bảng phụ lục: văn bản có vẻ được chép từ Word hoặc trình xem PDF "
+                "— mỗi ô của bảng thành một dòng riêng, không còn dấu phân cách nên không ghép "
+                "lại được thành hàng. Hãy lưu phụ lục thành .docx hoặc .pdf rồi nhập tệp đó.")
     guess = best_guess(rows)
     if guess is None:
         return (f"không tìm thấy bảng phụ lục (đã đọc như {seen}): cần một dòng tiêu đề có các "
@@ -124,13 +142,15 @@ def _base_ref(table: RawTable, task: RawTask) -> str:
     return f"{numeral}.{task.number}" if numeral else task.number
 
 
-def _assign_refs(table: RawTable) -> tuple[list[str], list[ParseWarning]]:
+def _assign_refs(table: RawTable) -> tuple[list[str], list[ParseWarning], bool]:
+    """Unique refs; True when numbering restarts in each part, so refs carry the part."""
     bases = [_base_ref(table, task) for task in table.tasks]
     parts = [table.sections[task.section].part for task in table.tasks]
     owners: dict[str, set[str | None]] = {}
     for base, part in zip(bases, parts, strict=True):
         owners.setdefault(base, set()).add(part)
-    if any(len(found) > 1 for found in owners.values()):  # numbering restarts in each part
+    by_part = any(len(found) > 1 for found in owners.values())
+    if by_part:
         bases = [f"{part}.{base}" if part else base for base, part in zip(bases, parts,
                                                                             strict=True)]
     refs: list[str] = []
@@ -148,10 +168,10 @@ def _assign_refs(table: RawTable) -> tuple[list[str], list[ParseWarning]]:
                 f"nhiệm vụ này mang mã {ref}")))
         seen[ref] = task.line
         refs.append(ref)
-    return refs, warnings
+    return refs, warnings, by_part
 
 
-def _build_task(raw: RawTask, ref: str, section: RawSection, group: RawGroup | None,
+def _build_task(raw: RawTask, ref: str, section: RawSection, key: str, group: RawGroup | None,
                 meta: PlanMeta, directory: Directory) -> tuple[TaskDraft, list[ParseWarning]]:
     fields = raw.fields
     warnings = [ParseWarning(line, f"nối tiếp nhiệm vụ {ref} (cột "
@@ -180,7 +200,7 @@ def _build_task(raw: RawTask, ref: str, section: RawSection, group: RawGroup | N
         warnings += [ParseWarning(raw.line, f"nhiệm vụ {ref}, cột {label}: {problem}")
                      for problem in resolution.problems]
     task = TaskDraft(
-        ref=ref, section=section.numeral or "", section_title=section.title,
+        ref=ref, section=key, section_title=section.title,
         number=raw.number, content=fields["content"], product=fields["product"],
         lead_text=fields["lead"], coordinating_text=fields["coordinating"],
         deadline=deadline, note=fields["note"], line=raw.line, lead=lead.agencies,

@@ -7,10 +7,11 @@ that left the document and never deletes an assignment, status or answer.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import JSON, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from plan.agencies import Directory
@@ -20,7 +21,8 @@ from storage.models import Agency, Assignment, ImportRun, Plan, Section, Task, T
 
 TRACKED = ("section_id", "number", "position", "content", "product", "lead_text",
            "coordinating_text", "deadline_text", "deadline_kind", "deadline_period",
-           "due_date", "note", "source_line")
+           "due_date", "note", "source_line", "deadline_start", "deadline_days", "part",
+           "subsection", "extra")
 _AUDITED = frozenset(TRACKED) - {"position", "source_line", "section_id"}
 
 
@@ -132,7 +134,10 @@ def _task_values(task: TaskDraft, sections: dict[str, int], position: int) -> di
             "content": task.content, "product": task.product, "lead_text": task.lead_text,
             "coordinating_text": task.coordinating_text, "deadline_text": task.deadline.text,
             "deadline_kind": task.deadline.kind.value, "deadline_period": task.deadline.period,
-            "due_date": task.deadline.due, "note": task.note, "source_line": task.line}
+            "due_date": task.deadline.due, "note": task.note, "source_line": task.line,
+            "deadline_start": task.deadline.start,
+            "deadline_days": [list(day) for day in task.deadline.days] or None,
+            "part": task.part, "subsection": task.subsection, "extra": dict(task.extra) or None}
 
 
 async def _upsert_tasks(session: AsyncSession, plan_id: int, run_id: int, draft: PlanDraft,
@@ -223,10 +228,16 @@ async def _bulk_insert(session: AsyncSession, model: type[Task] | type[Assignmen
         await connection.execute(insert(table), rows)  # type: ignore[arg-type]
         return
     columns = [c.name for c in table.columns if c.name in rows[0]]
+    as_json = {c.name for c in table.columns if isinstance(c.type, JSON)}
     raw = await connection.get_raw_connection()
     await raw.driver_connection.copy_records_to_table(  # type: ignore[union-attr]
         table.name, columns=columns,  # type: ignore[attr-defined]
-        records=[tuple(row[c] for c in columns) for row in rows])
+        records=[tuple(_copy_value(row[c], c in as_json) for c in columns) for row in rows])
+
+
+def _copy_value(value: Any, as_json: bool) -> Any:
+    """COPY sends JSON columns as text; everything else as it is."""
+    return json.dumps(value, ensure_ascii=False) if as_json and value is not None else value
 
 
 def _chunks(items: list[int], size: int) -> list[list[int]]:

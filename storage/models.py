@@ -89,8 +89,13 @@ class Task(Base):
     deadline_kind: Mapped[str] = mapped_column(String(20))
     deadline_period: Mapped[str | None] = mapped_column(String(20))
     due_date: Mapped[dt.date | None] = mapped_column(Date)
+    deadline_start: Mapped[dt.date | None] = mapped_column(Date)  # ongoing/ranged work begins
+    deadline_days: Mapped[list[list[int]] | None] = mapped_column(JSON)  # recurrence days
     note: Mapped[str] = mapped_column(Text, default="")
     source_line: Mapped[int] = mapped_column(Integer)
+    part: Mapped[str | None] = mapped_column(String(20))
+    subsection: Mapped[str | None] = mapped_column(Text)
+    extra: Mapped[dict[str, str] | None] = mapped_column(JSON)  # columns beyond ours
     withdrawn_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
 

@@ -82,3 +82,103 @@ def test_document_without_appendix_table_is_refused(directory: Directory) -> Non
 def test_empty_table_is_refused(directory: Directory) -> None:
     with pytest.raises(PlanFormatError, match="không có nhiệm vụ nào"):
         parse("\n\n", directory)
+
+
+def test_don_vi_thuc_hien_is_the_lead_when_there_is_no_chu_tri_column(
+        directory: Directory) -> None:
+    header = "STT\tNội dung công việc\tĐơn vị thực hiện\tThời gian thực hiện\tNguồn kinh phí"
+    draft = parse("1\tViệc A\tSở Y tế\tQuý II/2026\tNgân sách tỉnh", directory, header)
+    only = draft.tasks[0]
+    assert (only.lead[0].name, only.deadline.due.isoformat()) == ("Sở Y tế", "2026-06-30")
+    assert only.extra == (("Nguồn kinh phí", "Ngân sách tỉnh"),)
+
+
+def test_decimal_numbers_and_sub_groups(directory: Directory) -> None:
+    body = ("III\tCẢI CÁCH TỔ CHỨC\t\t\t\t\t\n"
+            "III.1\tSắp xếp tổ chức\t\t\t\t\t\n"
+            "1\tViệc 1\tKH\tSở Y tế\t\tNăm 2026\t\n"
+            "2\tViệc 2\tKH\tSở Y tế\t\tNăm 2026\t\n"
+            "III.2\tBiên chế\t\t\t\t\t\n"
+            "1\tViệc 3\tKH\tSở Y tế\t\tNăm 2026\t\n"
+            "5\tQuản lý công chức\t\t\t\t\t\n"
+            "5.1\tViệc 4\tKH\tSở Y tế\t\tNăm 2026\t\n"
+            "5.1.8\tViệc 5\tKH\tSở Y tế\t\tNăm 2026\t\n")
+    draft = parse(body, directory)
+    assert [t.ref for t in draft.tasks] == ["III.1.1", "III.1.2", "III.2.1", "III.5.1",
+                                            "III.5.1.8"]
+    assert [t.subsection for t in draft.tasks][::2] == ["III.1 Sắp xếp tổ chức",
+                                                        "III.2 Biên chế", "III.5 Quản lý công chức"]
+    assert not any("bất thường" in w.message or "bắt đầu lại" in w.message
+                   for w in draft.warnings)
+
+
+def test_part_rows_keep_refs_unique_when_sections_restart(directory: Directory) -> None:
+    body = ("A.\tNHIỆM VỤ TRỌNG TÂM\t\t\t\t\t\nI\tThể chế\t\t\t\t\t\n"
+            "1\tViệc 1\tKH\tSở Y tế\t\tNăm 2026\t\n"
+            "B.\tNHIỆM VỤ THƯỜNG XUYÊN\t\t\t\t\t\nI\tThể chế\t\t\t\t\t\n"
+            "1\tViệc 2\tKH\tSở Y tế\t\tNăm 2026\t\n")
+    draft = parse(body, directory)
+    assert [(t.ref, t.part, t.section) for t in draft.tasks] == [
+        ("A.I.1", "A", "A.I"), ("B.I.1", "B", "B.I")]
+
+
+def test_bold_unnumbered_row_is_a_group_not_a_task(directory: Directory) -> None:
+    body = ("I\tThể chế\t\t\t\t\t\n\t<b>Nhóm văn bản</b>\t\t\t\t\t\n"
+            "1\tViệc 1\tKH\tSở Y tế\t\tNăm 2026\t\n")
+    draft = parse(body, directory)
+    assert [(t.ref, t.subsection) for t in draft.tasks] == [("I.1", "Nhóm văn bản")]
+
+
+def test_sub_row_with_its_own_lead_is_a_task_a_continuation_is_not(
+        directory: Directory) -> None:
+    body = ("1\tBan hành quy chế\tQĐ\tSở Nội vụ\tSở Tư pháp\tQuý II/2026\t\n"
+            "\tHướng dẫn thực hiện quy chế\tCV\tSở Tư pháp\t\t\t\n"
+            "2\tRà soát thủ tục hành chính nội bộ của các cơ quan\tKH\tSở Y tế\t\tNăm 2026\t\n"
+            "\tthuộc UBND tỉnh\t\t\t\t\t\n")
+    draft = parse(body, directory)
+    assert [(t.number, t.lead[0].name, t.coordinating_text, t.deadline.due.isoformat())
+            for t in draft.tasks] == [
+        ("1a", "Sở Nội vụ", "Sở Tư pháp", "2026-06-30"),
+        ("1b", "Sở Tư pháp", "Sở Tư pháp", "2026-06-30"),
+        ("2", "Sở Y tế", "", "2026-12-31")]
+    assert draft.tasks[2].content.endswith("các cơ quan thuộc UBND tỉnh")
+    warned = " | ".join(w.message for w in draft.warnings)
+    assert "coi là nhiệm vụ 1b" in warned and "nối tiếp nhiệm vụ 2" in warned
+
+
+def test_column_number_row_and_section_with_stray_text(directory: Directory) -> None:
+    body = ("(1)\t(2)\t(3)\t(4)\t(5)\t(6)\t(7)\n"
+            "I\tThể chế\t\t\t\t\tưu tiên\n1\tViệc 1\tKH\tSở Y tế\t\tNăm 2026\t\n")
+    draft = parse(body, directory)
+    assert [t.ref for t in draft.tasks] == ["I.1"]
+    assert any("có chữ ở cột khác («ưu tiên»)" in w.message for w in draft.warnings)
+
+
+def test_indicator_table_after_the_tasks_is_skipped(directory: Directory) -> None:
+    body = ("1\tViệc 1\tKH\tSở Y tế\t\tNăm 2026\t\n\n"
+            "TT\tChỉ tiêu\tGiá trị\tGhi chú\n1\tTỷ lệ hồ sơ trực tuyến\t80%\t\n")
+    draft = parse(body, directory)
+    assert [t.content for t in draft.tasks] == ["Việc 1"]
+    assert any("bảng chỉ tiêu" in w.message for w in draft.warnings)
+
+
+def test_a_cell_packing_several_tasks_stays_one_task_warned(directory: Directory) -> None:
+    body = "1\t- Ban hành quy chế. - Tổ chức tập huấn\tKH\tSở Y tế\t\tNăm 2026\t"
+    draft = parse(body, directory)
+    assert len(draft.tasks) == 1
+    assert any("gồm 2 việc" in w.message for w in draft.warnings)
+
+
+def test_refusal_names_the_columns_seen_and_the_one_missing(directory: Directory) -> None:
+    text = PREAMBLE + "STT\tNội dung\tĐơn vị thực hiện\tGhi chú\n1\tViệc A\tSở Y tế\t\n"
+    with pytest.raises(PlanFormatError) as caught:
+        parse_plan(read_rows("plan.txt", text.encode()), directory)
+    message = str(caught.value)
+    assert "thấy bảng có các cột STT, Nội dung, Đơn vị thực hiện" in message
+    assert "thiếu cột thời hạn" in message and ".docx, .xlsx hoặc .pdf" in message
+
+
+def test_text_copied_from_word_is_explained(directory: Directory) -> None:
+    text = PREAMBLE + "STT\nNội dung\nCơ quan chủ trì\nThời hạn\n1\nViệc A\nSở Y tế\nQuý I\n"
+    with pytest.raises(PlanFormatError, match=r"chép từ Word.*\.docx hoặc \.pdf"):
+        parse_plan(read_rows("plan.txt", text.encode()), directory)

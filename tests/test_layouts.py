@@ -1,0 +1,237 @@
+"""Plans as coordinators hold them: every layout imports with every task, the right refs,
+sections, leads and due dates — read from sample documents we wrote (tests/samples/ and
+tests/sample_docs.py), then stored on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from config.directories import load_directory
+from config.settings import DIRECTORIES_DIR
+from ingest.files import read_bytes
+from plan.agencies import Directory
+from plan.model import DeadlineKind, PlanDraft
+from plan.parse import parse_plan
+from storage.importer import import_plan
+from storage.models import Section, Task
+from storage.uow import Database
+from tests import sample_docs
+
+SAMPLES = Path(__file__).parent / "samples"
+D = dt.date
+K = DeadlineKind
+# ref → (section title, lead, kind, start, due)
+Expected = dict[str, tuple[str | None, str, DeadlineKind, dt.date | None, dt.date | None]]
+
+
+@pytest.fixture(scope="module")
+def an_giang() -> Directory:
+    return load_directory(DIRECTORIES_DIR / "an-giang-2025.yaml")
+
+
+def read(name: str, data: bytes, directory: Directory) -> PlanDraft:
+    document = read_bytes(name, data)
+    return parse_plan(document.rows, directory, layout=document.layout)
+
+
+def sample(name: str) -> Callable[[], tuple[str, bytes]]:
+    return lambda: (name, (SAMPLES / name).read_bytes())
+
+
+PIPE: Expected = {
+    "I.1": ("CẢI CÁCH THỂ CHẾ", "Sở Tư pháp", K.QUARTER, None, D(2026, 6, 30)),
+    "I.2": ("CẢI CÁCH THỂ CHẾ", "Sở Tư pháp", K.RANGE, D(2026, 3, 1), D(2026, 6, 30)),
+    "II.1": ("CẢI CÁCH THỦ TỤC HÀNH CHÍNH", "Văn phòng UBND tỉnh", K.RECURRING, None, None),
+    "II.2": ("CẢI CÁCH THỦ TỤC HÀNH CHÍNH", "Văn phòng UBND tỉnh", K.RANGE, D(2026, 1, 1),
+             D(2030, 12, 31)),
+    "III.1": ("CẢI CÁCH TỔ CHỨC BỘ MÁY", "Sở Nội vụ", K.START, D(2026, 7, 1), None),
+    "III.2": ("CẢI CÁCH TỔ CHỨC BỘ MÁY", "Sở Nội vụ", K.RECURRING, None, None),
+}
+CELLS: Expected = {
+    "I.1": ("CẢI CÁCH THỦ TỤC HÀNH CHÍNH", "Văn phòng UBND tỉnh", K.QUARTER, None,
+            D(2026, 9, 30)),
+    "I.2": ("CẢI CÁCH THỦ TỤC HÀNH CHÍNH", "Sở Nội vụ", K.RECURRING, None, None),
+    "II.1a": ("XÂY DỰNG CHÍNH QUYỀN SỐ", "Sở Khoa học và Công nghệ", K.RANGE, D(2027, 1, 1),
+              D(2031, 12, 31)),
+    "II.1b": ("XÂY DỰNG CHÍNH QUYỀN SỐ", "Sở Khoa học và Công nghệ", K.RANGE, D(2027, 1, 1),
+              D(2031, 12, 31)),
+    "II.2": ("XÂY DỰNG CHÍNH QUYỀN SỐ", "Công an tỉnh", K.YEAR, None, D(2026, 12, 31)),
+}
+PROSE: Expected = {
+    "II.1.1": ("NHIỆM VỤ CỤ THỂ", "Văn phòng UBND tỉnh", K.QUARTER, None, D(2026, 6, 30)),
+    "II.1.2": ("NHIỆM VỤ CỤ THỂ", "Sở Khoa học và Công nghệ", K.YEAR, None, D(2026, 12, 31)),
+    "II.2.1": ("NHIỆM VỤ CỤ THỂ", "Sở Nội vụ", K.DATE, None, D(2026, 9, 30)),
+    "II.2.2": ("NHIỆM VỤ CỤ THỂ", "Sở Nội vụ", K.RECURRING, None, None),
+}
+PARTS: Expected = {
+    "A.I.1": ("CẢI CÁCH THỂ CHẾ", "Văn phòng UBND tỉnh", K.QUARTER, None, D(2026, 3, 31)),
+    "A.I.2a": ("CẢI CÁCH THỂ CHẾ", "Sở Nội vụ", K.QUARTER, None, D(2026, 6, 30)),
+    "A.I.2b": ("CẢI CÁCH THỂ CHẾ", "Sở Tư pháp", K.QUARTER, None, D(2026, 6, 30)),
+    "A.II.1.1": ("CẢI CÁCH TÀI CHÍNH CÔNG", "Sở Tài chính", K.MONTH, None, D(2026, 9, 30)),
+    "A.II.1.2": ("CẢI CÁCH TÀI CHÍNH CÔNG", "Sở Tài chính", K.DATE, None, D(2026, 3, 31)),
+    "B.I.1": ("CÔNG TÁC CHỈ ĐẠO, ĐIỀU HÀNH", "Sở Nội vụ", K.RECURRING, None, None),
+    "B.I.2": ("CÔNG TÁC CHỈ ĐẠO, ĐIỀU HÀNH", "Sở Văn hóa, Thể thao và Du lịch", K.YEAR, None,
+              D(2026, 12, 31)),
+}
+STACKED: Expected = {
+    "I.1": ("CẢI CÁCH THỦ TỤC HÀNH CHÍNH", "Văn phòng UBND tỉnh", K.MONTH, None, D(2026, 7, 31)),
+    "I.2": ("CẢI CÁCH THỦ TỤC HÀNH CHÍNH", "Sở Nội vụ", K.QUARTER, None, D(2026, 12, 31)),
+    "I.3": ("CẢI CÁCH THỦ TỤC HÀNH CHÍNH", "Sở Nội vụ", K.QUARTER, None, D(2026, 12, 31)),
+    "I.4": ("CẢI CÁCH THỦ TỤC HÀNH CHÍNH", "Văn phòng UBND tỉnh", K.DATE, None, D(2026, 11, 30)),
+}
+PDF: Expected = {
+    "I.1": ("NHÓM NHIỆM VỤ SỐ 1", "Văn phòng UBND tỉnh", K.YEAR, None, D(2026, 12, 31)),
+    "I.2a": ("NHÓM NHIỆM VỤ SỐ 1", "Sở Tài chính", K.DATE, None, D(2026, 9, 30)),
+    "I.2b": ("NHÓM NHIỆM VỤ SỐ 1", "Sở Khoa học và Công nghệ", K.DATE, None, D(2026, 9, 30)),
+    **{f"I.{n}": ("NHÓM NHIỆM VỤ SỐ 1", lead, kind, start, due) for n, lead, kind, start, due in (
+        (3, "Sở Khoa học và Công nghệ", K.RANGE, D(2026, 1, 1), D(2030, 12, 31)),
+        (4, "Sở Y tế", K.RECURRING, None, None))},
+    "II.12": ("NHÓM NHIỆM VỤ SỐ 2", "Văn phòng UBND tỉnh", K.YEAR, None, D(2026, 12, 31)),
+    "III.12": ("NHÓM NHIỆM VỤ SỐ 3", "Sở Tài chính", K.DATE, None, D(2026, 9, 30)),
+}
+CASES = [
+    ("pipe", sample("pipe-table-2026.md"), "48/KH-UBND", PIPE, 6),
+    ("cells", sample("web-cells-2026.txt"), "112/KH-UBND", CELLS, 5),
+    ("prose", sample("prose-blocks-2026.md"), "205/KH-UBND", PROSE, 4),
+    ("docx", lambda: ("p.docx", sample_docs.docx_parts_and_spans()), "77/KH-UBND", PARTS, 7),
+    ("xlsx", lambda: ("p.xlsx", sample_docs.xlsx_stacked_header()), "91/KH-UBND", STACKED, 4),
+    ("pdf", lambda: ("p.pdf", sample_docs.pdf_appendix(sample_docs.pdf_rows(3, 12), 2)),
+     "77/KH-UBND", PDF, 37),
+]
+
+
+def summary(draft: PlanDraft, refs: list[str]) -> Expected:
+    by_ref = {t.ref: t for t in draft.tasks}
+    return {ref: (by_ref[ref].section_title, by_ref[ref].lead[0].name, by_ref[ref].deadline.kind,
+                  by_ref[ref].deadline.start, by_ref[ref].deadline.due) for ref in refs
+            if ref in by_ref}
+
+
+@pytest.mark.parametrize(("layout", "make", "code", "expected", "count"), CASES,
+                         ids=[case[0] for case in CASES])
+def test_every_layout_reads_every_task(layout: str, make: Callable[[], tuple[str, bytes]],
+                                       code: str, expected: Expected, count: int,
+                                       an_giang: Directory) -> None:
+    name, data = make()
+    draft = read(name, data, an_giang)
+    assert draft.layout == layout
+    assert draft.meta.code == code and draft.meta.year == 2026
+    assert len(draft.tasks) == count
+    assert summary(draft, list(expected)) == expected
+    assert len({t.ref for t in draft.tasks}) == count  # refs stay unique
+
+
+def test_pipe_table_keeps_escaped_bars_and_line_breaks(an_giang: Directory) -> None:
+    draft = read(*sample("pipe-table-2026.md")(), an_giang)
+    by_ref = {t.ref: t for t in draft.tasks}
+    assert by_ref["II.1"].content == "Công bố danh mục TTHC | cập nhật lên Cổng dịch vụ công"
+    assert by_ref["I.2"].content.endswith("pháp luật tại một số xã, phường")
+    assert by_ref["II.1"].deadline.days == ((0, 20),) and by_ref["III.2"].deadline.days == (
+        (11, 15),)
+    assert by_ref["II.2"].content == "Số hóa hồ sơ, kết quả giải quyết thủ tục hành chính"
+    assert any("bảng chỉ tiêu" in w.message for w in draft.warnings)  # indicator table skipped
+
+
+def test_website_chrome_is_warned_and_never_a_task(an_giang: Directory) -> None:
+    draft = read(*sample("web-cells-2026.txt")(), an_giang)
+    contents = " ".join(t.content for t in draft.tasks)
+    for chrome in ("Tải về", "Lượt xem", "Đăng nhập", "Số hiệu", "Trang 1/1"):
+        assert chrome not in contents
+    warned = " ".join(w.message for w in draft.warnings)
+    assert "Tải về" in warned and "Lượt xem" in warned
+    sub = next(t for t in draft.tasks if t.ref == "II.1b")
+    assert sub.content == "Vận hành Trung tâm giám sát điều hành thông minh"
+    assert sub.coordinating_text == "UBND các xã, phường"  # spanned from the row above
+    first = next(t for t in draft.tasks if t.ref == "I.1")
+    assert first.content.endswith("nội bộ giữa các cơ quan hành chính nhà nước")  # wrapped cell
+
+
+def test_prose_blocks_take_wrapped_labels_and_nested_lead_labels(an_giang: Directory) -> None:
+    draft = read(*sample("prose-blocks-2026.md")(), an_giang)
+    by_ref = {t.ref: t for t in draft.tasks}
+    first = by_ref["II.1.1"]
+    assert first.content.endswith("cấp xã sau khi sắp xếp đơn vị hành chính")
+    assert first.subsection == "II.1 Cải cách thủ tục hành chính"
+    nested = by_ref["II.1.2"]
+    assert nested.coordinating_text == "Văn phòng UBND tỉnh; các sở, ban, ngành tỉnh"
+    assert by_ref["II.2.1"].content.endswith("trình phê duyệt đề án vị trí việc làm")
+    assert by_ref["II.2.2"].coordinating[0].name == "Thanh tra tỉnh"
+    assert not any("MỤC ĐÍCH" in t.content or "Sở Nội vụ theo dõi" in t.content
+                   for t in draft.tasks)
+
+
+def test_word_parts_sub_groups_and_spanned_sub_rows(an_giang: Directory) -> None:
+    draft = read("p.docx", sample_docs.docx_parts_and_spans(), an_giang)
+    by_ref = {t.ref: t for t in draft.tasks}
+    assert {t.section for t in draft.tasks} == {"A.I", "A.II", "B.I"}
+    assert by_ref["A.II.1.1"].subsection == "II.1 Tự chủ tài chính của đơn vị sự nghiệp"
+    assert "Tự chủ tài chính" not in " ".join(t.content for t in draft.tasks)
+    warned = " | ".join(w.message for w in draft.warnings)
+    assert "có chữ ở cột khác («Mục ưu tiên»)" in warned
+    assert "coi là nhiệm vụ 2b" in warned
+
+
+def test_excel_stacked_header_month_cell_and_extra_column(an_giang: Directory) -> None:
+    draft = read("p.xlsx", sample_docs.xlsx_stacked_header(), an_giang)
+    first = draft.tasks[0]
+    assert first.deadline.text == "07/2026"  # a date cell shown mm/yyyy stays a month
+    assert first.coordinating_text == "Các sở, ban, ngành tỉnh"
+    assert dict(first.extra) == {"Nguồn kinh phí": "Ngân sách tỉnh"}
+    assert not any(t.content.startswith("(") for t in draft.tasks)  # the (1)(2)(3) row
+
+
+@pytest.mark.skipif(not sample_docs.office(),
+                    reason="LibreOffice is not installed (Debian: libreoffice-writer-nogui); "
+                           ".ci/run installs it")
+@pytest.mark.parametrize(("source", "target", "build", "expected"), [
+    ("docx", "doc", sample_docs.docx_parts_and_spans, PARTS),
+    ("docx", "odt", sample_docs.docx_parts_and_spans, PARTS),
+    ("xlsx", "xls", sample_docs.xlsx_stacked_header, STACKED),
+    ("xlsx", "ods", sample_docs.xlsx_stacked_header, STACKED),
+])
+def test_legacy_office_files_convert_through_libreoffice(
+        source: str, target: str, build: Callable[[], bytes], expected: Expected,
+        an_giang: Directory) -> None:
+    data = sample_docs.office_convert(build(), source, target)
+    draft = read(f"plan.{target}", data, an_giang)
+    assert draft.layout == target
+    assert summary(draft, list(expected)) == expected
+
+
+def test_scanned_pdf_is_refused_with_what_to_do(an_giang: Directory) -> None:
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.rect(10, 10, 100, 50)  # lines, no text layer
+    from plan.rows import PlanFormatError
+
+    with pytest.raises(PlanFormatError, match=r"không có lớp chữ.*OCR"):
+        read("scan.pdf", bytes(pdf.output()), an_giang)
+
+
+@pytest.mark.parametrize(("layout", "make", "code", "expected", "count"), CASES,
+                         ids=[case[0] for case in CASES])
+async def test_every_layout_is_stored(db: Database, layout: str,
+                                      make: Callable[[], tuple[str, bytes]], code: str,
+                                      expected: Expected, count: int,
+                                      an_giang: Directory) -> None:
+    draft = read(*make(), an_giang)
+    async with db.uow() as uow:
+        report = await import_plan(uow.session, draft, an_giang, layout)
+        await uow.commit()
+    assert len(report.added) == count
+    async with db.uow() as uow:
+        rows = (await uow.session.execute(
+            select(Task.ref, Task.deadline_kind, Task.deadline_start, Task.due_date,
+                   Section.title).join(Section, Section.id == Task.section_id))).all()
+    stored = {ref: (title, kind, start, due) for ref, kind, start, due, title in rows}
+    assert {ref: stored[ref] for ref in expected} == {
+        ref: (title, kind.value, start, due) for ref, (title, _, kind, start, due) in
+        expected.items()}
