@@ -86,6 +86,26 @@ def _import_row(backend: str, runs: list[dict[str, float]]) -> tuple[str, str]:
             f"({median['peak_mb'] / 300:.0%} of 300 MB) · {'OK' if ok else 'OVER TARGET'}")
 
 
+def _layout_cases() -> list[tuple[str, str]]:
+    """A 60-page PDF appendix and a 5,000-row website dump, read as `import --dry-run` does."""
+    rows = []
+    folder = Path(tempfile.mkdtemp(prefix="nhacviec-bench-"))
+    for kind, name in (("pdf", "PDF appendix (pdfplumber)"),
+                       ("cells", "website dump, one cell per line")):
+        path = folder / f"plan.{'pdf' if kind == 'pdf' else 'txt'}"
+        made = _run("bench.layouts_bench", "--kind", kind, "--file", str(path), "--setup")
+        runs = [_run("bench.layouts_bench", "--kind", kind, "--file", str(path))
+                for _ in range(REPEATS)]
+        seconds = statistics.median(r["read_s"] for r in runs)
+        memory = statistics.median(r["peak_mb"] for r in runs)
+        size = f"{int(made['pages'])} pages" if kind == "pdf" else f"{int(runs[0]['rows']):,} rows"
+        ok = seconds < 10 and memory < 300
+        rows.append((f"read {name}: {size} → {int(runs[0]['tasks']):,} tasks",
+                     f"{seconds:.2f} s ({seconds / 10:.0%} of 10 s) · peak {memory:.0f} MB "
+                     f"({memory / 300:.0%} of 300 MB) · {'OK' if ok else 'OVER TARGET'}"))
+    return rows
+
+
 def _url(backend: str, pg: str) -> str | None:
     if backend == "sqlite":
         return f"sqlite:///{Path(tempfile.mkdtemp(prefix='nhacviec-bench-')) / 'bench.db'}"
@@ -186,10 +206,13 @@ def main() -> None:
     print(f"nhacviec benchmarks — {platform.processor() or platform.machine()}, "
           f"{os.cpu_count()} cores, Python {platform.python_version()}, "
           f"median of {REPEATS} fresh processes\n")
-    selected = os.environ.get("BENCH_ONLY", "import,sweep,dispatch,webhook,report").split(",")
+    selected = os.environ.get("BENCH_ONLY",
+                              "import,layouts,sweep,dispatch,webhook,report").split(",")
     rows = []
     if "import" in selected:
         rows += _import_cases()
+    if "layouts" in selected:
+        rows += _layout_cases()
     if "sweep" in selected:
         rows += _sweep_cases()
     if "dispatch" in selected:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections import Counter
 from pathlib import Path
@@ -10,7 +11,7 @@ from ingest.files import read_file
 from plan.agencies import Directory
 from plan.export import draft_to_dict
 from plan.model import DeadlineKind, PlanDraft, PlanMeta
-from plan.parse import parse_plan
+from plan.parse import LAYOUT_LABELS, parse_plan
 from storage.importer import ImportReport, import_plan
 from storage.uow import Database
 
@@ -29,6 +30,11 @@ async def store_plan(db: Database, draft: PlanDraft, directory: Directory,
     return report
 
 
+def with_duties(draft: PlanDraft) -> PlanDraft:
+    """The draft with its body-text duties added as tasks (`--with-duties`)."""
+    return dataclasses.replace(draft, tasks=draft.tasks + draft.duties, duties=())
+
+
 def as_json(draft: PlanDraft) -> str:
     return json.dumps(draft_to_dict(draft), ensure_ascii=False, indent=2)
 
@@ -38,6 +44,7 @@ def summary(draft: PlanDraft, report: ImportReport | None) -> str:
     meta = draft.meta
     date = meta.issued_on.strftime("%d/%m/%Y") if meta.issued_on else "không rõ ngày"
     lines = [f"Kế hoạch {meta.code or '(chưa rõ số hiệu)'} ngày {date}: {meta.title or ''}",
+             f"Đã đọc như: {LAYOUT_LABELS.get(draft.layout, draft.layout)}",
              "Nhiệm vụ theo mục:"]
     per_section = Counter(t.section for t in draft.tasks)
     titles = {t.section: t.section_title for t in draft.tasks}
@@ -54,6 +61,11 @@ def summary(draft: PlanDraft, report: ImportReport | None) -> str:
                and t.deadline.kind is not DeadlineKind.RECURRING]
     lines.append("Nhiệm vụ chưa có ngày hạn cố định: " + (
         "; ".join(f"{t.ref} «{t.deadline.text or 'trống'}»" for t in undated) or "không có"))
+    if draft.duties:
+        lines.append(f"Nhiệm vụ nêu trong nội dung văn bản ({len(draft.duties)}, chưa nhập; "
+                     "thêm --with-duties để nhập):")
+        lines += [f"  {t.ref} dòng {t.line}: {t.content} — {t.lead_text}; hạn «{t.deadline.text}»"
+                  for t in draft.duties]
     lines.append(f"Cảnh báo ({len(draft.warnings)}):")
     lines += [f"  dòng {w.line}: {w.message}" for w in draft.warnings]
     if report is None:

@@ -48,7 +48,9 @@ def db_upgrade() -> None:
 
 @app.command("import")
 def import_command(
-    file: Annotated[Path, typer.Argument(help="Tệp kế hoạch: .txt, .csv, .xlsx hoặc .docx")],
+    file: Annotated[Path, typer.Argument(
+        help="Tệp kế hoạch: .docx, .xlsx, .pdf, .csv, .md/.txt (cả .doc, .xls, .odt, .ods, "
+             ".rtf khi có LibreOffice)")],
     dry_run: Annotated[bool, typer.Option(
         "--dry-run", help="Chỉ đọc và báo cáo, không ghi")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="In kết quả đọc dạng JSON")] = False,
@@ -57,6 +59,9 @@ def import_command(
     code: Annotated[str | None, typer.Option(help="Số hiệu kế hoạch nếu tệp không ghi")] = None,
     title: Annotated[str | None, typer.Option(help="Tên kế hoạch nếu tệp không ghi")] = None,
     date: Annotated[str | None, typer.Option(help="Ngày ban hành YYYY-MM-DD")] = None,
+    with_duties: Annotated[bool, typer.Option(
+        "--with-duties", help="Nhập cả các nhiệm vụ nêu trong nội dung văn bản (ngoài phụ lục)"
+    )] = False,
 ) -> None:
     """Đọc phụ lục kế hoạch và lưu thành nhiệm vụ, phân công (nhập lại sẽ cập nhật)."""
     s = settings()
@@ -66,6 +71,8 @@ def import_command(
         draft = importing.read_plan(file, found, overrides)
     except PlanFormatError as exc:
         fail(f"{file}: {exc}")
+    if with_duties:
+        draft = importing.with_duties(draft)
     if dry_run:
         typer.echo(importing.as_json(draft) if as_json else importing.summary(draft, None))
         return

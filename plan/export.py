@@ -15,6 +15,7 @@ def draft_to_dict(draft: PlanDraft) -> dict[str, Any]:
         "layout": draft.layout,
         "tasks": [_task(task) for task in draft.tasks],
         "warnings": [{"line": w.line, "message": w.message} for w in draft.warnings],
+        "duties": [_task(task) for task in draft.duties],
     }
 
 

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from plan.agencies import Directory
 from plan.deadlines import parse_deadline
+from plan.duties import find_duties
 from plan.header import (
     FIELD_LABELS,
     best_guess,
@@ -67,7 +68,9 @@ def parse_plan(rows: Sequence[Row], directory: Directory,
         tasks.append(task)
         warnings += task_warnings
     warnings.sort(key=lambda w: w.line)
-    return PlanDraft(meta, tuple(tasks), tuple(warnings), layout=layout)
+    body = [row for row in rows if len(row.cells) == 1]
+    duties = find_duties(body, directory, meta)
+    return PlanDraft(meta, tuple(tasks), tuple(warnings), layout=layout, duties=tuple(duties))
 
 
 def no_table_message(rows: Sequence[Row], layout: str) -> str:

@@ -190,3 +190,14 @@ def office_convert(data: bytes, source: str, target: str) -> bytes:
                         str(folder / f"in.{source}")], check=True, capture_output=True,
                        timeout=180, env={"PATH": "/usr/bin:/bin", "HOME": work})
         return (folder / "out" / f"in.{target}").read_bytes()
+
+
+def cell_dump(rows: list[tuple[str, ...]], before: list[str], after: list[str]) -> str:
+    """A website dump: each cell after a line holding only `|`, a row closed by one more."""
+    lines = list(before)
+    for row in rows:
+        for cell in row:
+            lines.append("|")
+            lines.extend(cell.split("\n") if cell else [])
+        lines.append("|")
+    return "\n".join([*lines, *after]) + "\n"

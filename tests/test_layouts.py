@@ -235,3 +235,39 @@ async def test_every_layout_is_stored(db: Database, layout: str,
     assert {ref: stored[ref] for ref in expected} == {
         ref: (title, kind.value, start, due) for ref, (title, _, kind, start, due) in
         expected.items()}
+
+
+def test_without_libreoffice_a_doc_names_the_package_to_install(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from plan.rows import PlanFormatError
+
+    monkeypatch.setenv("PATH", str(tmp_path))  # a PATH with no soffice on it
+    ole2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504)
+    with pytest.raises(PlanFormatError, match="apt-get install libreoffice-writer-nogui"):
+        read_bytes("plan.doc", ole2)
+    with pytest.raises(PlanFormatError, match="libreoffice-calc-nogui"):
+        read_bytes("plan.xls", ole2)
+
+
+@pytest.mark.skipif(not sample_docs.office(),
+                    reason="LibreOffice is not installed (Debian: libreoffice-writer-nogui); "
+                           ".ci/run installs it")
+def test_cli_imports_a_doc_and_keeps_no_converted_file(tmp_path: Path) -> None:
+    import tempfile
+
+    from typer.testing import CliRunner
+
+    from cli.main import app
+
+    plan = tmp_path / "ke-hoach.doc"
+    plan.write_bytes(sample_docs.office_convert(sample_docs.docx_parts_and_spans(), "docx",
+                                                "doc"))
+    before = set(Path(tempfile.gettempdir()).glob("nhacviec-office-*"))
+    result = CliRunner().invoke(app, ["import", "--dry-run", "--directory", "an-giang-2025",
+                                      str(plan)],
+                                env={"NHACVIEC_DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"})
+    assert result.exit_code == 0, result.output
+    assert "Đã đọc như: tệp .doc (chuyển qua LibreOffice)" in result.output
+    assert "Tổng: 7 nhiệm vụ" in result.output
+    assert set(Path(tempfile.gettempdir()).glob("nhacviec-office-*")) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ke-hoach.doc"]

@@ -31,6 +31,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('tasks', schema=None) as batch_op:
+    # Plain DROP COLUMN (SQLite >= 3.35): recreating `tasks` would trip the foreign keys of
+    # the assignments that point at it.
+    with op.batch_alter_table('tasks', schema=None, recreate='never') as batch_op:
         for column in ('extra', 'subsection', 'part', 'deadline_days', 'deadline_start'):
             batch_op.drop_column(column)
