@@ -173,6 +173,18 @@ def _decide(raw: str, folded: str, found: list[_Found]) -> Deadline:
     return Deadline(raw, last.kind, last.last)
 
 
+def period_start(deadline: Deadline) -> dt.date | None:
+    """The first day a deadline phrase covers (`Quý III/2026` → 01/07/2026), for start columns."""
+    due = deadline.due
+    if deadline.start is not None or due is None:
+        return deadline.start
+    firsts = {DeadlineKind.MONTH: due.replace(day=1),
+              DeadlineKind.QUARTER: due.replace(month=due.month - 2, day=1),
+              DeadlineKind.HALF_YEAR: due.replace(month=due.month - 5, day=1),
+              DeadlineKind.YEAR: due.replace(month=1, day=1)}
+    return firsts.get(deadline.kind, due)
+
+
 def month_end(year: int, month: int) -> dt.date:
     """Last day of a month (leap years included)."""
     return dt.date(year, month, calendar.monthrange(year, month)[1])

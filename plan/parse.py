@@ -7,7 +7,7 @@ import re
 from collections.abc import Sequence
 
 from plan.agencies import Directory
-from plan.deadlines import parse_deadline
+from plan.deadlines import parse_deadline, period_start
 from plan.duties import find_duties
 from plan.header import (
     FIELD_LABELS,
@@ -224,11 +224,7 @@ def _with_start(deadline: Deadline, raw: RawTask, meta: PlanMeta) -> Deadline:
         return deadline
     for label, value in raw.extra.items():
         if column_of(label) == "start":
-            begun = parse_deadline(value, meta.year)
-            start = begun.start or (begun.due.replace(day=1) if begun.kind is DeadlineKind.MONTH
-                                    and begun.due else begun.due)
-            if begun.kind is DeadlineKind.YEAR and begun.due:
-                start = begun.due.replace(month=1, day=1)
+            start = period_start(parse_deadline(value, meta.year))
             if start is not None and (deadline.due is None or start <= deadline.due):
                 return dataclasses.replace(deadline, start=start)
     return deadline

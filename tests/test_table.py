@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from plan.agencies import Directory
@@ -182,3 +184,24 @@ def test_text_copied_from_word_is_explained(directory: Directory) -> None:
     text = PREAMBLE + "STT\nNội dung\nCơ quan chủ trì\nThời hạn\n1\nViệc A\nSở Y tế\nQuý I\n"
     with pytest.raises(PlanFormatError, match=r"chép từ Word.*\.docx hoặc \.pdf"):
         parse_plan(read_rows("plan.txt", text.encode()), directory)
+
+
+def test_a_start_column_gives_the_start_of_work(directory: Directory) -> None:
+    header = "STT\tNội dung\tCơ quan chủ trì\tThời gian bắt đầu\tThời gian hoàn thành"
+    draft = parse("1\tViệc A\tSở Y tế\tQuý III/2026\tQuý II/2027\n"
+                  "2\tViệc B\tSở Y tế\t2027\t2026", directory, header)
+    first, second = draft.tasks
+    assert (first.deadline.start, first.deadline.due) == (dt.date(2026, 7, 1),
+                                                          dt.date(2027, 6, 30))
+    assert second.deadline.start is None  # a start after the due date is not taken
+
+
+def test_every_task_table_is_read_even_with_another_column_order(directory: Directory) -> None:
+    body = ("I\tThể chế\t\t\t\t\t\n1\tViệc 1\tKH\tSở Y tế\t\tNăm 2026\t\n\n"
+            "Bảng 2. Nhiệm vụ bổ sung\n"
+            "TT\tThời hạn\tNội dung\tĐơn vị chủ trì\n"
+            "II\t\tBổ sung\t\n1\tQuý III/2026\tViệc 2\tSở Nội vụ\n")
+    draft = parse(body, directory)
+    assert [(t.ref, t.content, t.lead[0].name, t.deadline.due.isoformat())
+            for t in draft.tasks] == [("I.1", "Việc 1", "Sở Y tế", "2026-12-31"),
+                                      ("II.1", "Việc 2", "Sở Nội vụ", "2026-09-30")]
