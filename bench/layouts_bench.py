@@ -13,8 +13,7 @@ import resource
 import time
 from pathlib import Path
 
-from config.directories import load_directory
-from config.settings import DIRECTORIES_DIR
+from config.directories import load_named
 from ingest.files import read_file
 from plan.parse import parse_plan
 from tests import sample_docs
@@ -37,7 +36,7 @@ def setup(kind: str, path: Path) -> dict[str, float]:
 
 
 def run(path: Path) -> dict[str, float]:
-    directory = load_directory(DIRECTORIES_DIR / "an-giang-2025.yaml")
+    directory = load_named("an-giang-2025")
     started = time.perf_counter()
     document = read_file(path)
     draft = parse_plan(document.rows, directory, layout=document.layout)

@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from cli.common import run_async
-from config.directories import load_directory
+from config.directories import available, load_named
 from config.settings import Settings, SettingsError, load_settings
 from plan.agencies import DirectoryError
 from storage import health, outbox, tallies
@@ -90,8 +90,11 @@ def _clock(s: Settings) -> Check:
 
 
 def _directory(s: Settings) -> Check:
+    if s.agency_directory is None:
+        return Check("Danh mục cơ quan", True, f"chọn theo cơ quan ban hành từng kế hoạch "
+                                              f"({len(available())} danh mục có sẵn)")
     try:
-        directory = load_directory(s.directory_path(None))
+        directory = load_named(s.agency_directory)
     except DirectoryError as exc:
         return Check("Danh mục cơ quan", False, str(exc))
     return Check("Danh mục cơ quan", True,

@@ -7,19 +7,28 @@ import json
 from collections import Counter
 from pathlib import Path
 
+from config.directories import Choice, choose
 from ingest.files import read_file
 from plan.agencies import Directory
 from plan.export import draft_to_dict
-from plan.model import DeadlineKind, PlanDraft, PlanMeta
-from plan.parse import LAYOUT_LABELS, parse_plan
+from plan.model import DeadlineKind, ParseWarning, PlanDraft, PlanMeta
+from plan.parse import LAYOUT_LABELS, parse_plan, plan_meta
 from storage.importer import ImportReport, import_plan
 from storage.uow import Database
 
 
-def read_plan(path: Path, directory: Directory, overrides: PlanMeta | None = None) -> PlanDraft:
-    """File → draft; every failure is a PlanFormatError with a Vietnamese message."""
+def read_plan(path: Path, directory_name: str | None,
+              overrides: PlanMeta | None = None) -> tuple[PlanDraft, Choice]:
+    """File → draft, read with the directory its issuer calls for (or the one named).
+
+    Every failure is a PlanFormatError or DirectoryError with a Vietnamese message."""
     document = read_file(path)
-    return parse_plan(document.rows, directory, overrides, layout=document.layout)
+    choice = choose(plan_meta(document.rows, overrides), directory_name)
+    draft = parse_plan(document.rows, choice.directory, overrides, layout=document.layout)
+    if choice.warning:
+        note = ParseWarning(1, f"danh mục cơ quan: {choice.warning}")
+        draft = dataclasses.replace(draft, warnings=(note, *draft.warnings))
+    return draft, choice
 
 
 async def store_plan(db: Database, draft: PlanDraft, directory: Directory,
@@ -39,12 +48,13 @@ def as_json(draft: PlanDraft) -> str:
     return json.dumps(draft_to_dict(draft), ensure_ascii=False, indent=2)
 
 
-def summary(draft: PlanDraft, report: ImportReport | None) -> str:
+def summary(draft: PlanDraft, report: ImportReport | None, choice: Choice | None = None) -> str:
     """The Vietnamese summary printed after an import or a dry run."""
     meta = draft.meta
     date = meta.issued_on.strftime("%d/%m/%Y") if meta.issued_on else "không rõ ngày"
     lines = [f"Kế hoạch {meta.code or '(chưa rõ số hiệu)'} ngày {date}: {meta.title or ''}",
              f"Đã đọc như: {LAYOUT_LABELS.get(draft.layout, draft.layout)}",
+             *([f"Danh mục cơ quan: {choice.directory.name} ({choice.reason})"] if choice else []),
              "Nhiệm vụ theo mục:"]
     per_section = Counter(t.section for t in draft.tasks)
     titles = {t.section: t.section_title for t in draft.tasks}
@@ -54,9 +64,16 @@ def summary(draft: PlanDraft, report: ImportReport | None) -> str:
     coordinating = sum(len(t.coordinating) for t in draft.tasks)
     lines.append(f"Tổng: {len(draft.tasks)} nhiệm vụ; {lead} phân công chủ trì, "
                  f"{coordinating} phân công phối hợp")
-    unresolved = sorted({a.name for t in draft.tasks for a in (*t.lead, *t.coordinating)
-                         if not a.resolved})
+    named = [a for t in draft.tasks for a in (*t.lead, *t.coordinating)]
+    unresolved = sorted({a.name for a in named if a.kind == "unresolved"})
     lines.append("Cơ quan chưa nhận ra: " + (", ".join(unresolved) if unresolved else "không có"))
+    external = sorted({a.name for a in named if a.kind == "external"})
+    if external:
+        lines.append("Đơn vị ngoài tỉnh (chỉ liệt kê; nhắc việc khi có đầu mối liên kết): "
+                     + ", ".join(external))
+    leaderless = [t.ref for t in draft.tasks if not t.lead]
+    if leaderless:
+        lines.append("Nhiệm vụ chưa xác định đơn vị chủ trì: " + ", ".join(leaderless))
     undated = [t for t in draft.tasks if t.deadline.due is None
                and t.deadline.kind is not DeadlineKind.RECURRING]
     lines.append("Nhiệm vụ chưa có ngày hạn cố định: " + (

@@ -11,9 +11,7 @@ import typer
 from cli import importing
 from cli.bootstrap import App
 from cli.common import date_option, fail, settings, with_app
-from config.directories import load_directory
-from config.settings import Settings
-from plan.agencies import Directory, DirectoryError
+from plan.agencies import DirectoryError
 from plan.model import PlanMeta
 from plan.rows import PlanFormatError
 from storage import queries
@@ -26,13 +24,6 @@ db_app = typer.Typer(help="Quản lý lược đồ cơ sở dữ liệu.", no_a
 plans_app = typer.Typer(help="Các kế hoạch trong cơ sở dữ liệu.", invoke_without_command=True)
 app.add_typer(db_app, name="db")
 app.add_typer(plans_app, name="plans")
-
-
-def directory(s: Settings, name: str | None) -> Directory:
-    try:
-        return load_directory(s.directory_path(name))
-    except DirectoryError as exc:
-        fail(str(exc))
 
 
 @db_app.command("upgrade")
@@ -65,16 +56,19 @@ def import_command(
 ) -> None:
     """Đọc phụ lục kế hoạch và lưu thành nhiệm vụ, phân công (nhập lại sẽ cập nhật)."""
     s = settings()
-    found = directory(s, directory_name)
     overrides = PlanMeta(code=code, issued_on=date_option(date, "--date"), title=title)
     try:
-        draft = importing.read_plan(file, found, overrides)
+        draft, choice = importing.read_plan(file, directory_name or s.agency_directory,
+                                            overrides)
     except PlanFormatError as exc:
         fail(f"{file}: {exc}")
+    except DirectoryError as exc:
+        fail(str(exc))
+    found = choice.directory
     if with_duties:
         draft = importing.with_duties(draft)
     if dry_run:
-        typer.echo(importing.as_json(draft) if as_json else importing.summary(draft, None))
+        typer.echo(importing.as_json(draft) if as_json else importing.summary(draft, None, choice))
         return
 
     async def store(built: App) -> ImportReport:
@@ -84,7 +78,7 @@ def import_command(
         report = with_app(store)
     except ImportRefused as exc:
         fail(str(exc))
-    typer.echo(importing.as_json(draft) if as_json else importing.summary(draft, report))
+    typer.echo(importing.as_json(draft) if as_json else importing.summary(draft, report, choice))
 
 
 @plans_app.callback()

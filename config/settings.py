@@ -47,7 +47,7 @@ class Settings(BaseSettings):
 
     database_url: str = "sqlite:///./data/nhacviec.db"
     timezone: str = "Asia/Ho_Chi_Minh"
-    agency_directory: str = "kien-giang-2023"
+    agency_directory: str | None = None  # None: chosen per plan from its issuer and date
     today: dt.date | None = None
 
     telegram_bot_token: SecretStr | None = None
@@ -145,14 +145,6 @@ class Settings(BaseSettings):
     @property
     def zone(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.timezone)
-
-    def directory_path(self, name: str | None = None) -> Path:
-        """A bundled directory by name, or a path to the coordinator's own YAML file."""
-        choice = name or self.agency_directory
-        path = Path(choice)
-        if path.suffix in {".yaml", ".yml"}:
-            return path
-        return DIRECTORIES_DIR / f"{choice}.yaml"
 
 
 def load_settings(**overrides: Any) -> Settings:

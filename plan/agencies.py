@@ -12,11 +12,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from plan.agency_cells import read_cell
 from plan.model import AgencyRef
 from plan.text import clean, fold
 
 _TOKEN = re.compile(r"[\w&]+(?:[.'][\w&]+)*|[,;:()+\-–]")
-_SEPARATORS = frozenset({",", ";", ":", "(", ")", "+", "-", "–", "va", "cung", "voi"})
 _DROPPED = frozenset({"cac", "nhung"})  # plural markers carry no identity
 
 
@@ -44,10 +44,12 @@ class Group:
 
 @dataclass(frozen=True)
 class Token:
-    """A folded word for matching, with the original text for messages."""
+    """A folded word for matching, with the original text for messages; `plural` when a
+    dropped `các`/`những` stood before it (its text keeps the marker)."""
 
     key: str
     text: str
+    plural: bool = False
 
 
 @dataclass(frozen=True)
@@ -119,7 +121,17 @@ class Directory:
         for variants, short_key in self._abbreviation_keys():
             for variant in variants:
                 tokens = _replace(tokens, variant, short_key)
-        return [t for t in tokens if t.key not in _DROPPED]
+        out: list[Token] = []
+        marker: Token | None = None
+        for token in tokens:
+            if token.key in _DROPPED:
+                marker = token
+                continue
+            if marker is not None:
+                token = Token(token.key, f"{marker.text} {token.text}", plural=True)
+                marker = None
+            out.append(token)
+        return out
 
     def _abbreviation_keys(self) -> list[tuple[list[tuple[str, ...]], str]]:
         if not self._abbrev_cache:
@@ -149,7 +161,7 @@ class Directory:
         """Split an agency cell into canonical agencies, expanding groups."""
         cached = self._resolved.get(cell)
         if cached is None:
-            cached = self._resolved[cell] = _Resolver(self).run(self.tokenize(cell))
+            cached = self._resolved[cell] = read_cell(self, self.tokenize(cell), cell)
         return cached
 
     def match_name(self, text: str) -> str | None:
@@ -203,79 +215,6 @@ def _replace(tokens: list[Token], long_keys: tuple[str, ...], short_key: str) ->
             out.append(tokens[i])
             i += 1
     return out
-
-
-class _Resolver:
-    """One pass over a cell's tokens; keeps the elliptical head (`các Sở: Tư pháp, …`)."""
-
-    def __init__(self, directory: Directory) -> None:
-        self.directory = directory
-        self.found: list[AgencyRef] = []
-        self.open: list[str] = []
-        self.problems: list[str] = []
-        self.head: str | None = None
-        self.buffer: list[Token] = []
-
-    def run(self, tokens: list[Token]) -> CellResolution:
-        i = 0
-        while i < len(tokens):
-            token = tokens[i]
-            if not self.buffer and _is_head_marker(tokens, i):
-                self.head = token.key
-                i += 2
-                continue
-            match = None if token.key in _SEPARATORS else self.directory.longest_at(tokens, i)
-            if match is not None:
-                self._flush()
-                length, target, kind = match
-                self._emit(target, kind, tokens[i:i + length])
-                i += length
-                continue
-            if token.key in _SEPARATORS:
-                self._flush()
-            else:
-                self.buffer.append(token)
-            i += 1
-        self._flush()
-        unique: dict[str, AgencyRef] = {}
-        for ref in self.found:
-            unique.setdefault(ref.name, ref)
-        return CellResolution(tuple(unique.values()), tuple(self.open), tuple(self.problems))
-
-    def _emit(self, target: str, kind: str, tokens: Sequence[Token]) -> None:
-        if kind == "open":
-            self.open.append(target)
-            return
-        self.head = tokens[0].key
-        if kind == "agency":
-            self.found.append(AgencyRef(target))
-            return
-        for name in self.directory.members_of(target):
-            self.found.append(AgencyRef(name, via_group=target))
-            if name in self.directory.groups:
-                self.problems.append(f"nhóm '{name}' chưa có thành viên trong danh mục "
-                                     f"'{self.directory.name}'; giữ nguyên như một đơn vị")
-
-    def _flush(self) -> None:
-        if not self.buffer:
-            return
-        words = self.buffer
-        self.buffer = []
-        if self.head:
-            candidate = [Token(self.head, self.head), *words]
-            match = self.directory.longest_at(candidate, 0)
-            if match is not None and match[0] == len(candidate):
-                self._emit(match[1], match[2], candidate)
-                return
-        name = " ".join(t.text for t in words)
-        if len(name) > 1:
-            self.found.append(AgencyRef(name, resolved=False))
-            self.problems.append(f"không nhận ra cơ quan '{name}'; giữ lại, chưa gắn danh mục")
-
-
-def _is_head_marker(tokens: Sequence[Token], i: int) -> bool:
-    """`Sở:` / `các Sở:` introduces a list of departments named without their head word."""
-    return i + 1 < len(tokens) and tokens[i + 1].key == ":" and tokens[i].key in {"so", "ban"}
 
 
 def names(refs: Iterable[AgencyRef]) -> list[str]:

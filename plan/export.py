@@ -26,7 +26,10 @@ def _task(task: TaskDraft) -> dict[str, Any]:
         "lead_text": task.lead_text, "coordinating_text": task.coordinating_text,
         "lead": [a.name for a in task.lead],
         "coordinating": [a.name for a in task.coordinating],
-        "unresolved": [a.name for a in (*task.lead, *task.coordinating) if not a.resolved],
+        "unresolved": [a.name for a in (*task.lead, *task.coordinating)
+                       if a.kind == "unresolved"],
+        "external": [a.name for a in (*task.lead, *task.coordinating) if a.kind == "external"],
+        "open_groups": list(task.open_groups),
         "deadline_text": task.deadline.text, "deadline_kind": task.deadline.kind.value,
         "deadline_period": task.deadline.period,
         "due_date": task.deadline.due.isoformat() if task.deadline.due else None,

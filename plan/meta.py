@@ -14,6 +14,11 @@ _CODE = re.compile(r"\b(?:S[ốố]|So|số|so)\s*[:.]?\s*(\d+\s*/\s*[\wĐđ]+(?
                    re.IGNORECASE)
 _DATE = re.compile(r"ngay\s+(\d{1,2})(?:\s+thang\s+|\s*/\s*)(\d{1,2})(?:\s+nam\s+|\s*/\s*)(\d{4})")
 _ISSUER = re.compile(r"\bcủa\s+(.+?)\)?\s*$")
+_TIER = re.compile(r"\b(tinh|thanh pho)\b")
+_BODY = re.compile(r"^(so|uy ban nhan dan|ubnd|ban|van phong)\b")
+_MINISTRY = re.compile(r"^bo (noi vu|tu phap|tai chinh|cong thuong|xay dung|y te|ngoai giao|"
+                       r"quoc phong|cong an|nong nghiep|khoa hoc|giao duc|van hoa|dan toc)")
+_DATE_PLACE = re.compile(r"^([a-z][a-z ]{1,30}?), ngay \d")
 
 
 def read_meta(preamble: Sequence[Row]) -> PlanMeta:
@@ -66,4 +71,54 @@ def _find_issuer(lines: Sequence[str]) -> str | None:
             match = _ISSUER.search(line)
             if match:
                 return match.group(1).rstrip(")").strip()
+    return _header_issuer(lines[:12])
+
+
+def _header_issuer(lines: Sequence[str]) -> str | None:
+    """`ỦY BAN NHÂN DÂN TỈNH AN GIANG` (on one line or two), `SỞ NỘI VỤ TỈNH X`, `BỘ NỘI VỤ`,
+    `CHÍNH PHỦ`; else the place in `An Giang, ngày … tháng … năm …`."""
+    folded = [fold(line).strip(" *#_") for line in lines]
+    for index, text in enumerate(folded):
+        following = folded[index + 1] if index + 1 < len(folded) else ""
+        if text in {"uy ban nhan dan", "ubnd"} and _TIER.match(following):
+            return f"UBND {_place(lines[index + 1])}"
+        tier = _TIER.search(text)
+        if _BODY.match(text) and tier:
+            head = lines[index].strip(" *#_")
+            return f"{_title_body(head[:tier.start()])} {_place(head[tier.start():])}"
+        if text in {"chinh phu", "thu tuong chinh phu"} or _MINISTRY.match(text):
+            return _title_body(lines[index].strip(" *#_"))
+    for line, text in zip(lines, folded, strict=True):
+        match = _DATE_PLACE.match(text)
+        if match:
+            return f"UBND tỉnh {line.strip(' *#_')[:match.end(1)].strip()}"
     return None
+
+
+def _place(text: str) -> str:
+    """`TỈNH AN GIANG` → `tỉnh An Giang`; `THÀNH PHỐ HUẾ` → `thành phố Huế`."""
+    words = text.strip(" *#_").split()
+    tier = 2 if fold(" ".join(words[:2])) == "thanh pho" else 1
+    return " ".join([*(w.lower() for w in words[:tier]), *(w.capitalize() for w in words[tier:])])
+
+
+def _title_body(text: str) -> str:
+    """`SỞ NỘI VỤ` → `Sở Nội vụ`; `ỦY BAN NHÂN DÂN` → `UBND`."""
+    if fold(text).strip() in {"uy ban nhan dan", "ubnd"}:
+        return "UBND"
+    words = text.split()
+    return " ".join([words[0].capitalize(), *(w.capitalize() if i == 0 else w.lower()
+                                               for i, w in enumerate(words[1:]))])
+
+
+def issuer_place(issuer: str) -> str | None:
+    """`national` for the Government or a ministry, the province's name, or None."""
+    text = fold(issuer)
+    if text.startswith(("chinh phu", "thu tuong")) or _MINISTRY.match(text):
+        return "national"
+    match = _TIER.search(text)
+    if match is None:
+        return None
+    words = issuer.split()
+    count = len(text[:match.end()].split())
+    return " ".join(words[count:]).strip(" .,)") or None

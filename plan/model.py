@@ -71,11 +71,16 @@ class PlanMeta:
 
 @dataclass(frozen=True)
 class AgencyRef:
-    """One resolved agency of a cell: canonical name, the group it came from, if any."""
+    """One agency of a cell: canonical name, the group it came from, if any.
+
+    `kind` is `agency` (in the directory), `external` (a body outside the province: a
+    ministry, a central agency, an enterprise — listed, reminded only once someone links a
+    contact to it) or `unresolved` (a name nobody knows yet: kept whole and warned)."""
 
     name: str
     via_group: str | None = None
     resolved: bool = True
+    kind: str = "agency"
 
 
 @dataclass(frozen=True)
@@ -98,6 +103,7 @@ class TaskDraft:
     part: str | None = None  # "A", "B" when the appendix is split into parts
     subsection: str | None = None  # "III.1 Cải cách …": the sub-group the task sits under
     extra: tuple[tuple[str, str], ...] = ()  # columns the appendix has beyond ours
+    open_groups: tuple[str, ...] = ()  # "các đơn vị liên quan": shown, never reminded
 
 
 @dataclass(frozen=True)

@@ -73,6 +73,13 @@ def parse_plan(rows: Sequence[Row], directory: Directory,
     return PlanDraft(meta, tuple(tasks), tuple(warnings), layout=layout, duties=tuple(duties))
 
 
+def plan_meta(rows: Sequence[Row], overrides: PlanMeta | None = None) -> PlanMeta:
+    """The plan's identity from the text before its table, before the agencies are read
+    (the issuer picks the directory they are read with)."""
+    start = find_header(rows)
+    return _merge_meta(read_meta(rows[:start if start is not None else 60]), overrides)
+
+
 def no_table_message(rows: Sequence[Row], layout: str) -> str:
     """Say what was seen and which column is missing, then what to do."""
     seen = LAYOUT_LABELS.get(layout, layout)
@@ -202,13 +209,20 @@ def _build_task(raw: RawTask, ref: str, section: RawSection, key: str, group: Ra
     for label, resolution in (("chủ trì", lead), ("phối hợp", coordinating)):
         warnings += [ParseWarning(raw.line, f"nhiệm vụ {ref}, cột {label}: {problem}")
                      for problem in resolution.problems]
+    if fields["lead"] and not lead.agencies:
+        warnings.append(ParseWarning(raw.line, (
+            f"nhiệm vụ {ref}: cột chủ trì «{fields['lead']}» không chỉ ra cơ quan cụ thể nào; "
+            "nhiệm vụ được liệt kê cho Sở Nội vụ là «chưa xác định đơn vị chủ trì»")))
+    leads = {a.name for a in lead.agencies}
+    helpers = tuple(a for a in coordinating.agencies if a.name not in leads)
     task = TaskDraft(
         ref=ref, section=key, section_title=section.title,
         number=raw.number, content=fields["content"], product=fields["product"],
         lead_text=fields["lead"], coordinating_text=fields["coordinating"],
         deadline=deadline, note=fields["note"], line=raw.line, lead=lead.agencies,
-        coordinating=coordinating.agencies, part=section.part,
-        subsection=_subsection(group), extra=tuple(raw.extra.items()))
+        coordinating=helpers, part=section.part,
+        subsection=_subsection(group), extra=tuple(raw.extra.items()),
+        open_groups=lead.open_phrases + coordinating.open_phrases)
     return task, warnings
 
 

@@ -15,7 +15,7 @@ from sqlalchemy import JSON, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from plan.agencies import Directory
-from plan.model import PlanDraft, TaskDraft
+from plan.model import AgencyRef, PlanDraft, TaskDraft
 from storage import tallies
 from storage.models import Agency, Assignment, ImportRun, Plan, Section, Task, TaskChange
 
@@ -109,17 +109,19 @@ async def _ensure_agencies(session: AsyncSession, directory: Directory,
     rows = await session.execute(select(Agency.name, Agency.id)
                                  .where(Agency.directory == directory.name))
     known: dict[str, int] = {name: agency_id for name, agency_id in rows.all()}
-    wanted: dict[str, bool] = {}
+    wanted: dict[str, AgencyRef] = {}
     for task in draft.tasks:
         for ref in (*task.lead, *task.coordinating):
-            wanted.setdefault(ref.name, ref.resolved)
+            wanted.setdefault(ref.name, ref)
     for name in directory.agencies:
-        wanted.setdefault(name, True)
+        wanted.setdefault(name, AgencyRef(name))
     missing = [name for name in wanted if name not in known]
     for name in missing:
         entry = directory.agencies.get(name)
-        kind = entry.kind if entry else ("group" if name in directory.groups else "unresolved")
-        session.add(Agency(directory=directory.name, name=name, kind=kind, resolved=wanted[name],
+        kind = entry.kind if entry else ("group" if name in directory.groups else
+                                         wanted[name].kind)
+        session.add(Agency(directory=directory.name, name=name, kind=kind,
+                           resolved=wanted[name].resolved,
                            aliases=list(entry.aliases) if entry else []))
     await session.flush()
     if missing:

@@ -6,8 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from config.directories import available, load_directory
-from config.settings import DIRECTORIES_DIR
+from config.directories import available, load_named
 from plan.agencies import Directory, DirectoryError
 
 DISTRICTS = 15
@@ -79,10 +78,11 @@ def test_unknown_name_is_kept_and_flagged(directory: Directory) -> None:
     assert "không nhận ra cơ quan 'Phòng Quản lý đô thị'" in result.problems[0]
 
 
-def test_bundled_directories_load() -> None:
-    for name in available():
-        loaded = load_directory(DIRECTORIES_DIR / f"{name}.yaml")
-        assert loaded.agencies
+def test_every_directory_loads() -> None:
+    names = available()
+    assert len([n for n in names if n.endswith("-2025")]) >= 34 + 1  # provinces + national
+    for name in names:
+        assert load_named(name).agencies, name
 
 
 def test_directory_with_unknown_group_member_is_refused() -> None:
@@ -92,8 +92,10 @@ def test_directory_with_unknown_group_member_is_refused() -> None:
 
 
 def test_missing_directory_file_names_the_choices(tmp_path: object) -> None:
-    with pytest.raises(DirectoryError, match="kien-giang-2023"):
-        load_directory(DIRECTORIES_DIR / "no-such-province.yaml")
+    with pytest.raises(DirectoryError, match="có phải: kien-giang-2023"):
+        load_named("kien-giang")
+    with pytest.raises(DirectoryError, match="dong-nai-2025"):
+        load_named("dong-nai")
 
 
 _WORDS = st.sampled_from(["Sở", "Tư pháp", "và", ",", ";", "các", "UBND", "cấp", "huyện",

@@ -109,7 +109,10 @@ def test_secret_is_never_echoed_in_a_settings_error(tmp_path: Path) -> None:
 
 def test_unknown_directory_and_bad_date_are_refused(migrated: str, example_path: Path) -> None:
     result = nhacviec(migrated, "import", str(example_path), "--directory", "atlantis-2030")
-    assert result.exit_code == 2 and "kien-giang-2023" in result.output
+    assert result.exit_code == 2 and "atlantis-2030" in result.output
+    assert "nhacviec directory list" in result.output
+    result = nhacviec(migrated, "import", str(example_path), "--directory", "kien-giang")
+    assert result.exit_code == 2 and "có phải: kien-giang-2023" in result.output
     result = nhacviec(migrated, "import", str(example_path), "--date", "31/12/2023")
     assert result.exit_code == 2 and "YYYY-MM-DD" in result.output
 

@@ -8,8 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from cli.main import app
-from config.directories import load_directory
-from config.settings import DIRECTORIES_DIR
+from config.directories import load_named
 from plan.agencies import Directory
 from plan.duties import find_duties
 from plan.model import DeadlineKind, PlanMeta
@@ -22,7 +21,7 @@ runner = CliRunner()
 
 @pytest.fixture(scope="module")
 def an_giang() -> Directory:
-    return load_directory(DIRECTORIES_DIR / "an-giang-2025.yaml")
+    return load_named("an-giang-2025")
 
 
 @pytest.mark.parametrize(("text", "lead", "kind", "due"), [

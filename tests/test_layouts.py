@@ -12,8 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from config.directories import load_directory
-from config.settings import DIRECTORIES_DIR
+from config.directories import load_named
 from ingest.files import read_bytes
 from plan.agencies import Directory
 from plan.model import DeadlineKind, PlanDraft
@@ -32,7 +31,7 @@ Expected = dict[str, tuple[str | None, str, DeadlineKind, dt.date | None, dt.dat
 
 @pytest.fixture(scope="module")
 def an_giang() -> Directory:
-    return load_directory(DIRECTORIES_DIR / "an-giang-2025.yaml")
+    return load_named("an-giang-2025")
 
 
 def read(name: str, data: bytes, directory: Directory) -> PlanDraft:

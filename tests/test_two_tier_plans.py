@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from config.directories import load_directory
-from config.settings import DIRECTORIES_DIR
+from config.directories import load_named
 from plan.parse import parse_plan
 from plan.readers import read_rows
 
@@ -21,11 +20,14 @@ I\tCải cách thủ tục hành chính\t\t\t\t\t
 
 
 def test_post_reform_plan_resolves_with_its_own_directory() -> None:
-    directory = load_directory(DIRECTORIES_DIR / "an-giang-2025.yaml")
+    directory = load_named("an-giang-2025")
     draft = parse_plan(read_rows("p.txt", PLAN_2026.encode()), directory)
     by_ref = {t.ref: t for t in draft.tasks}
     assert [a.name for a in by_ref["I.1"].lead] == ["Sở Khoa học và Công nghệ"]
-    assert [a.name for a in by_ref["I.2"].lead] == ["UBND cấp xã"]  # kept, warned, not dropped
+    communes = by_ref["I.2"].lead  # the province's real communes, wards and special zones
+    assert len(communes) == 102 and {a.via_group for a in communes} == {"UBND cấp xã"}
+    assert {"UBND phường Long Xuyên", "UBND đặc khu Phú Quốc", "UBND xã Mỹ Hòa Hưng"} <= {
+        a.name for a in communes}
     # old department names in a new plan land on the agency that took the work over
     assert [a.name for a in by_ref["I.3"].lead] == ["Sở Khoa học và Công nghệ"]
     assert [a.name for a in by_ref["I.3"].coordinating] == ["Sở Tài chính"]
