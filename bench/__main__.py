@@ -103,6 +103,34 @@ def _layout_cases() -> list[tuple[str, str]]:
         rows.append((f"read {name}: {size} → {int(runs[0]['tasks']):,} tasks",
                      f"{seconds:.2f} s ({seconds / 10:.0%} of 10 s) · peak {memory:.0f} MB "
                      f"({memory / 300:.0%} of 300 MB) · {'OK' if ok else 'OVER TARGET'}"))
+    return rows + _communes_cases(folder)
+
+
+def _communes_cases(folder: Path) -> list[tuple[str, str]]:
+    """500 tasks led by `UBND các xã, phường` in a 124-commune province, imported whole."""
+    rows = []
+    path = folder / "communes.txt"
+    _run("bench.layouts_bench", "--kind", "communes", "--file", str(path), "--setup")
+    pg = os.environ.get("BENCH_DATABASE_URL", PG_DEFAULT)
+    for backend in ("sqlite", "postgresql"):
+        runs = []
+        for _ in range(REPEATS):
+            url = _url(backend, pg)
+            if url is None:
+                break
+            runs.append(_run("bench.layouts_bench", "--kind", "communes", "--file", str(path),
+                             "--url", url))
+        name = f"import 500 tasks led by UBND các xã, phường / {backend}"
+        if not runs:
+            rows.append((name, "skipped: server unreachable"))
+            continue
+        seconds = statistics.median(r["read_s"] for r in runs)
+        memory = statistics.median(r["peak_mb"] for r in runs)
+        ok = seconds < 10 and memory < 300
+        rows.append((f"{name} ({int(runs[0]['communes'])} communes → "
+                     f"{int(runs[0]['rows']):,} assignments)",
+                     f"{seconds:.2f} s ({seconds / 10:.0%} of 10 s) · peak {memory:.0f} MB "
+                     f"({memory / 300:.0%} of 300 MB) · {'OK' if ok else 'OVER TARGET'}"))
     return rows
 
 

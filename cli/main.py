@@ -124,7 +124,15 @@ def plans_deactivate(code: str) -> None:
     _toggle(code, False)
 
 
-from cli import backups, contacts, doctor, reminding, reporting, running  # noqa: E402  (they register their commands)
+from cli import (  # noqa: E402  (they register their commands)
+    backups,
+    contacts,
+    directories,
+    doctor,
+    reminding,
+    reporting,
+    running,
+)
 
 contacts.register(app)
 contacts.register_invite(app)
@@ -133,6 +141,7 @@ reporting.register(app)
 backups.register(app)
 doctor.register(app)
 running.register(app)
+directories.register(app)
 
 
 def main() -> None:  # pragma: no cover - console entry for `python -m cli.main`

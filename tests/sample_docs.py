@@ -25,6 +25,8 @@ import matplotlib
 from docx.shared import Cm
 from openpyxl import Workbook
 
+from plan.text import to_roman
+
 FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 PREAMBLE = ["ỦY BAN NHÂN DÂN TỈNH AN GIANG", "Số: 77/KH-UBND",
             "An Giang, ngày 02 tháng 02 năm 2026", "KẾ HOẠCH",
@@ -119,8 +121,6 @@ _DEADLINES = ("Quý I/2026", "Tháng 6/2026", "Năm 2026", "Trước ngày 30/9/
 
 def pdf_rows(sections: int, tasks_per_section: int) -> list[tuple[str, ...]]:
     """Appendix rows for the PDF: sections of numbered tasks with a long cell now and then."""
-    from plan.text import to_roman
-
     rows: list[tuple[str, ...]] = []
     for s in range(1, sections + 1):
         rows.append((to_roman(s), f"NHÓM NHIỆM VỤ SỐ {s}", "", "", "", ""))
