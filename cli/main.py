@@ -125,6 +125,7 @@ def plans_deactivate(code: str) -> None:
 
 
 from cli import (  # noqa: E402  (they register their commands)
+    agencies,
     backups,
     contacts,
     directories,
@@ -142,6 +143,7 @@ backups.register(app)
 doctor.register(app)
 running.register(app)
 directories.register(app)
+agencies.register(app)
 
 
 def main() -> None:  # pragma: no cover - console entry for `python -m cli.main`

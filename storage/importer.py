@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from plan.agencies import Directory
 from plan.model import AgencyRef, PlanDraft, TaskDraft
-from storage import tallies
+from storage import agency_changes, tallies
 from storage.models import Agency, Assignment, ImportRun, Plan, Section, Task, TaskChange
 
 TRACKED = ("section_id", "number", "position", "content", "product", "lead_text",
@@ -109,12 +109,13 @@ async def _ensure_agencies(session: AsyncSession, directory: Directory,
     rows = await session.execute(select(Agency.name, Agency.id)
                                  .where(Agency.directory == directory.name))
     known: dict[str, int] = {name: agency_id for name, agency_id in rows.all()}
+    renamed = await agency_changes.mapping(session, directory.name)
     wanted: dict[str, AgencyRef] = {}
     for task in draft.tasks:
         for ref in (*task.lead, *task.coordinating):
-            wanted.setdefault(ref.name, ref)
+            wanted.setdefault(renamed.get(ref.name, ref.name), ref)
     for name in directory.agencies:
-        wanted.setdefault(name, AgencyRef(name))
+        wanted.setdefault(renamed.get(name, name), AgencyRef(name))
     missing = [name for name in wanted if name not in known]
     for name in missing:
         entry = directory.agencies.get(name)
@@ -128,6 +129,9 @@ async def _ensure_agencies(session: AsyncSession, directory: Directory,
         rows = await session.execute(select(Agency.name, Agency.id)
                                      .where(Agency.directory == directory.name))
         known = {name: agency_id for name, agency_id in rows.all()}
+    for old, new in renamed.items():  # the plan's old wording lands on the body doing the work
+        if new in known:
+            known[old] = known[new]
     return known
 
 

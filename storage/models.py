@@ -145,6 +145,22 @@ class TaskChange(Base):
     new_value: Mapped[str | None] = mapped_column(Text)
 
 
+class AgencyChange(Base):
+    """An agency merged into another or renamed (the 2025 mergers are the everyday case):
+    its open assignments and contacts moved, and re-imports map the old name to the new."""
+
+    __tablename__ = "agency_changes"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    directory: Mapped[str] = mapped_column(String(200))
+    old_name: Mapped[str] = mapped_column(String(300))
+    new_name: Mapped[str] = mapped_column(String(300))
+    kind: Mapped[str] = mapped_column(String(10))  # merge | rename
+    note: Mapped[str] = mapped_column(Text, default="")
+    moved_assignments: Mapped[int] = mapped_column(Integer, default=0)
+    moved_contacts: Mapped[int] = mapped_column(Integer, default=0)
+    changed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
 class Contact(Base):
     """A person the bot can reach: an agency's focal point or a coordinator (Sở Nội vụ)."""
 
