@@ -7,7 +7,6 @@ Each incoming message is one transaction; anything that fails leaves nothing hal
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import logging
 import zoneinfo
 from collections.abc import Awaitable, Callable, Collection
@@ -19,6 +18,7 @@ from bot.enrolling import Enrolling
 from bot.messages import assignment_code
 from bot.protocol import MAX_TEXT, parse_answer, usage
 from bot.types import Incoming, Reply
+from plan.names import match_name
 from plan.text import fold
 from storage import answers, queries
 from storage.answers import Who
@@ -167,13 +167,14 @@ class Handlers:
             if who.agency_id is None:
                 return [Reply(texts.ASK_AGENCY)]
             return [await self._agency_tasks(uow, who.agency_id, who.agency or "")]
-        matches = await self._agency_matches(uow, argument)
-        if not matches:
-            return [Reply(f"Không tìm thấy cơ quan «{argument}». Thử /coquan {argument}")]
+        match = match_name(argument, await queries.agency_entries(uow.session))
+        if match.found is None:
+            hint = f" {match.question()}" if match.candidates else f" Thử /coquan {argument}"
+            return [Reply(f"Không tìm thấy cơ quan «{argument}».{hint}")]
         from storage.contacts import find_agency
 
-        return [await self._agency_tasks(uow, await find_agency(uow.session, matches[0]),
-                                         matches[0])]
+        return [await self._agency_tasks(uow, await find_agency(uow.session, match.found),
+                                         match.found)]
 
     async def _agency_tasks(self, uow: UnitOfWork, agency_id: int, agency: str,
                             due_today: dict[int, str] | None = None) -> Reply:
@@ -209,18 +210,13 @@ class Handlers:
         matches = await self._agency_matches(uow, argument)
         if not matches:
             return [Reply(f"Không có cơ quan nào gần với «{argument}».")]
+        if len(matches) > 1:
+            return [Reply(f"«{argument}» có thể là:\n" + "\n".join(f"• {n}" for n in matches))]
         return [Reply("Cơ quan phù hợp:\n" + "\n".join(f"• {name}" for name in matches))]
 
     async def _agency_matches(self, uow: UnitOfWork, text: str) -> list[str]:
-        names = await queries.agency_names(uow.session)
-        key = fold(text)
-        by_key = {fold(name): name for name in names}
-        if key in by_key:
-            return [by_key[key]]
-        contained = [name for k, name in by_key.items() if key in k]
-        if contained:
-            return contained[:10]
-        return [by_key[k] for k in difflib.get_close_matches(key, list(by_key), n=5, cutoff=0.6)]
+        match = match_name(text, await queries.agency_entries(uow.session))
+        return [match.found] if match.found else list(match.candidates)
 
 
 _COORDINATOR_COMMANDS = {"/tonghop", "/quahan", "/sapden", "/chuabaocao", "/chitiet", "/duyet",

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from plan.names import match_name
 from plan.text import fold
 from storage.models import Agency, Contact
 
@@ -28,14 +29,14 @@ class ContactRow:
 
 
 async def find_agency(session: AsyncSession, name: str) -> int:
-    rows = (await session.execute(select(Agency.id, Agency.name))).all()
-    key = fold(name)
-    exact = [row.id for row in rows if fold(row.name) == key]
-    if exact:
-        return int(exact[0])
-    close = [row.name for row in rows if key in fold(row.name)][:5]
-    hint = f"; có phải: {', '.join(close)}?" if close else ""
-    raise ContactError(f"không có cơ quan «{name}» trong các kế hoạch đã nạp{hint}")
+    """The agency a person means (see plan.names); refuses with "Có phải …?" otherwise."""
+    rows = (await session.execute(select(Agency.id, Agency.name, Agency.aliases)
+                                  .where(Agency.kind != "group"))).all()
+    match = match_name(name, [(row.name, row.aliases or []) for row in rows])
+    if match.found is not None:
+        return int(next(row.id for row in rows if row.name == match.found))
+    hint = f" {match.question()}" if match.candidates else ""
+    raise ContactError(f"không có cơ quan «{name}» trong các kế hoạch đã nạp.{hint}")
 
 
 async def add_contact(session: AsyncSession, agency: str | None, channel: str, chat_id: str,

@@ -65,6 +65,15 @@ async def agency_names(session: AsyncSession) -> list[str]:
     return list(rows.scalars())
 
 
+async def agency_entries(session: AsyncSession) -> list[tuple[str, list[str]]]:
+    """(name, aliases) of the agencies that have a live assignment in an active plan."""
+    rows = await session.execute(
+        select(Agency.name, Agency.aliases).join(Assignment).join(Task).join(Plan)
+        .where(Plan.active, Task.withdrawn_at.is_(None), Assignment.removed_at.is_(None))
+        .distinct().order_by(Agency.name))
+    return [(name, list(aliases or [])) for name, aliases in rows.all()]
+
+
 async def open_assignments(session: AsyncSession, agency_id: int,
                            roles: tuple[str, ...] = ("lead",)) -> list[AssignmentRow]:
     """An agency's unfinished assignments in active plans, earliest deadline first."""
