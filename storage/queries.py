@@ -67,10 +67,11 @@ async def agency_names(session: AsyncSession) -> list[str]:
 
 async def agency_entries(session: AsyncSession) -> list[tuple[str, list[str]]]:
     """(name, aliases) of the agencies that have a live assignment in an active plan."""
-    rows = await session.execute(
-        select(Agency.name, Agency.aliases).join(Assignment).join(Task).join(Plan)
-        .where(Plan.active, Task.withdrawn_at.is_(None), Assignment.removed_at.is_(None))
-        .distinct().order_by(Agency.name))
+    live = (select(Assignment.id).join(Task).join(Plan)
+            .where(Assignment.agency_id == Agency.id, Plan.active, Task.withdrawn_at.is_(None),
+                   Assignment.removed_at.is_(None)).exists())
+    rows = await session.execute(select(Agency.name, Agency.aliases).where(live)
+                                 .order_by(Agency.name))  # no DISTINCT: json has no equality
     return [(name, list(aliases or [])) for name, aliases in rows.all()]
 
 
