@@ -82,6 +82,8 @@ class Answering:
         found = await self.allowed(uow, who, code_to_id(answer.code))
         if isinstance(found, Reply):
             return [found]
+        if answer.error:
+            return [Reply(answer.error)]
         if answer.action == "done":
             return await self.done(uow, who, message, found, answer.rest)
         if answer.action == "progress":
@@ -156,6 +158,12 @@ class Answering:
                                    self.now() + FOLLOW_UP)
             return [Reply(f"Chưa hiểu ngày «{text}». Hãy gõ một ngày sau hôm nay, ví dụ: "
                           "30/6/2023, Quý II/2023, cuối tháng 6.")]
+        if item.due is not None and proposed <= item.due:
+            await answers.wait_for(uow.session, who.contact_id, "extension", item.id,
+                                   self.now() + FOLLOW_UP)
+            return [Reply(f"Ngày đề nghị {date_vn(proposed)} không sau hạn hiện tại "
+                          f"{date_vn(item.due)} của {item.ref}: gia hạn phải là một ngày sau "
+                          f"{date_vn(item.due)}. Hãy gõ lại ngày.")]
         await answers.stop_waiting(uow.session, who.contact_id)
         request = await answers.request_extension(uow.session, item, who.contact_id, proposed,
                                                   text, None, self.now())

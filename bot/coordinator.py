@@ -126,9 +126,9 @@ class Coordinator:
         if not rows:
             return [Reply("Không có đề nghị gia hạn nào đang chờ duyệt.")]
         lines = ["Đề nghị gia hạn chờ duyệt (trả lời /duyet <số> dongy hoặc /duyet <số> khong):"]
-        lines += [f"• Số {rid}: {agency} — {ref} đến {date_vn(date)}"
-                  f"{' (' + reason + ')' if reason else ''}"
-                  for rid, agency, ref, date, reason in rows]
+        lines += [f"• Số {rid}: {agency} — {ref} đến {date_vn(date)} (hạn hiện tại "
+                  f"{date_vn(current)}){' — ' + reason if reason else ''}"
+                  for rid, agency, ref, date, reason, current in rows]
         return [Reply("\n".join(lines))]
 
     async def remind_now(self, uow: UnitOfWork, argument: str) -> list[Reply]:

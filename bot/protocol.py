@@ -34,6 +34,7 @@ class Answer:
     action: str  # done | progress | blocked | extension
     rest: str = ""
     percent: int | None = None
+    error: str | None = None  # the answer is refused with this reason, nothing stored
 
 
 def parse_answer(text: str) -> Answer | None:
@@ -53,13 +54,25 @@ def parse_answer(text: str) -> Answer | None:
 
 
 def _with_percent(answer: Answer) -> Answer:
-    if answer.action != "progress" or not answer.rest:
+    """A leading `50%` is the percent; outside 0–100 it is refused; `xong 100%` is done."""
+    if answer.action not in {"progress", "done"} or not answer.rest:
         return answer
     first, _, remainder = answer.rest.partition(" ")
     match = _PERCENT.match(first)
-    if match and int(match.group(1)) <= 100:
-        return Answer(answer.code, answer.action, remainder.strip(), int(match.group(1)))
-    return answer
+    if not match or (answer.action == "done" and not first.endswith("%")):
+        return answer  # `xong 15/KH-STP`: a document number, not a percent
+    value = int(match.group(1))
+    if value > 100:
+        return Answer(answer.code, answer.action, answer.rest, error=(
+            f"Tỷ lệ «{first}» không hợp lệ: phần trăm phải từ 0 đến 100, ví dụ "
+            f"{answer.code} dang 60%."))
+    if answer.action == "done":
+        if value != 100:
+            return Answer(answer.code, answer.action, answer.rest, error=(
+                f"«xong» nghĩa là đã hoàn thành 100%. Nếu mới được {value}%, hãy gõ "
+                f"{answer.code} dang {value}%."))
+        return Answer(answer.code, answer.action, remainder.strip())
+    return Answer(answer.code, answer.action, remainder.strip(), value)
 
 
 def usage() -> str:

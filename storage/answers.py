@@ -202,6 +202,10 @@ async def reminder_for_message(session: AsyncSession, contact: int,
 
 async def request_extension(session: AsyncSession, item: Target, contact: int, date: dt.date,
                             text: str, reason: str | None, now: dt.datetime) -> int:
+    """One pending request per assignment: a new one replaces the old (both kept)."""
+    await session.execute(update(ExtensionRequest).where(
+        ExtensionRequest.assignment_id == item.id, ExtensionRequest.state == "pending")
+        .values(state="replaced", decided_at=now))
     request = ExtensionRequest(assignment_id=item.id, contact_id=contact, proposed_date=date,
                                proposed_text=text, reason=reason, state="pending", created_at=now)
     session.add(request)
@@ -235,10 +239,13 @@ async def decide_extension(session: AsyncSession, request_id: int, approve: bool
     return request, item
 
 
-async def pending_extensions(session: AsyncSession) -> list[tuple[int, str, str, dt.date, str]]:
+async def pending_extensions(session: AsyncSession
+                             ) -> list[tuple[int, str, str, dt.date, str, dt.date | None]]:
+    """(id, agency, ref, proposed date, reason, current due date) of each pending request."""
     rows = await session.execute(
         select(ExtensionRequest.id, Agency.name, Task.ref, ExtensionRequest.proposed_date,
-               func.coalesce(ExtensionRequest.reason, ""))
+               func.coalesce(ExtensionRequest.reason, ""),
+               func.coalesce(Assignment.due_override, Task.due_date))
         .join(Assignment, Assignment.id == ExtensionRequest.assignment_id)
         .join(Task).join(Agency, Agency.id == Assignment.agency_id)
         .where(ExtensionRequest.state == "pending").order_by(ExtensionRequest.id))

@@ -13,7 +13,7 @@ from bot.messages import assignment_code
 from bot.types import FileRef, Incoming, Reply
 from plan.agencies import Directory
 from storage import invites
-from storage.models import Assignment, Contact, ReminderItem, StatusReport
+from storage.models import Assignment, Contact, ExtensionRequest, ReminderItem, StatusReport
 from storage.uow import Database
 from tests.engine_helpers import assignment_of, contact, load_example
 
@@ -205,3 +205,45 @@ async def test_out_of_range_codes_and_buttons_get_a_refusal(bot: Handlers, db: D
     assert "không còn hiệu lực" in await lan.press("d:99999999999")
     snv = Chat(bot, "9001")
     assert "Hãy ghi mã hoặc số hiệu" in await snv.say("/chitiet zzzzzzzz")
+
+
+async def test_extension_must_be_later_than_the_current_due_date(bot: Handlers,
+                                                                 db: Database) -> None:
+    await contact(db, KHCN, "1001", channel="telegram")
+    lan, snv = Chat(bot, "1001"), Chat(bot, "9001")
+    vii2 = assignment_code(await assignment_of(db, "VII.2", KHCN))  # due 30/09/2023
+    refused = await lan.say(f"{vii2} giahan 28/9/2023")
+    assert "không sau hạn hiện tại 30/09/2023 của VII.2" in refused
+    assert "Không có đề nghị gia hạn nào" in await snv.say("/duyet")
+    assert "đến 31/10/2023" in await lan.say("31/10/2023")  # the bot still waits for a date
+
+
+async def test_a_new_extension_request_replaces_the_pending_one(bot: Handlers,
+                                                                db: Database) -> None:
+    await contact(db, KHCN, "1001", channel="telegram")
+    lan, snv = Chat(bot, "1001"), Chat(bot, "9001")
+    vii2 = assignment_code(await assignment_of(db, "VII.2", KHCN))
+    for text in ("31/10/2023", "30/11/2023", "15/12/2023"):
+        await lan.say(f"{vii2} giahan {text}")
+    pending = await snv.say("/duyet")
+    assert pending.count("• Số") == 1
+    assert "VII.2 đến 15/12/2023 (hạn hiện tại 30/09/2023)" in pending
+    async with db.uow() as uow:
+        states = list((await uow.session.execute(
+            select(ExtensionRequest.state).order_by(ExtensionRequest.id))).scalars())
+    assert states == ["replaced", "replaced", "pending"]  # history kept
+
+
+async def test_percent_out_of_range_and_xong_100_percent(bot: Handlers, db: Database) -> None:
+    await contact(db, KHCN, "1001", channel="telegram")
+    lan = Chat(bot, "1001")
+    vii1 = assignment_code(await assignment_of(db, "VII.1", KHCN))
+    assert "phần trăm phải từ 0 đến 100" in await lan.say(f"{vii1} dang 150%")
+    async with db.uow() as uow:
+        stored = (await uow.session.execute(select(func.count()).select_from(StatusReport)
+                                            )).scalar_one()
+    assert stored == 0
+    assert "Đã hoàn thành" in await lan.say(f"{vii1} xong 100%")
+    async with db.uow() as uow:
+        evidence = (await uow.session.execute(select(StatusReport.evidence))).scalar_one()
+    assert evidence in (None, "")

@@ -32,8 +32,25 @@ def test_other_text_is_not_an_answer(text: str) -> None:
     assert answer is None or (answer.percent is None or answer.percent <= 100)
 
 
-def test_percent_above_100_is_not_taken_as_progress() -> None:
-    assert parse_answer("a7 dang 150%") == Answer("a7", "progress", "150%")
+def test_percent_above_100_is_refused_with_the_reason() -> None:
+    answer = parse_answer("a7 dang 150%")
+    assert answer is not None and answer.percent is None
+    assert answer.error and "phần trăm phải từ 0 đến 100" in answer.error
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("a7 xong 100%", Answer("a7", "done")),
+    ("a7 xong 100% 15/KH-STP", Answer("a7", "done", "15/KH-STP")),
+    ("a7 xong 100", Answer("a7", "done", "100")),  # no %: the document's number, as typed
+])
+def test_xong_100_percent_is_a_completion_not_a_document_number(text: str,
+                                                                expected: Answer) -> None:
+    assert parse_answer(text) == expected
+
+
+def test_xong_with_less_than_100_percent_is_refused() -> None:
+    answer = parse_answer("a7 xong 60%")
+    assert answer is not None and answer.error and "a7 dang 60%" in answer.error
 
 
 @given(st.text(max_size=MAX_TEXT + 50))
