@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 import zoneinfo
 from collections.abc import Awaitable, Callable, Collection
 
@@ -16,7 +17,7 @@ from bot.answering import Answering
 from bot.coordinator import Coordinator
 from bot.enrolling import Enrolling
 from bot.messages import assignment_code
-from bot.protocol import MAX_TEXT, parse_answer, usage
+from bot.protocol import MAX_TEXT, Answer, parse_answer, usage
 from bot.types import Incoming, Reply
 from plan.names import match_name
 from plan.text import fold
@@ -81,7 +82,9 @@ class Handlers:
             return await self._button(uow, who, message)
         if command:
             return await self._command(uow, who, message, command, argument)
-        answer = parse_answer(text)
+        answer = parse_answer(await self._ref_to_code(uow, who, text))
+        if answer is None and message.reply_to and text:
+            answer = await self._reply_answer(uow, who, message)
         if answer is not None:  # an explicit answer always wins over a pending question
             if who.waiting_kind is not None:
                 await answers.stop_waiting(uow.session, who.contact_id)
@@ -94,6 +97,27 @@ class Handlers:
             if found:
                 return found
         return [Reply("Chưa hiểu tin nhắn này.\n" + usage() + "\nGõ /trogiup để xem các lệnh.")]
+
+    async def _ref_to_code(self, uow: UnitOfWork, who: Who, text: str) -> str:
+        """`I.1 xong` → `<mã> xong` when I.1 is one open assignment of the sender's agency."""
+        first, _, rest = text.strip().partition(" ")
+        if who.agency_id is None or not _REF.match(first.rstrip(".:")) or not rest:
+            return text
+        ref = first.rstrip(".:").upper()
+        rows = [r for r in await queries.open_assignments(uow.session, who.agency_id)
+                if r.ref.upper() == ref]
+        return f"{assignment_code(rows[0].id)} {rest}" if len(rows) == 1 else text
+
+    async def _reply_answer(self, uow: UnitOfWork, who: Who, message: Incoming) -> Answer | None:
+        """A bare `xong` / `70%` replying to a reminder that lists one assignment."""
+        listed = await answers.reminder_for_message(uow.session, who.contact_id,
+                                                    message.reply_to or "")
+        if len(listed) != 1:
+            return None
+        text = (message.text or "").strip()
+        if _PERCENT_ONLY.match(text):
+            text = f"dang {text}"
+        return parse_answer(f"{assignment_code(listed[0])} {text}")
 
     async def _bootstrap_admin(self, uow: UnitOfWork, message: Incoming) -> Who | None:
         if f"{message.channel}:{message.chat_id}" not in self.admin_ids:
@@ -219,5 +243,7 @@ class Handlers:
         return [match.found] if match.found else list(match.candidates)
 
 
+_REF = re.compile(r"^(?:[A-HĐ]\.)?[IVXLC]+(?:\.\d{1,3}[a-z]?)+$", re.IGNORECASE)
+_PERCENT_ONLY = re.compile(r"^\d{1,3}\s*%$")
 _COORDINATOR_COMMANDS = {"/tonghop", "/quahan", "/sapden", "/chuabaocao", "/chitiet", "/duyet",
                          "/nhac", "/moi", "/xuatbaocao", "/bieudo"}

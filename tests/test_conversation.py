@@ -13,7 +13,14 @@ from bot.messages import assignment_code
 from bot.types import FileRef, Incoming, Reply
 from plan.agencies import Directory
 from storage import invites
-from storage.models import Assignment, Contact, ExtensionRequest, ReminderItem, StatusReport
+from storage.models import (
+    Assignment,
+    Contact,
+    ExtensionRequest,
+    OutboxMessage,
+    ReminderItem,
+    StatusReport,
+)
 from storage.uow import Database
 from tests.engine_helpers import assignment_of, contact, load_example
 
@@ -247,3 +254,41 @@ async def test_percent_out_of_range_and_xong_100_percent(bot: Handlers, db: Data
     async with db.uow() as uow:
         evidence = (await uow.session.execute(select(StatusReport.evidence))).scalar_one()
     assert evidence in (None, "")
+
+
+async def _reminder_sent(db: Database, contact_id: int, assignment_ids: list[int],
+                         provider_id: str, part: int = 1) -> None:
+    """A reminder message already delivered to this contact, listing these assignments."""
+    now = dt.datetime(2023, 9, 25, 1, tzinfo=dt.UTC)
+    async with db.uow() as uow:
+        message = OutboxMessage(contact_id=contact_id, send_on=TODAY, state="sent", text="…",
+                                next_attempt_at=now, sent_at=now, created_at=now,
+                                provider_message_id=provider_id, part=part)
+        uow.session.add(message)
+        await uow.session.flush()
+        for n, assignment_id in enumerate(assignment_ids):
+            uow.session.add(ReminderItem(key=f"t:{provider_id}:{n}", stage="before",
+                                         assignment_id=assignment_id, contact_id=contact_id,
+                                         natural_date=TODAY, send_on=TODAY,
+                                         message_id=message.id, created_at=now))
+        await uow.commit()
+
+
+async def test_a_task_ref_or_a_bare_reply_answers_when_it_is_unambiguous(
+        bot: Handlers, db: Database) -> None:
+    lan_id = await contact(db, KHCN, "1001", channel="telegram")
+    lan = Chat(bot, "1001")
+    assert "Đang thực hiện (40%)" in await lan.say("VII.1 dang 40%")
+    vii2 = await assignment_of(db, "VII.2", KHCN)
+    await _reminder_sent(db, lan_id, [vii2], "m-one")
+    assert "Đang thực hiện (70%)" in await lan.say("70%", reply_to="m-one")
+    assert "Đã hoàn thành" in await lan.say("xong", reply_to="m-one")
+    await lan.say("/boqua")  # no document number for now
+    vii1 = await assignment_of(db, "VII.1", KHCN)
+    await _reminder_sent(db, lan_id, [vii1, vii2], "m-two", part=2)
+    assert "có nhiều nhiệm vụ" in await lan.say("xong", reply_to="m-two")
+    async with db.uow() as uow:
+        statuses = dict((await uow.session.execute(
+            select(Assignment.id, Assignment.status)
+            .where(Assignment.id.in_([vii1, vii2])))).all())
+    assert statuses == {vii1: "dang_thuc_hien", vii2: "hoan_thanh"}
