@@ -19,6 +19,7 @@ from cli.common import fail, settings
 from config import provinces
 from config.directories import available, closest, load_named
 from plan.agencies import Directory, DirectoryError
+from plan.names import match_name
 from plan.rows import PlanFormatError
 
 directory_app = typer.Typer(help="Danh mục cơ quan: liệt kê, tạo, kiểm tra, gợi ý tên gọi khác.",
@@ -168,10 +169,8 @@ def directory_suggest(
 
 def suggest(directory: Directory, name: str) -> str | None:
     """The directory's canonical name nearest to `name`, if any is near enough."""
-    choices = {**{alias: agency.name for agency in directory.agencies.values()
-                  for alias in agency.aliases}, **{n: n for n in directory.agencies}}
-    found = closest(name, list(choices), limit=1)
-    return choices[found[0]] if found else None
+    match = match_name(name, [(a.name, a.aliases) for a in directory.agencies.values()])
+    return match.found or (match.candidates[0] if match.candidates else None)
 
 
 def add_aliases(path: Path, pairs: list[tuple[str, str]]) -> None:
