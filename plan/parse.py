@@ -19,8 +19,9 @@ from plan.header import (
 )
 from plan.meta import read_meta
 from plan.model import Deadline, DeadlineKind, ParseWarning, PlanDraft, PlanMeta, TaskDraft
+from plan.raw import RawGroup, RawSection, RawTable, RawTask
 from plan.rows import PlanFormatError, Row
-from plan.table import RawGroup, RawSection, RawTable, RawTask, read_table
+from plan.table import read_table
 from plan.text import fold, roman_value, to_roman
 
 _CONVERTED = "(chuyển qua LibreOffice)"
