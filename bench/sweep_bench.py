@@ -15,12 +15,12 @@ import time
 
 from sqlalchemy import insert
 
-from scheduler.calendar import WorkCalendar
 from scheduler.policy import ReminderPolicy
 from scheduler.sweep import Sweeper
 from storage.migrate import upgrade
 from storage.models import Agency, Assignment, Contact, Plan, Section, Task
 from storage.uow import Database
+from tracking.calendar import WorkCalendar
 
 AGENCIES = 100
 DAYS = [dt.date(2026, 3, 10), dt.date(2026, 3, 11), dt.date(2026, 3, 12)]  # Tue–Thu, no check-in

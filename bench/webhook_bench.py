@@ -25,7 +25,6 @@ from sqlalchemy import select
 from bot.channels.telegram_app import build_application
 from bot.channels.zalo import ZaloChannel
 from bot.handlers import Handlers
-from bot.messages import assignment_code
 from bot.web import create_app
 from cli.common import run_async
 from config.directories import load_directory
@@ -38,6 +37,7 @@ from storage.importer import import_plan
 from storage.migrate import upgrade
 from storage.models import Agency, Assignment
 from storage.uow import Database
+from words.messages import assignment_code
 
 SECRET = "bench-secret-123"
 

@@ -11,14 +11,14 @@ import logging
 from collections.abc import Callable
 
 from bot import keyboards
-from bot.messages import assignment_code
 from bot.protocol import Answer, usage
-from bot.texts import STATUS_LABELS, date_vn
 from bot.types import Incoming, Reply
 from plan.deadlines import parse_deadline
 from storage import answers, outbox
 from storage.answers import Target, Who
 from storage.uow import UnitOfWork
+from words.messages import assignment_code
+from words.texts import STATUS_LABELS, date_vn
 
 log = logging.getLogger("nhacviec.bot")
 FOLLOW_UP = dt.timedelta(days=2)

@@ -7,13 +7,13 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from bot.messages import assignment_code
-from bot.texts import ROLE_LABELS, STATUS_LABELS, date_vn, days_phrase, shorten
 from bot.types import Attachment, Reply
 from reports import build, figures
 from reports.state import CATEGORIES, CATEGORY_LABELS, Scope, scope
 from storage import answers, outbox, queries
 from storage.uow import UnitOfWork
+from words.messages import assignment_code
+from words.texts import ROLE_LABELS, STATUS_LABELS, date_vn, days_phrase, shorten
 
 
 class Coordinator:

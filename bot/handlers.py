@@ -12,11 +12,10 @@ import re
 import zoneinfo
 from collections.abc import Awaitable, Callable, Collection
 
-from bot import keyboards, metrics, texts
+from bot import keyboards, metrics
 from bot.answering import Answering
 from bot.coordinator import Coordinator
 from bot.enrolling import Enrolling
-from bot.messages import assignment_code
 from bot.protocol import MAX_TEXT, Answer, parse_answer, usage
 from bot.types import Incoming, Reply
 from plan.names import match_name
@@ -25,6 +24,8 @@ from storage import answers, queries
 from storage.answers import Who
 from storage.contacts import add_contact
 from storage.uow import Database, UnitOfWork
+from words import texts
+from words.messages import assignment_code
 
 log = logging.getLogger("nhacviec.bot")
 NOT_REGISTERED = ("Bạn chưa được đăng ký nhận nhắc việc. Hãy xin Sở Nội vụ mã mời rồi gửi "

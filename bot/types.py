@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 
 @dataclass(frozen=True)
@@ -49,3 +50,9 @@ class Reply:
     text: str
     buttons: tuple[tuple[Button, ...], ...] = ()
     attachment: Attachment | None = None  # text becomes its caption where the platform can
+
+
+class HandlesIncoming(Protocol):
+    """What a channel adapter hands each incoming message to (the bot's handlers)."""
+
+    async def handle(self, message: Incoming) -> list[Reply]: ...

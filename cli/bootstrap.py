@@ -15,11 +15,11 @@ from bot.channels.base import Channel
 from bot.channels.console import ConsoleChannel
 from bot.handlers import Handlers
 from config.settings import Settings
-from scheduler.calendar import WorkCalendar
 from scheduler.dispatch import Dispatcher, DispatchSettings, RateLimits
 from scheduler.policy import ReminderPolicy
 from scheduler.sweep import Sweeper
 from storage.uow import Database, UnitOfWork
+from tracking.calendar import WorkCalendar
 
 
 @dataclass

@@ -8,11 +8,11 @@ from typing import Annotated
 
 import typer
 
-from bot.texts import date_vn
 from cli.bootstrap import App, build
 from cli.common import date_option, fail, settings, with_app
 from scheduler.sweep import PreviewRow, SweepResult
 from storage import outbox
+from words.texts import date_vn
 
 # `remind` waits this long for retries (rate limits, short back-offs); later ones are left
 # in the outbox for `nhacviec run`.

@@ -14,9 +14,9 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 from matplotlib.axes import Axes
 
-from bot.texts import shorten
 from reports.figures import ScoreRow, Summary
 from reports.state import CATEGORIES, CATEGORY_LABELS
+from words.texts import shorten
 
 COLOURS = {"hoan_thanh_dung_han": "#2e7d32", "hoan_thanh_qua_han": "#9ccc65",
            "dang_thuc_hien": "#42a5f5", "chua_thuc_hien": "#bdbdbd", "vuong_mac": "#ffa726",

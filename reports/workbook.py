@@ -16,11 +16,11 @@ from typing import Any
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
-from bot.messages import assignment_code
-from bot.texts import STATUS_LABELS
 from reports.figures import ScoreRow, Summary
 from reports.rows import HistoryRow, ProgressRow, local_time
 from reports.state import CATEGORY_LABELS
+from words.messages import assignment_code
+from words.texts import STATUS_LABELS
 
 DATE = "DD/MM/YYYY"
 DATETIME = "DD/MM/YYYY HH:MM"

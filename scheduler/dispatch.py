@@ -19,11 +19,11 @@ from aiolimiter import AsyncLimiter
 
 from bot import keyboards
 from bot.channels.base import Buttons, Channel, ChannelError, Migrated, Permanent, RateLimited
-from bot.messages import Digest, assignment_code, render
 from bot.protocol import usage
 from bot.types import Button
 from storage import outbox
 from storage.uow import Database
+from words.messages import Digest, assignment_code, render
 
 log = logging.getLogger("nhacviec.dispatch")
 

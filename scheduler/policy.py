@@ -10,20 +10,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from enum import StrEnum
 
-from scheduler.calendar import ONE_DAY, WorkCalendar
+from tracking.calendar import ONE_DAY, WorkCalendar
+from tracking.model import OpenAssignment, Recipient, Reminder, Stage
+
+__all__ = ["DaySchedule", "OpenAssignment", "Recipient", "Reminder", "ReminderPolicy", "Stage",
+           "catch_up", "legal_deadline", "reminders_for"]
 
 OVERDUE_LOOKBACK_DAYS = 3 * 366  # overdue reminders stop three years after the deadline
-
-
-class Stage(StrEnum):
-    BEFORE = "before"
-    DUE = "due"
-    OVERDUE = "overdue"
-    ESCALATION = "escalation"
-    CHECKIN = "checkin"
-    DIGEST = "digest"
 
 
 # When several focal stages fall on one day, the most urgent one is sent.
@@ -41,51 +35,6 @@ class ReminderPolicy:
     checkin_day: int = 20
     checkin_min_days: int = 30
     copy_coordinating: bool = False
-
-
-@dataclass(frozen=True)
-class OpenAssignment:
-    """An assignment still to be done (done, withdrawn and not-applicable ones never get here)."""
-
-    id: int
-    agency_id: int
-    role: str
-    due: dt.date | None
-
-
-@dataclass(frozen=True)
-class Recipient:
-    contact_id: int
-    agency_id: int | None
-    coordinator: bool = False
-
-
-@dataclass(frozen=True)
-class Reminder:
-    """One reminder item; several items for one recipient and day go out as one message."""
-
-    stage: Stage
-    natural: dt.date  # the day the rule names; `send_on` differs only when catching up
-    send_on: dt.date
-    assignment_id: int | None
-    agency_id: int | None
-    recipient: int | None  # None: the agency has no reachable contact (undeliverable)
-    due: dt.date | None
-    late: bool = False
-
-    @property
-    def days_left(self) -> int | None:
-        return (self.due - self.send_on).days if self.due else None
-
-    @property
-    def key(self) -> str:
-        """Idempotency key: the same reminder is never created twice."""
-        who = "none" if self.recipient is None else str(self.recipient)
-        if self.stage is Stage.DIGEST:
-            return f"digest:{who}:{self.natural.isoformat()}"
-        if self.stage is Stage.ESCALATION:
-            return f"{self.assignment_id}:{who}:escalation"
-        return f"{self.assignment_id}:{who}:{self.stage.value}:{self.natural.isoformat()}"
 
 
 def legal_deadline(due: dt.date, calendar: WorkCalendar) -> dt.date:

@@ -11,10 +11,10 @@ import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from scheduler.calendar import ONE_DAY, WorkCalendar
 from scheduler.policy import DaySchedule, Reminder, ReminderPolicy, catch_up, reminders_for
 from storage import reminders as store
 from storage.uow import Database, UnitOfWork
+from tracking.calendar import ONE_DAY, WorkCalendar
 
 log = logging.getLogger("nhacviec.sweep")
 

@@ -16,7 +16,6 @@ from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from scheduler.policy import OpenAssignment, Recipient, Reminder
 from storage.models import (
     Agency,
     Assignment,
@@ -27,6 +26,7 @@ from storage.models import (
     SweepRun,
     Task,
 )
+from tracking.model import OpenAssignment, Recipient, Reminder
 
 CLOSED = ("hoan_thanh", "khong_ap_dung")
 

@@ -11,7 +11,6 @@ from bot.channels.base import Channel
 from plan.agencies import Directory
 from plan.parse import parse_plan
 from plan.readers import read_rows
-from scheduler.calendar import WorkCalendar
 from scheduler.dispatch import Dispatcher, DispatchSettings, RateLimits
 from scheduler.policy import ReminderPolicy
 from scheduler.sweep import Sweeper
@@ -19,6 +18,7 @@ from storage.contacts import add_contact
 from storage.importer import import_plan
 from storage.models import Assignment, Task
 from storage.uow import Database
+from tracking.calendar import WorkCalendar
 
 CAL = WorkCalendar.vietnam(range(2022, 2026))
 NOW = dt.datetime(2023, 9, 29, 1, 0, tzinfo=dt.UTC)

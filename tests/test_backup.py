@@ -13,7 +13,6 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from bot.handlers import Handlers
-from bot.messages import assignment_code
 from bot.types import Incoming
 from cli.main import app
 from plan.agencies import Directory
@@ -23,6 +22,7 @@ from storage.db import make_engine
 from storage.models import Base
 from storage.uow import Database
 from tests.engine_helpers import assignment_of, contact, load_example, sweeper
+from words.messages import assignment_code
 
 DAY = dt.date(2023, 9, 25)
 

@@ -9,7 +9,6 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.handlers import Handlers
-from bot.messages import assignment_code
 from bot.types import FileRef, Incoming, Reply
 from plan.agencies import Directory
 from storage import invites
@@ -23,6 +22,7 @@ from storage.models import (
 )
 from storage.uow import Database
 from tests.engine_helpers import assignment_of, contact, load_example
+from words.messages import assignment_code
 
 TODAY = dt.date(2023, 9, 25)
 KHCN = "Sở Khoa học và Công nghệ"

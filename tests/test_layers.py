@@ -43,3 +43,32 @@ def test_only_storage_uses_sqlalchemy_and_alembic() -> None:
     for package in ("plan", "bot", "config", "cli", "scheduler"):
         for path, names in imports_of(package).items():
             assert not names & {"sqlalchemy", "alembic"}, path
+
+
+# package → what it must never import (the arrows of the README's architecture section)
+ARROWS = {
+    "plan": {"storage", "bot", "scheduler", "reports", "cli", "ingest", "tracking"},
+    "tracking": {"storage", "bot", "scheduler", "reports", "cli", "ingest", "sqlalchemy"},
+    "words": {"storage", "bot", "scheduler", "reports", "cli", "sqlalchemy"},
+    "storage": {"bot", "scheduler", "reports", "cli"},
+    "reports": {"bot", "scheduler", "cli"},
+    "ingest": {"storage", "bot", "scheduler", "reports", "cli"},
+}
+
+
+def test_every_arrow_points_one_way() -> None:
+    offenders = {}
+    for package, forbidden in ARROWS.items():
+        for path, names in imports_of(package).items():
+            if names & forbidden:
+                offenders[path] = sorted(names & forbidden)
+    assert offenders == {}
+
+
+def test_channel_adapters_know_no_handlers_and_no_storage() -> None:
+    for path in (ROOT / "bot" / "channels").rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        modules = {node.module for node in ast.walk(tree)
+                   if isinstance(node, ast.ImportFrom) and node.module}
+        assert not {m for m in modules if m.startswith(("bot.handlers", "storage", "bot.answering",
+                                                        "bot.coordinator"))}, path

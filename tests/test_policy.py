@@ -6,7 +6,6 @@ import datetime as dt
 
 import pytest
 
-from scheduler.calendar import WorkCalendar
 from scheduler.policy import (
     DaySchedule,
     OpenAssignment,
@@ -18,6 +17,7 @@ from scheduler.policy import (
     legal_deadline,
     reminders_for,
 )
+from tracking.calendar import WorkCalendar
 
 D = dt.date
 CAL = WorkCalendar.vietnam(range(2022, 2026))

@@ -14,7 +14,6 @@ import pytest
 from openpyxl import load_workbook
 
 from bot.handlers import Handlers
-from bot.messages import assignment_code
 from bot.types import Incoming
 from plan.agencies import Directory
 from reports import build, figures
@@ -22,6 +21,7 @@ from reports.figures import ScoreRow
 from reports.state import scope
 from storage.uow import Database
 from tests.engine_helpers import assignment_of, contact, load_example
+from words.messages import assignment_code
 
 ZONE = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
 STP = "Sở Tư pháp"

@@ -9,7 +9,6 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from bot.handlers import Handlers
-from bot.messages import assignment_code
 from bot.types import Incoming
 from plan.agencies import Directory
 from storage.db import make_engine
@@ -17,6 +16,7 @@ from storage.migrate import upgrade
 from storage.models import Assignment, StatusReport
 from storage.uow import Database
 from tests.engine_helpers import contact, load_example
+from words.messages import assignment_code
 
 
 async def test_two_hundred_simultaneous_answers_are_all_stored(tmp_path: Path, example_path: Path,

@@ -14,7 +14,6 @@ import pytest
 from sqlalchemy import func, select, update
 
 from bot.handlers import Handlers
-from bot.messages import assignment_code
 from bot.types import Incoming
 from plan.agencies import Directory
 from reports import figures
@@ -25,6 +24,7 @@ from storage.models import Agency, Assignment, ExtensionRequest, Tally
 from storage.uow import Database
 from tests.engine_helpers import contact, load_example
 from tests.test_storage_import import edit_task, load, store
+from words.messages import assignment_code
 
 ZONE = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
 D = dt.date

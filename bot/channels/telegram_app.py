@@ -23,13 +23,13 @@ from telegram.ext import (
 
 from bot.channels.base import RateLimited, split_text
 from bot.channels.telegram import classify, keyboard
-from bot.handlers import Handlers
-from bot.types import Attachment, FileRef, Incoming, Reply
+from bot.types import Attachment, FileRef, HandlesIncoming, Incoming, Reply
 
 log = logging.getLogger("nhacviec.telegram")
 
 
-def build_application(token: str, base_url: str, handlers: Handlers, file_url: str | None = None,
+def build_application(token: str, base_url: str, handlers: HandlesIncoming,
+                      file_url: str | None = None,
                       webhook: bool = False) -> Application[Any, Any, Any, Any, Any, Any]:
     builder = (ApplicationBuilder().token(token).base_url(base_url)
                .base_file_url(file_url or base_url.replace("/bot", "/file/bot"))

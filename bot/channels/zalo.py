@@ -20,8 +20,8 @@ from bot.channels.base import (
     Transient,
     split_text,
 )
-from bot.texts import NO_FILES_HERE
 from bot.types import FileRef, Incoming
+from words.texts import NO_FILES_HERE
 
 log = logging.getLogger("nhacviec.zalo")
 POLL_SECONDS = 30

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from bot.texts import ROLE_LABELS, STATUS_LABELS, date_vn, days_phrase, shorten
+from words.texts import ROLE_LABELS, STATUS_LABELS, date_vn, days_phrase, shorten
 
 _DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
 
