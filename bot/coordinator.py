@@ -12,27 +12,36 @@ from reports import build, figures
 from reports.state import CATEGORIES, CATEGORY_LABELS, Scope, scope
 from storage import answers, outbox, queries
 from storage.uow import UnitOfWork
+from tracking.calendar import WorkCalendar
 from words.messages import assignment_code
 from words.texts import ROLE_LABELS, STATUS_LABELS, date_vn, days_phrase, shorten
 
 
 class Coordinator:
     def __init__(self, today: Callable[[], dt.date], now: Callable[[], dt.datetime],
-                 zone: dt.tzinfo) -> None:
+                 zone: dt.tzinfo, calendar: WorkCalendar | None = None) -> None:
         self.today, self.now, self.zone = today, now, zone
+        self.calendar = calendar
 
     def _scope(self, argument: str) -> Scope | Reply:
         """`/xuatbaocao` = today; `/xuatbaocao 31/03/2023` = as of that day."""
         text = argument.strip()
         if not text:
-            return scope(self.today(), None, self.zone)
+            return scope(self.today(), None, self.zone, calendar=self._calendar())
         try:
             day = dt.datetime.strptime(text, "%d/%m/%Y").date()
         except ValueError:
             return Reply(f"Ngày «{text}» không đúng dạng dd/mm/yyyy, ví dụ: /xuatbaocao 31/03/2023")
         if day > self.today():
             return Reply("Chưa có số liệu của ngày trong tương lai.")
-        return scope(self.today(), day, self.zone)
+        return scope(self.today(), day, self.zone, calendar=self._calendar())
+
+    def _calendar(self) -> WorkCalendar:
+        """The reminders' working-day calendar, so "quá hạn" means the same everywhere."""
+        if self.calendar is None:
+            year = self.today().year
+            self.calendar = WorkCalendar.vietnam(range(year - 4, year + 4))
+        return self.calendar
 
     async def export(self, uow: UnitOfWork, argument: str) -> list[Reply]:
         s = self._scope(argument)

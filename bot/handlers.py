@@ -24,6 +24,7 @@ from storage import answers, queries
 from storage.answers import Who
 from storage.contacts import add_contact
 from storage.uow import Database, UnitOfWork
+from tracking.calendar import WorkCalendar
 from words import texts
 from words.messages import assignment_code
 
@@ -44,11 +45,11 @@ class Handlers:
                  now: Callable[[], dt.datetime] = _utc_now, admin_ids: Collection[str] = (),
                  bot_username: Callable[[], str | None] = lambda: None,
                  due_today: DueToday | None = None,
-                 zone: dt.tzinfo = VIETNAM) -> None:
+                 zone: dt.tzinfo = VIETNAM, calendar: WorkCalendar | None = None) -> None:
         self.db, self.today, self.now, self.admin_ids = db, today, now, set(admin_ids)
         self.due_today = due_today
         self.answering = Answering(today, now)
-        self.coordinator = Coordinator(today, now, zone)
+        self.coordinator = Coordinator(today, now, zone, calendar)
         self.enrolling = Enrolling(now, bot_username)
 
     async def handle(self, message: Incoming) -> list[Reply]:

@@ -39,7 +39,7 @@ class App:
     def handlers(self) -> Handlers:
         return Handlers(self.db, self.today, admin_ids=self.settings.admin_ids,
                         bot_username=self.bot_username, due_today=self.due_today,
-                        zone=self.settings.zone)
+                        zone=self.settings.zone, calendar=self.calendar())
 
     def bot_username(self) -> str | None:
         channel = self.channels.get("telegram")

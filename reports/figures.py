@@ -110,7 +110,7 @@ async def _tallied_cells(session: AsyncSession, s: Scope) -> list[Cell]:
     thousand counts, folding deadlines into passed / not passed."""
     where = Plan.code.in_(s.plans) if s.plans else Plan.active.is_(True)
     keys = (Tally.dimension, Tally.key_id, Tally.status, Tally.late, Tally.answered,
-            (Tally.due < s.day).label("passed"), (Tally.due == NO_DATE).label("undated"))
+            (Tally.due <= s.last_passed).label("passed"), (Tally.due == NO_DATE).label("undated"))
     rows = await session.execute(
         select(*keys, func.sum(Tally.n)).join(Plan, Plan.id == Tally.plan_id)
         .where(where, Tally.n != 0, Tally.status != NOT_APPLICABLE).group_by(*keys))
@@ -125,7 +125,7 @@ async def _rebuilt_cells(session: AsyncSession, s: Scope) -> list[Cell]:
     unanswered = case((st.c.status != "chua_thuc_hien", 0), else_=case(
         (exists().where(StatusReport.assignment_id == st.c.id,
                         StatusReport.answered_on <= s.day), 0), else_=1))
-    passed = and_(st.c.due.is_not(None), st.c.due < s.day)
+    passed = and_(st.c.due.is_not(None), st.c.due <= s.last_passed)
     # Four grouping keys; the flags are summed, not grouped (a smaller sort, and the EXISTS
     # probe runs once per row).
     rows = (await session.execute(

@@ -15,6 +15,7 @@ from typing import Any, TypeAlias
 from sqlalchemy import ColumnElement, Select, Subquery, and_, case, func, literal, or_, select
 
 from storage.models import Assignment, ExtensionRequest, Plan, StatusReport, Task
+from tracking.calendar import WorkCalendar
 
 AnySelect: TypeAlias = Select[*tuple[Any, ...]]
 DONE = "hoan_thanh"
@@ -42,13 +43,22 @@ class Scope:
     historical: bool  # rebuild from history instead of reading the current columns
     plans: tuple[str, ...] = ()  # plan codes; empty = every active plan
     cutoff: dt.datetime | None = None  # end of `day` in UTC (for timestamps)
+    passed_by: dt.date | None = None  # the latest deadline that has passed on `day`
+
+    @property
+    def last_passed(self) -> dt.date:
+        """Deadlines on or before this date have passed on `day`. With the working-day
+        calendar it is the last working day before `day`: a deadline falling on a day off
+        runs to the next working day (art. 148, Civil Code), as the reminders count it."""
+        return self.passed_by or self.day - dt.timedelta(days=1)
 
 
 def scope(today: dt.date, as_of: dt.date | None, zone: dt.tzinfo,
-          plans: Sequence[str] = ()) -> Scope:
+          plans: Sequence[str] = (), calendar: WorkCalendar | None = None) -> Scope:
     day = as_of or today
     end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), zone).astimezone(dt.UTC)
-    return Scope(day, as_of is not None and as_of < today, tuple(plans), end)
+    passed_by = calendar.on_or_before(day - dt.timedelta(days=1)) if calendar else None
+    return Scope(day, as_of is not None and as_of < today, tuple(plans), end, passed_by)
 
 
 def category(status: str, passed: bool, late: bool) -> str:
@@ -90,7 +100,7 @@ def state(s: Scope) -> Subquery:
     category = case(
         (status == DONE, case((or_(due.is_(None), done_on.is_(None), done_on <= due),
                                "hoan_thanh_dung_han"), else_="hoan_thanh_qua_han")),
-        (and_(due.is_not(None), due < s.day), "qua_han"),
+        (and_(due.is_not(None), due <= s.last_passed), "qua_han"),
         (status.in_(("vuong_mac", "xin_gia_han", "dang_thuc_hien")), status),
         else_="chua_thuc_hien")
     return (select(*inner.c, category.label("category"))

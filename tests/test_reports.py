@@ -207,3 +207,29 @@ async def test_libreoffice_opens_the_workbook(world: object, db: Database,
     assert len(sheets) == 3, sheets.keys()  # every sheet converted
     progress = next(text for name, text in sheets.items() if "Ti" in name)
     assert "Hoàn thành đúng hạn" in progress and "15/KH-STP ngày 20/01/2023" in progress
+
+
+@pytest.mark.parametrize("as_of", [False, True])
+async def test_a_deadline_on_a_day_off_is_not_overdue_before_the_next_working_day(
+        db: Database, example_path: Path, directory: Directory, as_of: bool) -> None:
+    """VII.2 (Sở Khoa học và Công nghệ, Quý III/2023) is due Saturday 30/09/2023: it runs to
+    Monday 02/10, as the reminders count it, so it is overdue from Tuesday 03/10 only."""
+    from tracking.calendar import WorkCalendar
+
+    await load_example(db, example_path, directory)
+    calendar = WorkCalendar.vietnam([2023])
+
+    async def overdue(day: dt.date, with_calendar: bool = True) -> int:
+        today = day + dt.timedelta(days=30) if as_of else day
+        s = scope(today, day if as_of else None, ZONE,
+                  calendar=calendar if with_calendar else None)
+        async with db.uow() as uow:
+            found = await figures.compute(uow.session, s)
+        return next(r.overdue for r in found.scoreboard
+                    if r.agency == "Sở Khoa học và Công nghệ")
+
+    friday, monday, tuesday = (dt.date(2023, 9, 29), dt.date(2023, 10, 2),
+                               dt.date(2023, 10, 3))
+    assert await overdue(monday) == await overdue(friday)
+    assert await overdue(tuesday) == await overdue(monday) + 1
+    assert await overdue(monday, with_calendar=False) == await overdue(monday) + 1  # old rule
