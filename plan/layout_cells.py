@@ -40,10 +40,11 @@ _ROW_START = re.compile(r"^(?:\d{1,3}(?:\.\d{1,3})*|[IVXLC]+|[A-HĐ])[.)]?$")
 
 
 def looks_like_cells(lines: Sequence[str]) -> bool:
-    """Many lines holding only `|`: at least ten, and a fifth of the non-blank lines."""
+    """Many lines holding only `|`: twelve, or ten that are a fifth of the non-blank lines
+    (a short appendix after a long body still counts)."""
     bars = sum(1 for line in lines if line.strip() == "|")
     filled = sum(1 for line in lines if line.strip())
-    return bars >= 10 and bars * 5 >= filled
+    return bars >= 12 or (bars >= 10 and bars * 5 >= filled)
 
 
 def cell_rows(lines: Sequence[str]) -> list[Row]:

@@ -270,3 +270,17 @@ def test_cli_imports_a_doc_and_keeps_no_converted_file(tmp_path: Path) -> None:
     assert "Tổng: 7 nhiệm vụ" in result.output
     assert set(Path(tempfile.gettempdir()).glob("nhacviec-office-*")) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["ke-hoach.doc"]
+
+
+def test_a_short_website_table_after_a_long_body_is_still_read(an_giang: Directory) -> None:
+    body = [f"Đoạn {n}: nội dung kế hoạch được trình bày trên trang web." for n in range(150)]
+    text = sample_docs.cell_dump(
+        [("TT", "Nội dung", "Cơ quan chủ trì", "Thời hạn"),
+         ("1", "Rà soát quy chế", "Sở Tư pháp", "Quý II/2026"),
+         ("2", "Số hóa hồ sơ", "Văn phòng UBND tỉnh", "Năm 2026")],
+        ["ỦY BAN NHÂN DÂN TỈNH AN GIANG", "Số: 8/KH-UBND", "KẾ HOẠCH",
+         "Cải cách hành chính năm 2026", *body], ["Tải về"])
+    draft = read("plan.txt", text.encode(), an_giang)
+    assert draft.layout == "cells"
+    assert [(t.ref, t.lead[0].name) for t in draft.tasks] == [
+        ("1", "Sở Tư pháp"), ("2", "Văn phòng UBND tỉnh")]
