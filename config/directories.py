@@ -19,6 +19,7 @@ from config.settings import DIRECTORIES_DIR
 from plan.agencies import Directory, DirectoryError
 from plan.meta import issuer_place
 from plan.model import PlanMeta
+from plan.names import match_name
 from plan.text import fold
 
 REFORM = dt.date(2025, 7, 1)
@@ -63,12 +64,9 @@ def load_directory(path: Path) -> Directory:
 
 
 def closest(text: str, choices: list[str], limit: int = 3) -> list[str]:
-    """The choices nearest to a mistyped text (rapidfuzz, on folded words)."""
-    from rapidfuzz import fuzz, process
-
-    found = process.extract(fold(text), {c: fold(c) for c in choices}, scorer=fuzz.WRatio,
-                            limit=limit, score_cutoff=70)
-    return [key for _, _, key in found]
+    """The choices nearest to a mistyped text: the same matching as agency names."""
+    match = match_name(text, [(choice, []) for choice in choices])
+    return [match.found] if match.found else list(match.candidates[:limit])
 
 
 def load_named(name: str) -> Directory:
