@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
 from pathlib import Path
@@ -40,9 +41,14 @@ def convert(data: bytes, suffix: str, target: str, timeout: float = TIMEOUT_S) -
                    "--headless", "--norestore", "--nolockcheck", "--convert-to",
                    _FILTERS[target], "--outdir", str(folder / "out"), str(source)]
         env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": work, "LANG": "C.UTF-8"}
+        # its own process group: soffice starts soffice.bin, and a timeout must stop both
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.DEVNULL, env=env, start_new_session=True)
         try:
-            subprocess.run(command, capture_output=True, timeout=timeout, check=False, env=env)
+            process.wait(timeout=timeout)
         except subprocess.TimeoutExpired as exc:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
             raise PlanFormatError(f"LibreOffice chuyển tệp {suffix} quá {timeout:.0f} giây; hãy "
                                   f"lưu tệp thành {target} rồi nhập lại") from exc
         converted = folder / "out" / f"plan{target}"

@@ -284,3 +284,37 @@ def test_a_short_website_table_after_a_long_body_is_still_read(an_giang: Directo
     assert draft.layout == "cells"
     assert [(t.ref, t.lead[0].name) for t in draft.tasks] == [
         ("1", "Sở Tư pháp"), ("2", "Văn phòng UBND tỉnh")]
+
+
+def test_an_oversized_file_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    from ingest.files import MAX_BYTES, read_file
+    from plan.rows import PlanFormatError
+
+    big = tmp_path / "plan.pdf"
+    with big.open("wb") as handle:  # sparse: no 50 MB written to disk
+        handle.truncate(MAX_BYTES + 1)
+    with pytest.raises(PlanFormatError, match="lớn hơn 50 MB"):
+        read_file(big)
+
+
+def test_a_hanging_libreoffice_is_stopped_and_leaves_nothing(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """A real process that never finishes: the conversion gives up at its timeout."""
+    import tempfile
+
+    from ingest.office import convert
+    from plan.rows import PlanFormatError
+
+    fake = tmp_path / "bin" / "soffice"
+    fake.parent.mkdir()
+    marker = tmp_path / "child.pid"
+    fake.write_text(f"#!/bin/sh\nsleep 30 &\necho $! > {marker}\nwait\n")  # like soffice.bin
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{fake.parent}:/usr/bin:/bin")
+    before = set(Path(tempfile.gettempdir()).glob("nhacviec-office-*"))
+    with pytest.raises(PlanFormatError, match="quá 1 giây"):
+        convert(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504), ".doc", ".docx", timeout=1)
+    assert set(Path(tempfile.gettempdir()).glob("nhacviec-office-*")) == before
+    child = int(marker.read_text())
+    assert not Path(f"/proc/{child}").exists() or "zombie" in Path(
+        f"/proc/{child}/status").read_text().lower()  # the grandchild was stopped too
