@@ -46,7 +46,8 @@ def import_command(
         "--dry-run", help="Chỉ đọc và báo cáo, không ghi")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="In kết quả đọc dạng JSON")] = False,
     directory_name: Annotated[str | None, typer.Option(
-        "--directory", help="Danh mục cơ quan (tên có sẵn hoặc đường dẫn .yaml)")] = None,
+        "--directory", help="Danh mục cơ quan (tên có sẵn hoặc tệp .yaml); mặc định chọn theo "
+                            "cơ quan ban hành kế hoạch")] = None,
     code: Annotated[str | None, typer.Option(help="Số hiệu kế hoạch nếu tệp không ghi")] = None,
     title: Annotated[str | None, typer.Option(help="Tên kế hoạch nếu tệp không ghi")] = None,
     date: Annotated[str | None, typer.Option(help="Ngày ban hành YYYY-MM-DD")] = None,
