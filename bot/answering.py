@@ -14,15 +14,17 @@ from bot import keyboards
 from bot.protocol import Answer, usage
 from bot.types import Incoming, Reply
 from plan.deadlines import parse_deadline
-from storage import answers, outbox
+from storage import answers, lifecycle, outbox
 from storage.answers import Target, Who
 from storage.uow import UnitOfWork
+from tracking import status as rules
 from words.messages import assignment_code
 from words.texts import STATUS_LABELS, date_vn
 
 log = logging.getLogger("nhacviec.bot")
 FOLLOW_UP = dt.timedelta(days=2)
-DONE, PROGRESS, BLOCKED, EXTENSION = "hoan_thanh", "dang_thuc_hien", "vuong_mac", "xin_gia_han"
+DONE, PROGRESS, BLOCKED, EXTENSION = rules.DONE, rules.IN_PROGRESS, rules.BLOCKED, rules.EXTENSION
+AWAITING = rules.AWAITING
 
 
 MAX_ID = 2**31 - 1  # ids are 32-bit integers in PostgreSQL
@@ -62,6 +64,16 @@ class Answering:
             return [found]
         if action == "d":
             return await self.done(uow, who, message, found, "")
+        if action == "m":
+            return [Reply(f"{found.ref}: chọn thao tác khác.", keyboards.more_buttons(found.id))]
+        if action in {"z3", "z7"}:
+            return await self.snooze(uow, who, message, found, int(action[1:]))
+        if action == "r":
+            await answers.wait_for(uow.session, who.contact_id, "refusal", found.id,
+                                   self.now() + FOLLOW_UP)
+            return [Reply(f"{found.ref}: vì sao nhiệm vụ không thuộc thẩm quyền của "
+                          f"{found.agency}? Hãy gõ lý do (sẽ chuyển cho Sở Nội vụ xem xét "
+                          "giao lại).")]
         if action == "p":
             return [Reply(f"{found.ref}: đã thực hiện được bao nhiêu?",
                           keyboards.percent_buttons(found.id))]
@@ -89,6 +101,14 @@ class Answering:
         if answer.action == "progress":
             return await self.progress(uow, who, message, found, answer.percent,
                                        answer.rest or None)
+        if answer.action == "refuse":
+            if not answer.rest:
+                await answers.wait_for(uow.session, who.contact_id, "refusal", found.id,
+                                       self.now() + FOLLOW_UP)
+                return [Reply(f"{found.ref}: hãy gõ lý do không thuộc thẩm quyền.")]
+            return await self.refuse(uow, who, message, found, answer.rest)
+        if answer.action == "snooze":
+            return await self.snooze(uow, who, message, found, answer.percent or 3)
         if answer.action == "blocked":
             if not answer.rest:
                 await answers.wait_for(uow.session, who.contact_id, "reason", found.id,
@@ -108,6 +128,9 @@ class Answering:
             return await self.blocked(uow, who, message, found, message.text.strip())
         if kind == "extension":
             return await self.extension(uow, who, message, found, message.text.strip())
+        if kind == "refusal":
+            await answers.stop_waiting(uow.session, who.contact_id)
+            return await self.refuse(uow, who, message, found, message.text.strip())
         file = _file_dict(message)
         await answers.add_to_last(uow.session, found.id, who.contact_id, self.now(), self.today(),
                                   evidence=message.text.strip() or None, file=file,
@@ -120,16 +143,62 @@ class Answering:
 
     async def done(self, uow: UnitOfWork, who: Who, message: Incoming, item: Target,
                    evidence: str) -> list[Reply]:
-        await answers.record(uow.session, item, who.contact_id, message.channel, DONE, self.now(),
-                             self.today(), percent=100, evidence=evidence or None,
-                             raw=message.text or None)
+        if item.status in (AWAITING, DONE) and not evidence:
+            return [Reply(f"{item.ref} đã được báo hoàn thành"
+                          f"{', đang chờ Sở Nội vụ xác nhận' if item.status == AWAITING else ''}."
+                          " Gửi thêm minh chứng: <mã> xong <số văn bản>.")]
+        status = await lifecycle.complete(uow.session, item, who.contact_id, message.channel,
+                                          self.now(), self.today(), evidence=evidence or None,
+                                          raw=message.text or None,
+                                          confirmed_by_coordinator=who.coordinator)
+        said = "Đã hoàn thành"
+        if status == AWAITING:
+            said = "đã báo hoàn thành, chờ Sở Nội vụ xác nhận"
+            code = assignment_code(item.id)
+            await outbox.notify_coordinators(
+                uow.session, f"confirm:{item.id}:{self.now().timestamp()}",
+                f"{item.agency} báo hoàn thành {item.ref} ({who.name or 'đầu mối'})"
+                f"{', văn bản ' + evidence if evidence else ''}. Xác nhận: /xacnhan {code} dat"
+                f" · Trả lại: /xacnhan {code} tralai <lý do>", self.today(), self.now(),
+                about=item.id, stage="confirm")
         if evidence:
-            return [Reply(f"Đã ghi nhận {item.ref}: Đã hoàn thành, văn bản {evidence}.")]
+            return [Reply(f"Đã ghi nhận {item.ref}: {said}, văn bản {evidence}.")]
         await answers.wait_for(uow.session, who.contact_id, "evidence", item.id,
                                self.now() + FOLLOW_UP)
-        return [Reply(f"Đã ghi nhận {item.ref}: Đã hoàn thành. Hãy gửi số và ngày văn bản đã "
+        return [Reply(f"Đã ghi nhận {item.ref}: {said}. Hãy gửi số và ngày văn bản đã "
                       "ban hành (ví dụ: 15/KH-STP ngày 20/01/2023) và/hoặc tệp, ảnh minh chứng. "
                       "Gõ /boqua nếu chưa có.")]
+
+    async def refuse(self, uow: UnitOfWork, who: Who, message: Incoming, item: Target,
+                     reason: str) -> list[Reply]:
+        await lifecycle.refuse(uow.session, item, who.contact_id, message.channel, reason,
+                               self.now(), self.today(), raw=message.text or None)
+        code = assignment_code(item.id)
+        await outbox.notify_coordinators(
+            uow.session, f"refusal:{item.id}:{self.now().timestamp()}",
+            f"{item.agency} đề nghị trả lại {item.ref} vì không thuộc thẩm quyền "
+            f"({who.name or 'đầu mối'}): {reason}. Giao lại: /giaolai {code} <cơ quan> · "
+            f"Giữ nguyên: /giaolai {code} giu", self.today(), self.now(), about=item.id,
+            stage="refusal")
+        return [Reply(f"Đã chuyển đề nghị trả lại {item.ref} cho Sở Nội vụ. Trong lúc chờ, "
+                      "bot không nhắc nhiệm vụ này.")]
+
+    async def snooze(self, uow: UnitOfWork, who: Who, message: Incoming, item: Target,
+                     days: int) -> list[Reply]:
+        """The next reminder in `days` days, never after the due date."""
+        if not 1 <= days <= 60:
+            return [Reply("Số ngày nhắc lại phải từ 1 đến 60, ví dụ: <mã> nhac lai sau 3 ngay.")]
+        if item.due is not None and item.due <= self.today():
+            return [Reply(f"{item.ref} đã đến hạn {date_vn(item.due)}; không hoãn nhắc được. "
+                          "Hãy báo tiến độ hoặc xin gia hạn.")]
+        until = self.today() + dt.timedelta(days=days)
+        capped = item.due is not None and until > item.due and item.due > self.today()
+        if capped:
+            until = item.due  # type: ignore[assignment]
+        await lifecycle.snooze(uow.session, item, who.contact_id, message.channel, until,
+                               self.now(), self.today())
+        why = " (ngày đến hạn)" if capped else ""
+        return [Reply(f"Được. Bot sẽ nhắc lại {item.ref} vào {date_vn(until)}{why}.")]
 
     async def progress(self, uow: UnitOfWork, who: Who, message: Incoming, item: Target,
                        percent: int | None, note: str | None) -> list[Reply]:

@@ -13,6 +13,7 @@ from reports.state import CATEGORIES, CATEGORY_LABELS, Scope, scope
 from storage import answers, outbox, queries
 from storage.uow import UnitOfWork
 from tracking.calendar import WorkCalendar
+from tracking.status import DUE_SOON_WORKING_DAYS, Day
 from words.messages import assignment_code
 from words.texts import ROLE_LABELS, STATUS_LABELS, date_vn, days_phrase, shorten
 
@@ -35,6 +36,9 @@ class Coordinator:
         if day > self.today():
             return Reply("Chưa có số liệu của ngày trong tương lai.")
         return scope(self.today(), day, self.zone, calendar=self._calendar())
+
+    def _day(self, soon_days: int = DUE_SOON_WORKING_DAYS) -> Day:
+        return Day.of(self.today(), self._calendar(), soon_days)
 
     def _calendar(self) -> WorkCalendar:
         """The reminders' working-day calendar, so "quá hạn" means the same everywhere."""
@@ -70,6 +74,8 @@ class Coordinator:
         lines = [f"Tổng hợp đến hết ngày {date_vn(s.day)}: {found.total} phân công chủ trì"]
         lines += [f"• {CATEGORY_LABELS[key]}: {found.counts[key]}" for key in CATEGORIES
                   if found.counts.get(key)]
+        lines += [f"  trong đó {STATUS_LABELS[key].lower()}: {n}"
+                  for key, n in sorted(found.statuses.items()) if n]
         lines.append("Theo mục (hoàn thành / tổng):")
         for _, label, counts in found.sections:
             done = counts.get("hoan_thanh_dung_han", 0) + counts.get("hoan_thanh_qua_han", 0)
@@ -79,27 +85,30 @@ class Coordinator:
         return [Reply("\n".join(lines))]
 
     async def overdue(self, uow: UnitOfWork, _argument: str) -> list[Reply]:
-        by_agency, _, _, _ = await outbox.digest_data(uow.session, self.today(), limit=100)
+        by_agency, *_ = await outbox.digest_data(uow.session, self._day(), limit=100)
         if not by_agency:
             return [Reply("Không có nhiệm vụ quá hạn.")]
         return [Reply("Quá hạn chưa hoàn thành, theo cơ quan:\n"
                       + "\n".join(f"• {name}: {count}" for name, count in by_agency))]
 
     async def soon(self, uow: UnitOfWork, argument: str) -> list[Reply]:
-        days = int(argument) if argument.strip().isdigit() else 14
-        today = self.today()
-        rows = await queries.due_between(uow.session, today, today + dt.timedelta(days=days))
+        """Due soon = `tracking.status` DUE_SOON: up to N working days left (default 3)."""
+        days = int(argument) if argument.strip().isdigit() and int(argument) <= 60 \
+            else DUE_SOON_WORKING_DAYS
+        today, day = self.today(), self._day(days)
+        rows = await queries.due_between(uow.session, day.last_passed + dt.timedelta(days=1),
+                                         day.soon_until)
         if not rows:
-            return [Reply(f"Không có nhiệm vụ nào đến hạn trong {days} ngày tới.")]
-        lines = [f"Đến hạn trong {days} ngày tới:"]
+            return [Reply(f"Không có nhiệm vụ nào đến hạn trong {days} ngày làm việc tới.")]
+        lines = [f"Sắp đến hạn (trong {days} ngày làm việc tới, đến {date_vn(day.soon_until)}):"]
         lines += [f"• #{assignment_code(aid)} {ref} — {agency}: hạn {date_vn(due)} "
                   f"({days_phrase(due, today)}), {STATUS_LABELS.get(status, status)}"
                   for ref, agency, due, status, aid in rows]
         return [Reply("\n".join(lines))]
 
     async def unanswered(self, uow: UnitOfWork, _argument: str) -> list[Reply]:
-        total, by_agency = await queries.never_answered(uow.session, self.today())
-        _, _, _, no_contact = await outbox.digest_data(uow.session, self.today(), limit=100)
+        total, by_agency = await queries.never_answered(uow.session, self._day().last_passed)
+        _, _, _, no_contact, _ = await outbox.digest_data(uow.session, self._day(), limit=100)
         lines = [f"Phân công đã đến hạn mà chưa có báo cáo nào: {total}"]
         lines += [f"• {line}" for line in by_agency]
         lines.append("Cơ quan chủ trì chưa có đầu mối: "

@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable, Collection
 from bot import keyboards, metrics
 from bot.answering import Answering
 from bot.coordinator import Coordinator
+from bot.deciding import Deciding
 from bot.enrolling import Enrolling
 from bot.protocol import MAX_TEXT, Answer, parse_answer, usage
 from bot.types import Incoming, Reply
@@ -49,6 +50,7 @@ class Handlers:
         self.db, self.today, self.now, self.admin_ids = db, today, now, set(admin_ids)
         self.due_today = due_today
         self.answering = Answering(today, now)
+        self.deciding = Deciding(today, now)
         self.coordinator = Coordinator(today, now, zone, calendar)
         self.enrolling = Enrolling(now, bot_username)
 
@@ -92,6 +94,8 @@ class Handlers:
                 await answers.stop_waiting(uow.session, who.contact_id)
             return await self.answering.text_answer(uow, who, message, answer)
         waiting = who.waiting(self.now())
+        if waiting is not None and waiting[0] == "return" and who.coordinator and text:
+            return await self.deciding.follow_up_return(uow, who, waiting[1], text)
         if waiting is not None:
             return await self.answering.follow_up(uow, who, message, *waiting)
         if message.reply_to and text:
@@ -133,10 +137,15 @@ class Handlers:
         if parsed is None:
             return [Reply("Nút này không còn hiệu lực.")]
         action, number = parsed
-        if action in {"xa", "xr"}:
+        if action in keyboards.COORDINATOR_ACTIONS:
             if not who.coordinator:
                 log.warning("refused: contact %s pressed a decision button", who.contact_id)
                 return [Reply(COORDINATOR_ONLY)]
+            if action in {"ca", "cr"}:
+                return await self.deciding.confirm(uow, who, assignment_code(number),
+                                                   action == "ca", "")
+            if action == "rk":
+                return await self.deciding.reassign(uow, who, assignment_code(number), "giu")
             return await self.answering.decide(uow, who, number, action == "xa")
         return await self.answering.button(uow, who, message, action, number)
 
@@ -165,6 +174,11 @@ class Handlers:
                   "/xuatbaocao": c.export, "/bieudo": c.chart}
         if command in simple:
             return await simple[command](uow, argument)
+        d = self.deciding
+        decisions = {"/xacnhan": d.confirm_command, "/giaolai": d.reassign_command,
+                     "/tamdung": d.pause_command, "/tieptuc": d.resume_command}
+        if command in decisions:
+            return await decisions[command](uow, who, argument)
         if command == "/moi":
             return [await self.enrolling.invite(uow, who, argument)]
         if command == "/duyet":
@@ -248,4 +262,5 @@ class Handlers:
 _REF = re.compile(r"^(?:[A-HĐ]\.)?[IVXLC]+(?:\.\d{1,3}[a-z]?)+$", re.IGNORECASE)
 _PERCENT_ONLY = re.compile(r"^\d{1,3}\s*%$")
 _COORDINATOR_COMMANDS = {"/tonghop", "/quahan", "/sapden", "/chuabaocao", "/chitiet", "/duyet",
-                         "/nhac", "/moi", "/xuatbaocao", "/bieudo"}
+                         "/nhac", "/moi", "/xuatbaocao", "/bieudo", "/xacnhan", "/giaolai",
+                         "/tamdung", "/tieptuc"}

@@ -7,13 +7,33 @@ from collections.abc import Iterable
 from bot.types import Button
 
 Rows = tuple[tuple[Button, ...], ...]
+ACTIONS = frozenset({"d", "p", "b", "e", "m", "r", "z3", "z7", "xa", "xr", "ca", "cr", "rk",
+                     "p25", "p50", "p75"})
+COORDINATOR_ACTIONS = frozenset({"xa", "xr", "ca", "cr", "rk"})
 
 
 def answer_row(assignment_id: int, code: str) -> tuple[Button, ...]:
     return (Button(f"Đang thực hiện #{code}", f"p:{assignment_id}"),
             Button(f"Đã hoàn thành #{code}", f"d:{assignment_id}"),
             Button(f"Gặp vướng mắc #{code}", f"b:{assignment_id}"),
-            Button(f"Xin gia hạn #{code}", f"e:{assignment_id}"))
+            Button(f"Xin gia hạn #{code}", f"e:{assignment_id}"),
+            Button(f"Khác… #{code}", f"m:{assignment_id}"))
+
+
+def more_buttons(assignment_id: int) -> Rows:
+    """The rarer answers, one tap further: snooze, or not our remit."""
+    return ((Button("Nhắc lại sau 3 ngày", f"z3:{assignment_id}"),
+             Button("Nhắc lại sau 7 ngày", f"z7:{assignment_id}")),
+            (Button("Không thuộc thẩm quyền", f"r:{assignment_id}"),))
+
+
+def confirm_buttons(assignment_id: int) -> Rows:
+    return ((Button("Xác nhận hoàn thành", f"ca:{assignment_id}"),
+             Button("Trả lại", f"cr:{assignment_id}")),)
+
+
+def refusal_buttons(assignment_id: int) -> Rows:
+    return ((Button("Giữ nguyên phân công", f"rk:{assignment_id}"),),)
 
 
 def reminder_buttons(items: Iterable[tuple[int, str]]) -> Rows:
@@ -35,6 +55,6 @@ def parse(data: str) -> tuple[str, int] | None:
     action, _, number = data.partition(":")
     if not number.isdigit() or len(data) > 64 or not 0 < int(number) < 2**31:
         return None
-    if action in {"d", "p", "b", "e", "xa", "xr", "p25", "p50", "p75"}:
+    if action in ACTIONS:
         return action, int(number)
     return None

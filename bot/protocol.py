@@ -24,14 +24,18 @@ _VERBS: list[tuple[tuple[str, ...], str]] = sorted([
     (("vuong",), "blocked"), (("vuong", "mac"), "blocked"), (("gap", "vuong", "mac"), "blocked"),
     (("kho", "khan"), "blocked"),
     (("giahan",), "extension"), (("gia", "han"), "extension"), (("xin", "gia", "han"), "extension"),
+    (("tuchoi",), "refuse"), (("tu", "choi"), "refuse"),
+    (("khong", "thuoc", "tham", "quyen"), "refuse"), (("ktq",), "refuse"),
+    (("nhac", "lai", "sau"), "snooze"), (("nhaclai",), "snooze"), (("nhac", "lai"), "snooze"),
 ], key=lambda item: -len(item[0]))
+_DAYS = re.compile(r"^(\d{1,3})\s*(ngay|ngày)?$", re.IGNORECASE)
 MAX_TEXT = 2000  # longer answers are refused with a message, never stored cut
 
 
 @dataclass(frozen=True)
 class Answer:
     code: str
-    action: str  # done | progress | blocked | extension
+    action: str  # done | progress | blocked | extension | refuse | snooze
     rest: str = ""
     percent: int | None = None
     error: str | None = None  # the answer is refused with this reason, nothing stored
@@ -49,8 +53,20 @@ def parse_answer(text: str) -> Answer | None:
     for verb, action in _VERBS:
         if tuple(folded[:len(verb)]) == verb:
             rest_words = words[1 + len(verb):]
-            return _with_percent(Answer(code.group(1), action, " ".join(rest_words).strip()))
+            parsed = Answer(code.group(1), action, " ".join(rest_words).strip())
+            return _with_days(parsed) if action == "snooze" else _with_percent(parsed)
     return None
+
+
+def _with_days(answer: Answer) -> Answer:
+    """`nhac lai sau 3 ngay` → 3 days (kept in `percent`'s place); bare → 3."""
+    if not answer.rest:
+        return Answer(answer.code, answer.action, "", 3)
+    found = _DAYS.match(fold(answer.rest))
+    if not found:
+        return Answer(answer.code, answer.action, answer.rest, error=(
+            f"Chưa hiểu «{answer.rest}». Ví dụ: {answer.code} nhac lai sau 3 ngay"))
+    return Answer(answer.code, answer.action, "", int(found.group(1)))
 
 
 def _with_percent(answer: Answer) -> Answer:
@@ -80,4 +96,6 @@ def usage() -> str:
             "• <mã> xong [số văn bản] — ví dụ: a7 xong 15/KH-STP ngày 20/01/2023\n"
             "• <mã> dang 50% [ghi chú] — đang thực hiện\n"
             "• <mã> vuong <lý do> — gặp vướng mắc\n"
-            "• <mã> giahan <ngày> — xin gia hạn, ví dụ: a7 giahan 30/6/2023")
+            "• <mã> giahan <ngày> — xin gia hạn, ví dụ: a7 giahan 30/6/2023\n"
+            "• <mã> nhac lai sau 3 ngay — hoãn lời nhắc (không quá ngày đến hạn)\n"
+            "• <mã> khong thuoc tham quyen <lý do> — đề nghị Sở Nội vụ giao lại")

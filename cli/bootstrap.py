@@ -60,9 +60,8 @@ class App:
                               s.checkin_min_days, s.remind_coordinating)
 
     def calendar(self) -> WorkCalendar:
-        year = self.today().year
-        return WorkCalendar.vietnam(range(year - 4, year + 4), self.settings.extra_days_off,
-                                    self.settings.extra_working_days)
+        """The one working-day calendar: reminders, reports and storage's scoring share it."""
+        return self.db.calendar
 
     def sweeper(self) -> Sweeper:
         return Sweeper(self.db, self.calendar(), self.policy, self.owner,
@@ -95,8 +94,17 @@ def configured_channels(settings: Settings) -> dict[str, Channel]:
     return channels
 
 
+def settings_calendar(settings: Settings) -> WorkCalendar:
+    """Public holidays from four years back to four ahead (the plans' span), plus the days
+    off and make-up working days the province announced."""
+    year = (settings.today or dt.date.today()).year
+    return WorkCalendar.vietnam(range(year - 4, year + 5), settings.extra_days_off,
+                                settings.extra_working_days)
+
+
 def build(settings: Settings, db: Database | None = None,
           channels: Mapping[str, Channel] | None = None) -> App:
     database = db or Database.from_url(settings.database_url)
+    database.use_calendar(settings_calendar(settings))
     chosen = dict(channels) if channels is not None else configured_channels(settings)
     return App(settings, database, chosen)

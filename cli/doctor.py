@@ -18,6 +18,7 @@ from plan.agencies import DirectoryError
 from storage import health, outbox, tallies
 from storage.migrate import current_revision, head_revision
 from storage.uow import Database
+from tracking.status import Day
 
 BACKLOG = dt.timedelta(hours=1)  # an undelivered message older than this is a problem
 
@@ -113,7 +114,8 @@ async def _database(db: Database, today: dt.date) -> list[Check]:
     results = [Check("Cơ sở dữ liệu", True, f"{db.engine.dialect.name}, phiên bản {head}")]
     async with db.uow() as uow:
         # the weekly digest's list: lead agencies with open work and no reachable focal point
-        _, _, _, missing = await outbox.digest_data(uow.session, today, limit=1000)
+        _, _, _, missing, _ = await outbox.digest_data(uow.session, Day.of(today, db.calendar),
+                                                       limit=1000)
         found = await health.vitals(uow.session)
         differ = await tallies.check(uow.session, repair=False)
     results.append(Check("Đầu mối", not missing,

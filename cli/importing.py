@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import json
 from collections import Counter
 from pathlib import Path
@@ -32,9 +33,9 @@ def read_plan(path: Path, directory_name: str | None,
 
 
 async def store_plan(db: Database, draft: PlanDraft, directory: Directory,
-                     source: str) -> ImportReport:
+                     source: str, today: dt.date | None = None) -> ImportReport:
     async with db.uow() as uow:
-        report = await import_plan(uow.session, draft, directory, source)
+        report = await import_plan(uow.session, draft, directory, source, today)
         await uow.commit()
     return report
 

@@ -73,7 +73,7 @@ def import_command(
         return
 
     async def store(built: App) -> ImportReport:
-        return await importing.store_plan(built.db, draft, found, file.name)
+        return await importing.store_plan(built.db, draft, found, file.name, built.today())
 
     try:
         report = with_app(store)

@@ -19,8 +19,8 @@ from reports.state import CATEGORIES, CATEGORY_LABELS
 from words.texts import shorten
 
 COLOURS = {"hoan_thanh_dung_han": "#2e7d32", "hoan_thanh_qua_han": "#9ccc65",
-           "dang_thuc_hien": "#42a5f5", "chua_thuc_hien": "#bdbdbd", "vuong_mac": "#ffa726",
-           "xin_gia_han": "#ab47bc", "qua_han": "#e53935"}
+           "trong_han": "#42a5f5", "sap_den_han": "#ffa726", "khong_co_han": "#bdbdbd",
+           "tam_dung": "#8d6e63", "cho_xac_nhan": "#ab47bc", "qua_han": "#e53935"}
 WORST = 15
 
 

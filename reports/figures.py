@@ -17,11 +17,14 @@ from dataclasses import dataclass, field
 from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reports.state import NOT_APPLICABLE, Scope, category, state
+from reports.state import NOT_APPLICABLE, Scope, deadline_shifts, state
 from storage.models import Agency, Contact, Plan, Section, StatusReport, Tally
 from storage.tallies import AGENCY, NO_DATE, SECTION
+from tracking import status as rules
 
-DONE_CATEGORIES = ("hoan_thanh_dung_han", "hoan_thanh_qua_han")
+DONE_CATEGORIES = tuple(c.value for c in rules.DONE_CATEGORIES)
+# work under way, counted apart in summaries ("of which: blocked…")
+OPEN_STATUSES = (rules.IN_PROGRESS, rules.BLOCKED, rules.EXTENSION, rules.REFUSED)
 
 
 @dataclass
@@ -30,6 +33,7 @@ class Summary:
     plans: list[tuple[str, str | None]]  # code, title
     total: int = 0
     counts: dict[str, int] = field(default_factory=dict)
+    statuses: dict[str, int] = field(default_factory=dict)  # of OPEN_STATUSES
     sections: list[tuple[str, str, dict[str, int]]] = field(default_factory=list)
     agencies: list[tuple[str, dict[str, int]]] = field(default_factory=list)
     no_fixed_date: int = 0  # lead assignments whose deadline is not a date
@@ -41,7 +45,8 @@ class Summary:
 @dataclass(frozen=True)
 class ScoreRow:
     """One agency's record. `due` = lead assignments whose deadline passed before the day;
-    on_time + late + overdue == due; rate = on_time / due."""
+    on_time + late + overdue + awaiting == due; rate = on_time / due. Paused assignments
+    are not due while paused (tracking.status)."""
 
     agency: str
     total: int
@@ -51,6 +56,7 @@ class ScoreRow:
     overdue: int
     done_early: int  # done although the deadline is still ahead (not in the rate)
     last_answer: dt.datetime | None
+    awaiting: int = 0  # reported done, waiting for the coordinators to confirm
 
     @property
     def rate(self) -> float | None:
@@ -71,9 +77,14 @@ async def compute(session: AsyncSession, s: Scope) -> Figures:
     by_section: dict[int, Counter[str]] = defaultdict(Counter)
     by_agency: dict[int, Counter[str]] = defaultdict(Counter)
     scores: dict[int, Counter[str]] = defaultdict(Counter)
-    for dimension, key_id, kind, was_due, n, undated, silent in cells:
+    statuses: Counter[str] = Counter()
+    for dimension, key_id, kind, status, was_due, n, undated, silent in cells:
+        if kind == rules.Category.PAUSED:
+            was_due = False
         if dimension == SECTION:  # each assignment is in one section cell and one agency cell
             by_section[key_id][kind] += n
+            if status in OPEN_STATUSES:
+                statuses[status] += n
             summary.no_fixed_date += undated
             summary.never_answered += silent
             summary.never_answered_due += silent if was_due else 0
@@ -83,10 +94,11 @@ async def compute(session: AsyncSession, s: Scope) -> Figures:
         score["total"] += n
         if was_due:
             score["due"] += n
-            score[kind if kind in DONE_CATEGORIES else "overdue"] += n
+            score[kind if kind in (*DONE_CATEGORIES, rules.AWAITING) else "overdue"] += n
         elif kind in DONE_CATEGORIES:
             score["early"] += n
     summary.counts = dict(sum(by_section.values(), Counter[str]()))
+    summary.statuses = dict(statuses)
     summary.total = sum(summary.counts.values())
     summary.sections = await _sections(session, by_section, several=len(summary.plans) > 1)
     names, contacted = await _agencies(session, s, list(by_agency))
@@ -94,34 +106,49 @@ async def compute(session: AsyncSession, s: Scope) -> Figures:
     summary.no_contact = sorted(names[a] for a in by_agency if a not in contacted)
     last = await _last_answers(session, s, list(by_agency))
     board = [ScoreRow(names[a], c["total"], c["due"], c["hoan_thanh_dung_han"],
-                      c["hoan_thanh_qua_han"], c["overdue"], c["early"], last.get(a))
+                      c["hoan_thanh_qua_han"], c["overdue"], c["early"], last.get(a),
+                      c[rules.AWAITING])
              for a, c in scores.items()]
     board.sort(key=lambda r: (r.rate is None, r.rate or 0, -r.overdue, r.agency))
     return Figures(summary, board)
 
 
-# (dimension, agency or section id, category, deadline passed, count, of which no fixed date,
-#  of which never answered)
-Cell = tuple[str, int, str, bool, int, int, int]
+# (dimension, agency or section id, category, status, deadline passed, count, of which no
+#  fixed date, of which never answered)
+Cell = tuple[str, int, str, str, bool, int, int, int]
 
 
 async def _tallied_cells(session: AsyncSession, s: Scope) -> list[Cell]:
     """Today's figures from the running counts (storage.tallies): a GROUP BY over a few
-    thousand counts, folding deadlines into passed / not passed."""
+    thousand counts; each key's category is `tracking.status.category` of its due date.
+    (A pause is taken as holding: the daily sweep lifts the ones that end.)"""
     where = Plan.code.in_(s.plans) if s.plans else Plan.active.is_(True)
-    keys = (Tally.dimension, Tally.key_id, Tally.status, Tally.late, Tally.answered,
-            (Tally.due <= s.last_passed).label("passed"), (Tally.due == NO_DATE).label("undated"))
+    keys = (Tally.dimension, Tally.key_id, Tally.status, Tally.late, Tally.answered, Tally.due)
     rows = await session.execute(
         select(*keys, func.sum(Tally.n)).join(Plan, Plan.id == Tally.plan_id)
         .where(where, Tally.n != 0, Tally.status != NOT_APPLICABLE).group_by(*keys))
-    return [(dimension, key_id, category(status, bool(passed), bool(late)), bool(passed), n,
-             n if undated else 0, n if status == "chua_thuc_hien" and not answered else 0)
-            for dimension, key_id, status, late, answered, passed, undated, n in rows]
+    cells: dict[tuple[str, int, str, str, bool], list[int]] = defaultdict(lambda: [0, 0, 0])
+    day = s.rules
+    for dimension, key_id, status, late, answered, due_on, n in rows:
+        due = None if due_on == NO_DATE else due_on
+        # `late` is stored with the count (scored on the calendar when it was written):
+        # hand it to the rule as a completion date on or after the legal deadline.
+        done_on = (rules.deadline(due, day.calendar) + dt.timedelta(days=1 if late else 0)
+                   if due is not None else None)
+        kind = rules.category(status, due, done_on, day)
+        if kind is None:
+            continue
+        cell = cells[(dimension, key_id, kind.value, status, day.passed(due))]
+        cell[0] += n
+        cell[1] += n if due is None else 0
+        cell[2] += n if status == rules.NOT_STARTED and not answered else 0
+    return [(dimension, key_id, kind, status, passed, n, undated, silent)
+            for (dimension, key_id, kind, status, passed), (n, undated, silent) in cells.items()]
 
 
 async def _rebuilt_cells(session: AsyncSession, s: Scope) -> list[Cell]:
     """A past day's figures, rebuilt from the answers: one GROUP BY over every assignment."""
-    st = state(s)
+    st = state(s, await deadline_shifts(session, s))
     unanswered = case((st.c.status != "chua_thuc_hien", 0), else_=case(
         (exists().where(StatusReport.assignment_id == st.c.id,
                         StatusReport.answered_on <= s.day), 0), else_=1))
@@ -129,12 +156,13 @@ async def _rebuilt_cells(session: AsyncSession, s: Scope) -> list[Cell]:
     # Four grouping keys; the flags are summed, not grouped (a smaller sort, and the EXISTS
     # probe runs once per row).
     rows = (await session.execute(
-        select(st.c.section_id, st.c.agency_id, st.c.category, passed, func.count(),
-               func.sum(case((st.c.due.is_(None), 1), else_=0)), func.sum(unanswered))
-        .group_by(st.c.section_id, st.c.agency_id, st.c.category, passed))).all()
+        select(st.c.section_id, st.c.agency_id, st.c.category, st.c.status, passed,
+               func.count(), func.sum(case((st.c.due.is_(None), 1), else_=0)),
+               func.sum(unanswered))
+        .group_by(st.c.section_id, st.c.agency_id, st.c.category, st.c.status, passed))).all()
     cells: list[Cell] = []
-    for section, agency, category_, was_due, n, undated, silent in rows:
-        flags = (bool(was_due), n, int(undated or 0), int(silent or 0))
+    for section, agency, category_, status, was_due, n, undated, silent in rows:
+        flags = (status, bool(was_due), n, int(undated or 0), int(silent or 0))
         cells += [(SECTION, section, category_, *flags), (AGENCY, agency, category_, *flags)]
     return cells
 
@@ -189,7 +217,7 @@ async def _last_answers(session: AsyncSession, s: Scope, agencies: list[int]
                         ) -> dict[int, dt.datetime]:
     """One index seek per agency (agency_id, created_at) instead of a pass over all answers."""
     last = select(func.max(StatusReport.created_at)).where(
-        StatusReport.agency_id == Agency.id)
+        StatusReport.agency_id == Agency.id, StatusReport.channel != "system")
     if s.historical:
         last = last.where(StatusReport.answered_on <= s.day)
     rows = await session.execute(select(Agency.id, last.scalar_subquery())

@@ -11,7 +11,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reports.state import Scope, state
+from reports.state import Scope, deadline_shifts, state
 from storage.models import Agency, Assignment, Contact, Plan, Section, StatusReport, Task
 
 CHUNK = 2000
@@ -32,6 +32,7 @@ class ProgressRow(NamedTuple):
     agency: str
     due: dt.date | None
     category: str
+    status: str
     percent: int | None
     evidence: str | None
     updated_at: dt.datetime | None
@@ -64,10 +65,12 @@ def local_time(value: dt.datetime | None, zone: dt.tzinfo) -> dt.datetime | None
 
 
 async def progress_rows(session: AsyncSession, s: Scope) -> AsyncIterator[ProgressRow]:
-    st = state(s)
+    st = state(s, await deadline_shifts(session, s))
     seen = StatusReport.answered_on <= s.day
+    # "updated by" is the agency's own last report, not a coordinator's confirmation
     latest = (select(StatusReport.assignment_id.label("aid"),
-                     func.max(StatusReport.id).label("last"),
+                     func.max(case((StatusReport.channel != "system", StatusReport.id)))
+                     .label("last"),
                      func.max(case((StatusReport.percent.is_not(None), StatusReport.id)))
                      .label("percent"),
                      func.max(case((StatusReport.evidence.is_not(None), StatusReport.id)))
@@ -77,7 +80,8 @@ async def progress_rows(session: AsyncSession, s: Scope) -> AsyncIterator[Progre
     query = (
         select(st.c.id, Plan.code, Section.numeral, Section.title, Task.ref, Task.content,
                Task.product, Task.lead_text, Task.coordinating_text, Task.deadline_text,
-               Task.note, Agency.name, st.c.due, st.c.category, pct.c.percent, ev.c.evidence,
+               Task.note, Agency.name, st.c.due, st.c.category, st.c.status, pct.c.percent,
+               ev.c.evidence,
                last.c.created_at, Contact.display_name)
         .select_from(st).join(Task, Task.id == st.c.task_id).join(Plan, Plan.id == st.c.plan_id)
         .join(Section, Section.id == st.c.section_id).join(Agency, Agency.id == st.c.agency_id)

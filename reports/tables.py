@@ -12,6 +12,7 @@ from reports.figures import ScoreRow, Summary
 from reports.rows import ProgressRow, local_time
 from reports.state import CATEGORIES, CATEGORY_LABELS
 from reports.workbook import DEFINITIONS, PROGRESS_COLUMNS
+from words.texts import state_label
 
 
 async def progress_csv(rows: AsyncIterator[ProgressRow], out: io.TextIOBase,
@@ -25,7 +26,8 @@ async def progress_csv(rows: AsyncIterator[ProgressRow], out: io.TextIOBase,
         updated = local_time(r.updated_at, zone)
         writer.writerow([r.ref, r.content, r.product, r.lead_text, r.agency,
                          r.coordinating_text, r.deadline_text, r.note,
-                         CATEGORY_LABELS[r.category], r.percent if r.percent is not None else "",
+                         state_label(r.category, r.status, r.due),
+                         r.percent if r.percent is not None else "",
                          r.evidence or "",
                          f"{updated:%d/%m/%Y %H:%M}" if updated else "",
                          r.updated_by or "", f"{r.due:%d/%m/%Y}" if r.due else ""])

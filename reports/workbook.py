@@ -18,9 +18,8 @@ from xlsxwriter.worksheet import Worksheet
 
 from reports.figures import ScoreRow, Summary
 from reports.rows import HistoryRow, ProgressRow, local_time
-from reports.state import CATEGORY_LABELS
 from words.messages import assignment_code
-from words.texts import STATUS_LABELS
+from words.texts import STATUS_LABELS, state_label
 
 DATE = "DD/MM/YYYY"
 DATETIME = "DD/MM/YYYY HH:MM"
@@ -37,11 +36,13 @@ HISTORY_COLUMNS = (("Thời điểm", 17), ("Ngày", 11), ("Mã", 8), ("STT", 8)
                    ("Ghi chú", 40), ("Văn bản / minh chứng", 30), ("Tệp", 24),
                    ("Tin nhắn gốc", 40))
 DEFINITIONS = (
-    "Cách tính: «Đã đến hạn» = phân công chủ trì có thời hạn trước ngày báo cáo; "
+    "Cách tính: «Đã đến hạn» = phân công chủ trì có thời hạn đã qua trước ngày báo cáo (hạn "
+    "rơi vào ngày nghỉ được tính đến ngày làm việc tiếp theo, theo Điều 148 Bộ luật Dân sự); "
     "«Hoàn thành đúng hạn» = trong số đó, đã báo hoàn thành vào hoặc trước ngày hạn "
     "(hạn đã gia hạn nếu được Sở Nội vụ duyệt); «Hoàn thành quá hạn» = hoàn thành sau ngày hạn; "
-    "«Quá hạn chưa hoàn thành» = chưa báo hoàn thành. Tỷ lệ đúng hạn = đúng hạn / đã đến hạn. "
-    "Phân công chưa đến hạn hoặc không có hạn cụ thể không tính vào tỷ lệ.")
+    "«Quá hạn chưa hoàn thành» = chưa báo hoàn thành; «Chờ xác nhận» = đã báo hoàn thành, chờ "
+    "Sở Nội vụ xác nhận. Tỷ lệ đúng hạn = đúng hạn / đã đến hạn. Phân công chưa đến hạn, "
+    "đang tạm dừng hoặc không có hạn cụ thể không tính vào tỷ lệ.")
 
 
 class Writer:
@@ -129,9 +130,7 @@ class Writer:
                                  *self._status(row)], stamp=10)
 
     def _status(self, row: ProgressRow) -> list[Any]:
-        label = CATEGORY_LABELS[row.category]
-        if row.due and not row.category.startswith("hoan_thanh") and row.category != "qua_han":
-            label += f" (hạn {row.due:%d/%m/%Y})"
+        label = state_label(row.category, row.status, row.due)
         return [label, row.percent, row.evidence, self._local(row.updated_at), row.updated_by]
 
     def scoreboard(self, title: str, board: list[ScoreRow]) -> None:

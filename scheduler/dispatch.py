@@ -23,6 +23,7 @@ from bot.protocol import usage
 from bot.types import Button
 from storage import outbox
 from storage.uow import Database
+from tracking.status import Day
 from words.messages import Digest, assignment_code, render
 
 log = logging.getLogger("nhacviec.dispatch")
@@ -145,7 +146,8 @@ class Dispatcher:
             items = await outbox.items_of(uow.session, row.id)
             digest = None
             if any(item.stage == "digest" for item in items):
-                digest = Digest(*await outbox.digest_data(uow.session, row.send_on))
+                day = Day.of(row.send_on, self.db.calendar)
+                digest = Digest(*await outbox.digest_data(uow.session, day))
             text = render(items, row.send_on, digest)
             buttons = answer_buttons(items) if with_buttons else ()
             if not with_buttons and any(i.stage in FOCAL_STAGES for i in items):
@@ -198,6 +200,10 @@ def answer_buttons(items: list[outbox.ItemView]) -> Buttons:
                                              assignment_code(item.assignment_id)))
         elif item.stage == "extension" and item.extension_id:
             rows += keyboards.decision_buttons(item.extension_id)
+        elif item.stage == "confirm" and item.assignment_id:
+            rows += keyboards.confirm_buttons(item.assignment_id)
+        elif item.stage == "refusal" and item.assignment_id:
+            rows += keyboards.refusal_buttons(item.assignment_id)
     return tuple(rows)
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from tracking.calendar import ONE_DAY, WorkCalendar
 from tracking.model import OpenAssignment, Recipient, Reminder, Stage
+from tracking.status import deadline
 
 __all__ = ["DaySchedule", "OpenAssignment", "Recipient", "Reminder", "ReminderPolicy", "Stage",
            "catch_up", "legal_deadline", "reminders_for"]
@@ -37,9 +38,7 @@ class ReminderPolicy:
     copy_coordinating: bool = False
 
 
-def legal_deadline(due: dt.date, calendar: WorkCalendar) -> dt.date:
-    """A period ending on a day off ends on the next working day (art. 148, Civil Code 2015)."""
-    return calendar.on_or_after(due)
+legal_deadline = deadline  # tracking.status decides what a deadline is
 
 
 @dataclass(frozen=True)
@@ -72,13 +71,27 @@ class DaySchedule:
                    day + dt.timedelta(days=policy.checkin_min_days) if checkin_on == day else None,
                    calendar.on_or_after(_week_start(day, policy)) == day)
 
-    def stage_for(self, due: dt.date | None) -> tuple[Stage, dt.date] | None:
-        """The focal stage (and its natural date) an assignment with this due date gets today."""
+    def stage_for(self, due: dt.date | None, ongoing: bool = False
+                  ) -> tuple[Stage, dt.date] | None:
+        """The focal stage (and its natural date) an assignment with this due date gets
+        today; ongoing work without a due date gets the monthly check-in."""
         if due is None:
-            return None
+            return (Stage.CHECKIN, self.day) if ongoing and self.checkin_after else None
         found = self.focal.get(due)
         if found is None and self.checkin_after and due > self.checkin_after:
             return Stage.CHECKIN, self.day
+        return found
+
+    def focal_stage(self, item: OpenAssignment) -> tuple[Stage, dt.date] | None:
+        """`stage_for`, with a focal point's snooze: nothing before its day, and a reminder
+        on it (never after the due date: the chat caps the day)."""
+        snoozed = item.snoozed_until
+        if snoozed is not None and self.day < snoozed:
+            return None
+        found = self.stage_for(item.due, item.ongoing)
+        if found is None and snoozed == self.day:
+            stage = Stage.DUE if item.due == self.day else Stage.BEFORE
+            return stage, self.day
         return found
 
 
@@ -155,7 +168,7 @@ def reminders_for(schedule: DaySchedule, assignments: Iterable[OpenAssignment],
     for item in assignments:
         if item.role != "lead" and not policy.copy_coordinating:
             continue
-        found = schedule.stage_for(item.due)
+        found = schedule.focal_stage(item)
         if found is not None:
             stage, natural = found
             people: list[int | None] = [p.contact_id for p in
@@ -163,8 +176,8 @@ def reminders_for(schedule: DaySchedule, assignments: Iterable[OpenAssignment],
             out += [Reminder(stage, natural, day, item.id, item.agency_id, who, item.due)
                     for who in people]
         if item.role == "lead" and item.due in schedule.escalation:
-            out += [Reminder(Stage.ESCALATION, day, day, item.id, item.agency_id, who, item.due)
-                    for who in coordinator_ids]
+            out += [Reminder(Stage.ESCALATION, day, day, item.id, item.agency_id, who, item.due,
+                             cycle=item.recurrence is not None) for who in coordinator_ids]
     if schedule.digest:
         out += [Reminder(Stage.DIGEST, day, day, None, None, c.contact_id, None)
                 for c in coordinators]
@@ -180,4 +193,4 @@ def catch_up(per_day: Iterable[list[Reminder]], today: dt.date) -> list[Reminder
                 "escalation" if item.stage is Stage.ESCALATION else "focal")
             latest[(item.assignment_id, item.recipient, family)] = item
     return [Reminder(r.stage, r.natural, today, r.assignment_id, r.agency_id, r.recipient, r.due,
-                     late=r.natural < today) for r in latest.values()]
+                     late=r.natural < today, cycle=r.cycle) for r in latest.values()]

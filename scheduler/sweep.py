@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from scheduler.policy import DaySchedule, Reminder, ReminderPolicy, catch_up, reminders_for
+from storage import lifecycle
 from storage import reminders as store
 from storage.uow import Database, UnitOfWork
 from tracking.calendar import ONE_DAY, WorkCalendar
@@ -68,9 +69,11 @@ class Sweeper:
         checkins = [s.checkin_after for s in schedules if s.checkin_after]
         items, info = await store.open_assignments(uow.session, due_dates,
                                                    min(checkins) if checkins else None,
-                                                   self.roles)
+                                                   self.roles, (first, today))
         focal, coordinators, names = await store.recipients(uow.session)
-        per_day = [reminders_for(s, items, focal, coordinators, self.policy) for s in schedules]
+        window = max(self.policy.days_before, default=0)
+        per_day = [reminders_for(s, [item.on(s.day, window) for item in items], focal,
+                                 coordinators, self.policy) for s in schedules]
         decided = per_day[0] if len(per_day) == 1 else catch_up(per_day, today)
         return decided, info, names
 
@@ -84,6 +87,7 @@ class Sweeper:
                                                    today - dt.timedelta(days=self.catchup_max_days))
             if not await store.claim_sweep(uow.session, today, since, self.owner, self.now()):
                 return SweepResult(today, since, ran=False)
+            await self.advance(uow, today)
             decided, _, _ = await self.decide(uow, since, today)
             counts = await store.store_reminders(uow.session, decided, today, self.now())
             await store.finish_sweep(uow.session, today, counts, self.now())
@@ -92,6 +96,19 @@ class Sweeper:
         log.info("sweep %s (from %s): %d reminders, %d messages, %d late", today, since,
                  counts[0], counts[1], late)
         return SweepResult(today, since, True, *counts)
+
+    async def advance(self, uow: UnitOfWork, today: dt.date) -> None:
+        """The day's own changes before its reminders: pauses that end are lifted, recurring
+        duties get their first occurrence, and occurrences nobody closed in time make way
+        for the next (tracking.occurrences)."""
+        now = self.now()
+        resumed = await lifecycle.resume_ended(uow.session, today, now)
+        opened = await lifecycle.open_occurrences(uow.session, today)
+        missed = await lifecycle.close_missed(uow.session, today,
+                                              max(self.policy.days_before, default=0), now)
+        if resumed or opened or missed:
+            log.info("sweep %s: %d pause(s) ended, %d plan(s) opened occurrences, %d "
+                     "occurrence(s) closed as missed", today, resumed, opened, missed)
 
     async def owed(self, uow: UnitOfWork, day: dt.date) -> list[tuple[int, str]]:
         """(assignment, stage) of the focal reminders a day owes — shown to a new contact.

@@ -22,6 +22,10 @@ from storage.models import (
     StatusReport,
     Task,
 )
+from storage.uow import calendar_of
+from tracking import status as rules
+from tracking.calendar import WorkCalendar
+from tracking.occurrences import Recurrence
 
 
 @dataclass(frozen=True)
@@ -66,13 +70,19 @@ class Target:
     section_id: int = 0
     done_on: dt.date | None = None
     answered: bool = False
+    confirm_done: bool = False  # the plan wants "done" confirmed by the coordinators
+    cycle_due: dt.date | None = None  # the current occurrence of a recurring duty
+    recurrence: Recurrence | None = None
+    paused_until: dt.date | None = None
+    extended: bool = False  # the due date comes from an approved extension
 
-    def tally(self) -> tallies.Key | None:
+    def tally(self, calendar: WorkCalendar) -> tallies.Key | None:
         """Where this assignment is counted; None if it is not (not a live lead)."""
         if self.role != "lead" or not self.open:
             return None
         return tallies.key(self.plan_id, self.section_id, self.agency_id, self.status, self.due,
-                           self.done_on, self.answered)
+                           self.done_on, self.answered, calendar)
+
 
 
 # The three statements behind every answer are built once: constructing a SELECT costs more
@@ -85,10 +95,14 @@ _WHO = (select(Contact.id, Contact.agency_id, Agency.name, Contact.role, Contact
                Contact.unlinked_at.is_(None)))
 _TARGET = (select(Assignment.id, Assignment.agency_id, Agency.name, Task.ref, Task.content,
                   Assignment.role, Assignment.status,
-                  func.coalesce(Assignment.due_override, Task.due_date), Plan.year, Plan.active,
+                  func.coalesce(Assignment.due_override, Assignment.cycle_due, Task.due_date),
+                  Plan.year, Plan.active,
                   Task.withdrawn_at, Assignment.removed_at, Task.plan_id, Task.section_id,
                   Assignment.done_on,
-                  exists().where(StatusReport.assignment_id == Assignment.id).label("answered"))
+                  exists().where(StatusReport.assignment_id == Assignment.id).label("answered"),
+                  Plan.confirm_done, Assignment.cycle_due, Task.deadline_kind,
+                  Task.deadline_period, Task.deadline_days, Assignment.paused_until,
+                  Assignment.due_override)
            .select_from(Assignment).join(Task).join(Plan).join(Agency)
            .where(Assignment.id == bindparam("id")))
 # Taken before reading the target, so the read (a new snapshot) sees what a concurrent answer
@@ -98,8 +112,9 @@ _LOCK = select(Assignment.id).where(Assignment.id == bindparam("id")).with_for_u
 _REPORTS, _ASSIGNMENTS = (Base.metadata.tables[n] for n in ("status_reports", "assignments"))
 _RECORD = insert(_REPORTS).returning(_REPORTS.c.id)  # Core tables: no ORM bulk-insert machinery
 _SET_STATUS = (update(_ASSIGNMENTS).where(_ASSIGNMENTS.c.id == bindparam("assignment"))
-               .values(status=bindparam("new_status"), done_on=bindparam("done_on")))
-DONE = "hoan_thanh"
+               .values(status=bindparam("new_status"), done_on=bindparam("done_on"),
+                       paused_until=bindparam("until")))
+DONE = rules.DONE
 
 
 async def who(session: AsyncSession, channel: str, chat_id: str) -> Who | None:
@@ -118,34 +133,43 @@ async def target(session: AsyncSession, assignment_id: int, lock: bool = False
     if row is None:
         return None
     live = bool(row.active) and row.withdrawn_at is None and row.removed_at is None
+    recurrence = (Recurrence(row.deadline_period, tuple(tuple(d) for d in row.deadline_days or ()))
+                  if row.deadline_kind == "recurring" and row.deadline_period else None)
     return Target(row.id, row.agency_id, row.name, row.ref, row.content, row.role, row.status,
                   row[7], row.year, live, row.plan_id, row.section_id, row.done_on,
-                  bool(row.answered))
+                  bool(row.answered), bool(row.confirm_done), row.cycle_due, recurrence,
+                  row.paused_until, row.due_override is not None)
 
 
 async def record(session: AsyncSession, item: Target, contact: int | None, channel: str,
                  status: str, now: dt.datetime, today: dt.date, percent: int | None = None,
                  note: str | None = None, evidence: str | None = None,
                  file: dict[str, Any] | None = None, raw: str | None = None,
-                 moved_to: dt.date | None = None) -> int:
+                 moved_to: dt.date | None = None, until: dt.date | None = None) -> int:
     """Append an answer and refresh the assignment's current status (derived from answers)
     and the report's counts.
 
     `today` is the local date of the answer, the day "as of" reports cut on; `moved_to` the
-    new deadline when the answer records an approved extension (`item` holds the old one)."""
+    new deadline when the answer records an approved extension (`item` holds the old one);
+    `until` the end of a pause. A completion dates from the first "done" said, so one
+    confirmed later is still scored on the day the agency reported it."""
     result = await session.execute(_RECORD, {
         "assignment_id": item.id, "contact_id": contact, "agency_id": item.agency_id,
         "channel": channel, "status": status, "percent": percent, "note": note,
         "evidence": evidence, "file": file, "raw_text": raw, "created_at": now,
-        "answered_on": today})
+        "answered_on": today, "until": until, "occurrence_due": item.cycle_due})
     after = item
-    if status != item.status:
-        done_on = today if status == DONE else None
+    if status != item.status or until != item.paused_until:
+        done_on = (item.done_on or today) if status in rules.DONE_LIKE else None
+        if status in rules.DONE_LIKE and item.status not in rules.DONE_LIKE:
+            done_on = today
+        paused = until if status == rules.PAUSED else None
         await session.execute(_SET_STATUS, {"assignment": item.id, "new_status": status,
-                                            "done_on": done_on})
-        after = replace(after, status=status, done_on=done_on)
+                                            "done_on": done_on, "until": paused})
+        after = replace(after, status=status, done_on=done_on, paused_until=paused)
     after = replace(after, answered=True, due=moved_to or item.due)
-    await tallies.move(session, item.tally(), after.tally())
+    calendar = calendar_of(session)
+    await tallies.move(session, item.tally(calendar), after.tally(calendar))
     return int(result.scalar_one())
 
 

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from plan.agencies import Directory
 from plan.model import AgencyRef, PlanDraft, TaskDraft
-from storage import agency_changes, tallies
+from storage import agency_changes, lifecycle, tallies
 from storage.models import Agency, Assignment, ImportRun, Plan, Section, Task, TaskChange
 
 TRACKED = ("section_id", "number", "position", "content", "product", "lead_text",
@@ -49,8 +49,9 @@ def _now() -> dt.datetime:
 
 
 async def import_plan(session: AsyncSession, draft: PlanDraft, directory: Directory,
-                      source_name: str) -> ImportReport:
-    """Upsert the draft. The caller commits; nothing is written if it does not."""
+                      source_name: str, today: dt.date | None = None) -> ImportReport:
+    """Upsert the draft. The caller commits; nothing is written if it does not. `today`
+    (the app's clock) is where recurring duties' first occurrences start."""
     meta = draft.meta
     if not meta.code:
         raise ImportRefused("không tìm thấy số hiệu kế hoạch (ví dụ 272/KH-UBND); "
@@ -66,6 +67,7 @@ async def import_plan(session: AsyncSession, draft: PlanDraft, directory: Direct
     await session.flush()
     task_ids = await _upsert_tasks(session, plan.id, run.id, draft, sections, report)
     await _sync_assignments(session, draft, task_ids, agencies, report)
+    await lifecycle.open_occurrences(session, today or dt.date.today(), [plan.id])
     await tallies.rebuild(session, [plan.id])  # deadlines, tasks and assignments may have moved
     run.added, run.changed, run.withdrawn = (len(report.added), len(report.changed),
                                              len(report.withdrawn))
@@ -203,9 +205,11 @@ async def _sync_assignments(session: AsyncSession, draft: PlanDraft, task_ids: d
     for chunk in _chunks(ids, 5000):
         rows = await session.execute(
             select(Assignment.task_id, Assignment.agency_id, Assignment.role, Assignment.id,
-                   Assignment.removed_at).where(Assignment.task_id.in_(chunk)))
-        for task_id, agency_id, role, row_id, removed_at in rows.all():
-            existing[(task_id, agency_id, role)] = (row_id, removed_at)
+                   Assignment.removed_at, Assignment.reassigned_from)
+            .where(Assignment.task_id.in_(chunk)))
+        for task_id, agency_id, role, row_id, removed_at, planned in rows.all():
+            # a reassigned assignment still answers to the agency the plan names
+            existing[(task_id, planned or agency_id, role)] = (row_id, removed_at)
     fresh = [{"task_id": t, "agency_id": a, "role": r, "via_group": g, "status": "chua_thuc_hien"}
              for (t, a, r), g in wanted.items() if (t, a, r) not in existing]
     if fresh:

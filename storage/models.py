@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -45,6 +46,8 @@ class Plan(Base):
     year: Mapped[int | None] = mapped_column(Integer)
     directory: Mapped[str] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # A focal point's "done" waits for the coordinators to confirm it (default on).
+    confirm_done: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
@@ -105,7 +108,9 @@ class Assignment(Base):
     __tablename__ = "assignments"
     __table_args__ = (UniqueConstraint("task_id", "agency_id", "role"),
                       Index("ix_assignments_agency", "agency_id"),
-                      Index("ix_assignments_due_override", "due_override"))
+                      Index("ix_assignments_due_override", "due_override"),
+                      Index("ix_assignments_cycle_due", "cycle_due"),
+                      Index("ix_assignments_snoozed_until", "snoozed_until"))
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="RESTRICT"))
     agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id", ondelete="RESTRICT"))
@@ -117,6 +122,14 @@ class Assignment(Base):
     # `status` so the on-time scoreboard needs no pass over the answers.
     done_on: Mapped[dt.date | None] = mapped_column(Date)
     removed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # The current occurrence of a recurring duty: its due date (None for one-off tasks).
+    cycle_due: Mapped[dt.date | None] = mapped_column(Date)
+    paused_until: Mapped[dt.date | None] = mapped_column(Date)  # with status tam_dung
+    snoozed_until: Mapped[dt.date | None] = mapped_column(Date)  # next focal reminder on this day
+    # The agency the plan names, when the coordinators reassigned the task to another one:
+    # a re-import matches on it and keeps the reassignment. An agencies.id, kept without a
+    # foreign key so that every `join(Agency)` stays the assignment's own agency.
+    reassigned_from: Mapped[int | None] = mapped_column(Integer)
 
 
 class ImportRun(Base):
@@ -259,6 +272,8 @@ class StatusReport(Base):
     raw_text: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     answered_on: Mapped[dt.date] = mapped_column(Date)  # local date: what "as of" reports cut on
+    until: Mapped[dt.date | None] = mapped_column(Date)  # end of a pause or a snooze
+    occurrence_due: Mapped[dt.date | None] = mapped_column(Date)  # which period of a duty
 
 
 class Invite(Base):

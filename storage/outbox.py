@@ -23,6 +23,7 @@ from storage.models import (
     Task,
 )
 from storage.reminders import pending_message
+from tracking import status as rules
 
 
 @dataclass(frozen=True)
@@ -143,23 +144,26 @@ async def move_chat(session: AsyncSession, message_id: int, contact_id: int, cha
 
 async def notify_coordinators(session: AsyncSession, key: str, note: str, day: dt.date,
                               now: dt.datetime, exclude: int | None = None,
-                              buttons_for: int | None = None) -> int:
+                              buttons_for: int | None = None, about: int | None = None,
+                              stage: str = "notice") -> int:
     """Queue a notice for every coordinator (one undeliverable record when there is none).
 
     `exclude` is the contact whose message failed: a notice about it must not go to it.
+    `buttons_for` an extension request, or `about` an assignment with `stage` "confirm" or
+    "refusal": the notice then carries the buttons to decide it.
     """
     coordinators = list((await session.execute(
         select(Contact.id).where(Contact.role == "coordinator", Contact.reachable,
                                  Contact.unlinked_at.is_(None),
                                  Contact.id != (exclude or -1)))).scalars())
     targets: list[int | None] = [*coordinators] or [None]
-    stage = "extension" if buttons_for is not None else "notice"
+    stage = "extension" if buttons_for is not None else stage
     for contact in targets:
         message_id = await pending_message(session, contact, day, now) if contact else None
         session.add(ReminderItem(key=f"notice:{contact}:{key}", stage=stage, contact_id=contact,
                                  natural_date=day, send_on=day, late=False, note=note,
                                  extension_id=buttons_for, message_id=message_id,
-                                 created_at=now))
+                                 assignment_id=about, created_at=now))
     await session.flush()
     return len(coordinators)
 
@@ -198,26 +202,34 @@ async def plan_codes(session: AsyncSession) -> list[str]:
     return list((await session.execute(select(Plan.code).where(Plan.active))).scalars())
 
 
-async def digest_data(session: AsyncSession, today: dt.date,
-                      limit: int = 20) -> tuple[list[tuple[str, int]], int, list[str], list[str]]:
-    """Overdue by agency (worst first), due in a week, undated tasks, agencies without contact."""
-    due = func.coalesce(Assignment.due_override, Task.due_date)
-    live = (Plan.active, Task.withdrawn_at.is_(None), Assignment.removed_at.is_(None),
-            Assignment.role == "lead", Assignment.status.not_in(("hoan_thanh", "khong_ap_dung")))
+async def digest_data(session: AsyncSession, day: rules.Day, limit: int = 20
+                      ) -> tuple[list[tuple[str, int]], int, list[str], list[str], int]:
+    """Overdue by agency (worst first), due soon, undated tasks, agencies without contact,
+    completions awaiting confirmation — on the boundaries of `tracking.status.Day`."""
+    due = func.coalesce(Assignment.due_override, Assignment.cycle_due, Task.due_date)
+    base = (Plan.active, Task.withdrawn_at.is_(None), Assignment.removed_at.is_(None),
+            Assignment.role == "lead")
+    live = (*base, Assignment.status.not_in(rules.QUIET))
     overdue = await session.execute(
         select(Agency.name, func.count()).select_from(Assignment).join(Task).join(Plan)
-        .join(Agency).where(*live, due < today).group_by(Agency.name)
+        .join(Agency).where(*live, due <= day.last_passed).group_by(Agency.name)
         .order_by(func.count().desc(), Agency.name).limit(limit))
     soon = (await session.execute(
         select(func.count()).select_from(Assignment).join(Task).join(Plan)
-        .where(*live, due >= today, due <= today + dt.timedelta(days=7)))).scalar_one()
+        .where(*live, due > day.last_passed, due <= day.soon_until))).scalar_one()
     undated = await session.execute(
         select(Task.ref).join(Plan).where(Plan.active, Task.withdrawn_at.is_(None),
-                                          Task.due_date.is_(None)).order_by(Task.position))
+                                          Task.due_date.is_(None),
+                                          Task.deadline_kind != "recurring")
+        .order_by(Task.position))
     reachable = select(Contact.id).where(Contact.agency_id == Agency.id, Contact.reachable,
                                          Contact.unlinked_at.is_(None), Contact.role == "focal")
     missing = await session.execute(
         select(Agency.name).distinct().select_from(Assignment).join(Task).join(Plan).join(Agency)
-        .where(*live, ~reachable.exists()).order_by(Agency.name).limit(limit))
+        .where(*base, Assignment.status.not_in((rules.DONE, rules.NOT_APPLICABLE)),
+               ~reachable.exists()).order_by(Agency.name).limit(limit))
+    awaiting = (await session.execute(
+        select(func.count()).select_from(Assignment).join(Task).join(Plan)
+        .where(*base, Assignment.status == rules.AWAITING))).scalar_one()
     return ([(name, int(count)) for name, count in overdue], int(soon),
-            list(undated.scalars()), list(missing.scalars()))
+            list(undated.scalars()), list(missing.scalars()), int(awaiting))

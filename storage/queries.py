@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Agency, Assignment, Plan, Task
+from tracking import status as rules
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,7 @@ async def agency_entries(session: AsyncSession) -> list[tuple[str, list[str]]]:
 async def open_assignments(session: AsyncSession, agency_id: int,
                            roles: tuple[str, ...] = ("lead",)) -> list[AssignmentRow]:
     """An agency's unfinished assignments in active plans, earliest deadline first."""
-    due = func.coalesce(Assignment.due_override, Task.due_date)
+    due = func.coalesce(Assignment.due_override, Assignment.cycle_due, Task.due_date)
     rows = await session.execute(
         select(Assignment.id, Plan.code, Task.ref, Task.content, Task.product, Assignment.role,
                due, Task.deadline_text, Assignment.status)
@@ -96,25 +97,27 @@ _LIVE = (Plan.active, Task.withdrawn_at.is_(None), Assignment.removed_at.is_(Non
 
 async def due_between(session: AsyncSession, start: dt.date, end: dt.date,
                       limit: int = 60) -> list[tuple[str, str, dt.date, str, int]]:
-    due = func.coalesce(Assignment.due_override, Task.due_date)
+    """Live lead assignments the agency still has to act on, due from `start` to `end`."""
+    due = func.coalesce(Assignment.due_override, Assignment.cycle_due, Task.due_date)
     rows = await session.execute(
         select(Task.ref, Agency.name, due, Assignment.status, Assignment.id)
         .select_from(Assignment).join(Task).join(Plan).join(Agency)
-        .where(*_LIVE, due >= start, due <= end,
-               Assignment.status.not_in(("hoan_thanh", "khong_ap_dung")))
+        .where(*_LIVE, due >= start, due <= end, Assignment.status.not_in(rules.QUIET))
         .order_by(due, Task.position, Agency.name).limit(limit))
     return [tuple(row) for row in rows]  # type: ignore[misc]
 
 
-async def never_answered(session: AsyncSession, today: dt.date) -> tuple[int, list[str]]:
-    """Open lead assignments already due with no answer at all, and the agencies behind them."""
+async def never_answered(session: AsyncSession, last_passed: dt.date) -> tuple[int, list[str]]:
+    """Open lead assignments whose deadline passed (on or before `last_passed`, from
+    tracking.status.Day) with no answer at all, and the agencies behind them."""
     from storage.models import StatusReport
 
-    due = func.coalesce(Assignment.due_override, Task.due_date)
+    due = func.coalesce(Assignment.due_override, Assignment.cycle_due, Task.due_date)
     answered = select(StatusReport.id).where(StatusReport.assignment_id == Assignment.id)
     rows = await session.execute(
         select(Agency.name, func.count()).select_from(Assignment).join(Task).join(Plan)
-        .join(Agency).where(*_LIVE, due <= today, ~answered.exists())
+        .join(Agency).where(*_LIVE, due <= last_passed, ~answered.exists(),
+                            Assignment.status.not_in(rules.QUIET))
         .group_by(Agency.name).order_by(func.count().desc(), Agency.name))
     pairs = [(name, int(n)) for name, n in rows]
     return sum(n for _, n in pairs), [f"{name}: {n}" for name, n in pairs]
@@ -123,7 +126,7 @@ async def never_answered(session: AsyncSession, today: dt.date) -> tuple[int, li
 async def task_detail(session: AsyncSession, ref: str
                       ) -> list[tuple[int, str, str, str, str, dt.date | None, str]]:
     """Every live assignment of a task (by ref, in active plans)."""
-    due = func.coalesce(Assignment.due_override, Task.due_date)
+    due = func.coalesce(Assignment.due_override, Assignment.cycle_due, Task.due_date)
     rows = await session.execute(
         select(Assignment.id, Task.ref, Task.content, Agency.name, Assignment.role, due,
                Assignment.status)
@@ -132,6 +135,11 @@ async def task_detail(session: AsyncSession, ref: str
                func.upper(Task.ref) == ref.upper())
         .order_by(Assignment.role.desc(), Agency.name))
     return [tuple(row) for row in rows]  # type: ignore[misc]
+
+
+async def agency_name(session: AsyncSession, agency_id: int) -> str:
+    return str((await session.execute(select(Agency.name).where(Agency.id == agency_id)))
+               .scalar_one())
 
 
 async def focal_contacts(session: AsyncSession, agency_id: int) -> list[int]:

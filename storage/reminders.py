@@ -26,9 +26,11 @@ from storage.models import (
     SweepRun,
     Task,
 )
+from tracking import status as rules
 from tracking.model import OpenAssignment, Recipient, Reminder
+from tracking.occurrences import CONTINUOUS, Recurrence
 
-CLOSED = ("hoan_thanh", "khong_ap_dung")
+ONGOING = ("start",)  # "Từ 01/7/2026": work that goes on, checked in on monthly
 
 
 @dataclass(frozen=True)
@@ -47,31 +49,49 @@ def insert_ignoring_conflicts(session: AsyncSession, model: type, keys: list[str
     return module.insert(model).on_conflict_do_nothing(index_elements=keys)
 
 
-def _due_filter(due_dates: Iterable[dt.date], after: dt.date | None) -> ColumnElement[bool]:
+DUE = func.coalesce(Assignment.due_override, Assignment.cycle_due, Task.due_date)
+
+
+def _due_filter(due_dates: Iterable[dt.date], after: dt.date | None,
+                days: tuple[dt.date, dt.date]) -> ColumnElement[bool]:
+    """The assignments a range of days may owe a reminder: a due date the days name, one
+    after `after` (the monthly check-in), a snooze ending in the range, ongoing work on a
+    check-in day, and every recurring duty (its occurrence moves on with the days)."""
     dates = sorted(set(due_dates))
-    clauses = [and_(Assignment.due_override.is_(None), Task.due_date.in_(dates)),
-               Assignment.due_override.in_(dates)]
+    clauses = [and_(Assignment.due_override.is_(None), Assignment.cycle_due.is_(None),
+                    Task.due_date.in_(dates)),
+               Assignment.due_override.in_(dates),
+               Task.deadline_kind == "recurring",
+               Assignment.snoozed_until.between(*days)]
     if after is not None:
-        clauses += [and_(Assignment.due_override.is_(None), Task.due_date > after),
-                    Assignment.due_override > after]
+        clauses += [after < DUE, Task.deadline_kind.in_(ONGOING)]
     return or_(*clauses)
 
 
 async def open_assignments(session: AsyncSession, due_dates: Iterable[dt.date],
-                           checkin_after: dt.date | None, roles: Sequence[str]
+                           checkin_after: dt.date | None, roles: Sequence[str],
+                           days: tuple[dt.date, dt.date] | None = None
                            ) -> tuple[list[OpenAssignment], dict[int, AssignmentInfo]]:
-    """Unfinished assignments of active plans whose effective due date is one of `due_dates`."""
-    due = func.coalesce(Assignment.due_override, Task.due_date)
+    """Assignments of active plans their agency still has to act on (tracking.status.QUIET
+    excluded), that the given days may owe a reminder (see `_due_filter`)."""
+    span = days or (dt.date.min, dt.date.min)
     rows = await session.execute(
-        select(Assignment.id, Assignment.agency_id, Assignment.role, due, Task.ref, Agency.name,
-               Plan.code)
+        select(Assignment.id, Assignment.agency_id, Assignment.role, DUE, Task.ref, Agency.name,
+               Plan.code, Assignment.snoozed_until, Task.deadline_kind, Task.deadline_period,
+               Task.deadline_days, Assignment.due_override)
         .select_from(Assignment).join(Task).join(Plan).join(Agency)
         .where(Plan.active, Task.withdrawn_at.is_(None), Assignment.removed_at.is_(None),
-               Assignment.status.not_in(CLOSED), Assignment.role.in_(roles),
-               _due_filter(due_dates, checkin_after)))
+               Assignment.status.not_in(rules.QUIET), Assignment.role.in_(roles),
+               _due_filter(due_dates, checkin_after, span)))
     items, info = [], {}
-    for row_id, agency_id, role, due_date, ref, agency, plan_code in rows:
-        items.append(OpenAssignment(row_id, agency_id, role, due_date))
+    for (row_id, agency_id, role, due_date, ref, agency, plan_code, snoozed, kind, period,
+         recur_days, extended) in rows:
+        recurrence = None
+        if kind == "recurring" and period and period != CONTINUOUS and extended is None:
+            recurrence = Recurrence(period, tuple(tuple(d) for d in recur_days or ()))
+        ongoing = kind in ONGOING or (kind == "recurring" and period == CONTINUOUS)
+        items.append(OpenAssignment(row_id, agency_id, role, due_date, snoozed, ongoing,
+                                    recurrence))
         info[row_id] = AssignmentInfo(ref, agency, plan_code)
     return items, info
 

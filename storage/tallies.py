@@ -3,7 +3,8 @@ report's figures are a read of a few thousand counts instead of a pass over ever
 (100,000 assignments: ~0.35 s of GROUP BY on SQLite → a few ms).
 
 Each live lead assignment is counted twice: under its agency and under its section, keyed by
-what the report's categories depend on — status, deadline, done late, ever answered. The
+what the report's categories depend on — status, deadline, done late (tracking.status, on
+the working-day calendar), ever answered. The
 deadline is kept as a date so a report for any day decides "overdue" itself; "no fixed date"
 is NO_DATE, which never passes.
 
@@ -17,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,7 +27,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Assignment, StatusReport, Tally, Task
-from storage.uow import Database
+from storage.uow import Database, calendar_of
+from tracking.calendar import WorkCalendar
+from tracking.status import deadline_shifts, done_late
 
 log = logging.getLogger("nhacviec.tallies")
 
@@ -56,9 +59,9 @@ class Key:
 
 
 def key(plan_id: int, section_id: int, agency_id: int, status: str, due: dt.date | None,
-        done_on: dt.date | None, answered: bool) -> Key:
-    """The key of an assignment in this state (pure: the recount below says the same in SQL)."""
-    late = status == DONE and due is not None and done_on is not None and done_on > due
+        done_on: dt.date | None, answered: bool, calendar: WorkCalendar) -> Key:
+    """The key of an assignment in this state (the recount below says the same in SQL)."""
+    late = status == DONE and done_late(done_on, due, calendar)
     return Key(plan_id, section_id, agency_id, status, due or NO_DATE, late, answered)
 
 
@@ -90,10 +93,20 @@ async def move(session: AsyncSession, before: Key | None, after: Key | None) -> 
         await session.execute(_UPSERTS[session.get_bind().dialect.name], rows)
 
 
-def _recount(dimension: str, plan_ids: Sequence[int] | None) -> Any:
+async def _shifts(session: AsyncSession, calendar: WorkCalendar) -> dict[dt.date, dt.date]:
+    dues: set[dt.date | None] = set()
+    for column in (Task.due_date, Assignment.due_override, Assignment.cycle_due):
+        dues |= set((await session.execute(select(column).distinct())).scalars())
+    return deadline_shifts(dues, calendar)
+
+
+def _recount(dimension: str, plan_ids: Sequence[int] | None,
+             shifts: Mapping[dt.date, dt.date]) -> Any:
     """The counts from scratch, as one GROUP BY (what `key` computes, per assignment)."""
-    due = func.coalesce(Assignment.due_override, Task.due_date)
-    late = case((and_(Assignment.status == DONE, Assignment.done_on > due), True), else_=False)
+    due = func.coalesce(Assignment.due_override, Assignment.cycle_due, Task.due_date)
+    legal = case(dict(shifts), value=due, else_=due) if shifts else due
+    late = case((and_(Assignment.status == DONE, Assignment.done_on > legal), True),
+                else_=False)
     answered = exists().where(StatusReport.assignment_id == Assignment.id)
     key_id = Assignment.agency_id if dimension == AGENCY else Task.section_id
     columns = (Task.plan_id, literal(dimension).label("dimension"), key_id, Assignment.status,
@@ -109,20 +122,22 @@ def _recount(dimension: str, plan_ids: Sequence[int] | None) -> Any:
 
 async def rebuild(session: AsyncSession, plan_ids: Sequence[int] | None = None) -> None:
     """Recount the given plans (all when None) from the assignments themselves."""
+    shifts = await _shifts(session, calendar_of(session))
     wipe = delete(Tally)
     if plan_ids is not None:
         wipe = wipe.where(Tally.plan_id.in_(plan_ids))
     await session.execute(wipe)
     for dimension in (AGENCY, SECTION):
         await session.execute(insert(Tally).from_select([*_COLUMNS, "n"],
-                                                        _recount(dimension, plan_ids)))
+                                                        _recount(dimension, plan_ids, shifts)))
 
 
 async def check(session: AsyncSession, repair: bool = True) -> int:
     """How many counts differ from a recount (0 when all agree); repaired unless told not to."""
     expected: dict[Row, int] = {}
+    shifts = await _shifts(session, calendar_of(session))
     for dimension in (AGENCY, SECTION):
-        for *row, n in (await session.execute(_recount(dimension, None))).all():
+        for *row, n in (await session.execute(_recount(dimension, None, shifts))).all():
             expected[_row(row)] = n
     stored = {_row(row): n for *row, n in (await session.execute(
         select(*(getattr(Tally, c) for c in _COLUMNS), Tally.n).where(Tally.n != 0))).all()}
@@ -134,7 +149,8 @@ async def check(session: AsyncSession, repair: bool = True) -> int:
 
 
 async def reconcile(db: Database) -> int:
-    """The nightly recount: repair and log any difference (a bug, or a hand edit)."""
+    """The nightly recount: repair and log any difference (a bug, or a hand edit, or a
+    day off announced since: a completion's lateness depends on the calendar)."""
     async with db.uow() as uow:
         differ = await check(uow.session)
         await uow.commit()

@@ -3,31 +3,57 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
+import functools
 from types import TracebackType
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from storage.db import make_engine
 from storage.migrate import current_revision, head_revision
+from tracking.calendar import WorkCalendar
 
 
 class NotMigratedError(RuntimeError):
     """The database schema is older than this program; the message says what to run."""
 
 
-class Database:
-    """Engine plus session factory, built once in the composition root."""
+@functools.cache
+def default_calendar() -> WorkCalendar:
+    """Vietnam's public holidays around this year; the composition root adds the days off
+    and make-up working days a province announces (settings)."""
+    year = dt.date.today().year
+    return WorkCalendar.vietnam(range(year - 4, year + 5))
 
-    def __init__(self, engine: AsyncEngine) -> None:
+
+def calendar_of(session: AsyncSession) -> WorkCalendar:
+    """The working-day calendar of the database a session belongs to: what storage needs to
+    score a completion against the legal deadline (tracking.status)."""
+    calendar = session.info.get("calendar")
+    return calendar if isinstance(calendar, WorkCalendar) else default_calendar()
+
+
+class Database:
+    """Engine plus session factory, built once in the composition root. Its sessions carry
+    the working-day calendar (`calendar_of`)."""
+
+    def __init__(self, engine: AsyncEngine, calendar: WorkCalendar | None = None) -> None:
         self.engine = engine
-        self.sessions = async_sessionmaker(engine, expire_on_commit=False)
+        self.calendar = calendar or default_calendar()
+        self.sessions = async_sessionmaker(engine, expire_on_commit=False,
+                                           info={"calendar": self.calendar})
         # SQLite has one writer. Units of work queue here, in the event loop, instead of
         # spinning in SQLite's busy handler and failing with "database is locked" under load.
         self.turns = _Turns() if engine.dialect.name == "sqlite" else None
 
     @classmethod
-    def from_url(cls, url: str) -> Database:
-        return cls(make_engine(url))
+    def from_url(cls, url: str, calendar: WorkCalendar | None = None) -> Database:
+        return cls(make_engine(url), calendar)
+
+    def use_calendar(self, calendar: WorkCalendar) -> None:
+        """The calendar from settings (extra days off), for every session opened after."""
+        self.calendar = calendar
+        self.sessions.configure(info={"calendar": calendar})
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.sessions, self.turns)

@@ -71,7 +71,8 @@ async def test_enroll_then_answer_done_with_evidence_then_coordinator_sees_it(
     vii2 = await assignment_of(db, "VII.2", KHCN)
     assert f"d:{vii2}" in lan.buttons()
     reply = await lan.press(f"d:{vii2}")
-    assert "Đã ghi nhận VII.2: Đã hoàn thành" in reply and "số và ngày văn bản" in reply
+    assert "Đã ghi nhận VII.2: đã báo hoàn thành, chờ Sở Nội vụ xác nhận" in reply
+    assert "số và ngày văn bản" in reply
     assert "Đã lưu số, ngày văn bản" in await lan.say("15/QĐ-SKHCN ngày 22/09/2023")
     assert "Đã lưu tệp minh chứng" in await lan.say(
         "", file=FileRef("document", "BQAC-1", "quyet-dinh.pdf", 18432))  # type: ignore[arg-type]
@@ -79,10 +80,14 @@ async def test_enroll_then_answer_done_with_evidence_then_coordinator_sees_it(
         rows = (await uow.session.execute(
             select(StatusReport.status, StatusReport.evidence, StatusReport.file)
             .where(StatusReport.assignment_id == vii2).order_by(StatusReport.id))).all()
-    assert [r.status for r in rows] == ["hoan_thanh"] * 3  # appended, never overwritten
+    assert [r.status for r in rows] == ["cho_xac_nhan"] * 3  # appended, never overwritten
     assert rows[1].evidence == "15/QĐ-SKHCN ngày 22/09/2023"
     assert rows[2].file["name"] == "quyet-dinh.pdf"
     snv = Chat(bot, "9001", name="Sở Nội vụ")  # bootstrapped from NHACVIEC_ADMIN_IDS
+    assert "• Chờ xác nhận: 1" in await snv.say("/tonghop")
+    assert "VII.2" in await snv.say("/xacnhan")
+    assert "Đã xác nhận hoàn thành VII.2" in await snv.press(f"ca:{vii2}")
+    assert "không có báo hoàn thành nào chờ" in await snv.press(f"ca:{vii2}")  # pressed twice
     summary = await snv.say("/tonghop")
     assert "• Hoàn thành đúng hạn: 1" in summary  # the report's figures, in chat
     assert "• VII. Áp dụng hệ thống quản lý chất lượng TCVN ISO 9001: 1/2" in summary
@@ -250,7 +255,7 @@ async def test_percent_out_of_range_and_xong_100_percent(bot: Handlers, db: Data
         stored = (await uow.session.execute(select(func.count()).select_from(StatusReport)
                                             )).scalar_one()
     assert stored == 0
-    assert "Đã hoàn thành" in await lan.say(f"{vii1} xong 100%")
+    assert "đã báo hoàn thành" in await lan.say(f"{vii1} xong 100%")
     async with db.uow() as uow:
         evidence = (await uow.session.execute(select(StatusReport.evidence))).scalar_one()
     assert evidence in (None, "")
@@ -282,7 +287,7 @@ async def test_a_task_ref_or_a_bare_reply_answers_when_it_is_unambiguous(
     vii2 = await assignment_of(db, "VII.2", KHCN)
     await _reminder_sent(db, lan_id, [vii2], "m-one")
     assert "Đang thực hiện (70%)" in await lan.say("70%", reply_to="m-one")
-    assert "Đã hoàn thành" in await lan.say("xong", reply_to="m-one")
+    assert "đã báo hoàn thành" in await lan.say("xong", reply_to="m-one")
     await lan.say("/boqua")  # no document number for now
     vii1 = await assignment_of(db, "VII.1", KHCN)
     await _reminder_sent(db, lan_id, [vii1, vii2], "m-two", part=2)
@@ -291,4 +296,4 @@ async def test_a_task_ref_or_a_bare_reply_answers_when_it_is_unambiguous(
         statuses = dict((await uow.session.execute(
             select(Assignment.id, Assignment.status)
             .where(Assignment.id.in_([vii1, vii2])))).all())
-    assert statuses == {vii1: "dang_thuc_hien", vii2: "hoan_thanh"}
+    assert statuses == {vii1: "dang_thuc_hien", vii2: "cho_xac_nhan"}

@@ -38,7 +38,7 @@ def test_readme_deploy_commands_work_on_a_fresh_database(
         expected = 1 if args[0] == "doctor" else 0  # no token, no focal points yet: ✗ rows
         assert done.exit_code == expected, (args, done.output)
     assert "thêm 32" in outputs["import"] and "/start " in outputs["invite"]
-    assert "| Quá hạn chưa hoàn thành |" in outputs["report"]
+    assert "| Quá hạn |" in outputs["report"]
     assert (tmp_path / "first-backup.json.gz").stat().st_size > 1000
     red = [line for line in outputs["doctor"].splitlines() if "✗" in line]
     assert red and all("Đầu mối" in line or "Nền tảng chat" in line or "Đồng hồ" in line

@@ -60,9 +60,12 @@ async def world(db: Database, example_path: Path, directory: Directory
         return "\n".join(r.text for r in replies)
 
     assert "Đang thực hiện" in await say(dt.date(2023, 1, 5), f"{i1} dang 30%")
-    assert "Đã hoàn thành" in await say(dt.date(2023, 1, 20),
-                                        f"{i2} xong 15/KH-STP ngày 20/01/2023")
-    assert "Đã hoàn thành" in await say(dt.date(2023, 2, 10), f"{i5} xong 21/KH-STP")
+    assert "chờ Sở Nội vụ xác nhận" in await say(dt.date(2023, 1, 20),
+                                                 f"{i2} xong 15/KH-STP ngày 20/01/2023")
+    # confirmed on a later day: still done on the day it was reported
+    assert "Đã xác nhận" in await say(dt.date(2023, 1, 23), f"/xacnhan {i2} dat", chat="snv")
+    assert "chờ Sở Nội vụ xác nhận" in await say(dt.date(2023, 2, 10), f"{i5} xong 21/KH-STP")
+    assert "Đã xác nhận" in await say(dt.date(2023, 2, 10), f"/xacnhan {i5} dat", chat="snv")
     assert "Đã gửi đề nghị" in await say(dt.date(2023, 1, 30), f"{i1} giahan 30/6/2023")
     assert "ĐÃ DUYỆT" in await say(dt.date(2023, 2, 1), "/duyet 1 dongy", chat="snv")
     return bot, clock
@@ -121,7 +124,9 @@ async def test_summary_lists_the_gaps(world: object, db: Database) -> None:
     assert s.total == 209 and sum(s.counts.values()) == 209
     assert s.no_fixed_date == 1  # "Theo quy định hiện hành"
     assert STP not in s.no_contact and "Sở Y tế" in s.no_contact
-    assert s.counts["dang_thuc_hien"] == 1  # I.1, extended, no longer overdue
+    assert s.statuses["dang_thuc_hien"] == 1  # I.1, extended, no longer overdue
+    assert s.counts["qua_han"] + s.counts["trong_han"] + s.counts.get("sap_den_han", 0) \
+        + s.counts["khong_co_han"] == 209 - 2  # I.2 and I.5 are done
     assert s.sections[0][1] == "I. Cải cách thể chế"
 
 
@@ -131,7 +136,7 @@ async def test_workbook_has_the_three_sheets_coordinators_expect(
     async with db.uow() as uow:
         written = await build.write(uow.session, scope(dt.date(2023, 3, 31), None, ZONE),
                                     "xlsx", path, ZONE)
-    assert (written.assignments, written.answers) == (209, 5)
+    assert (written.assignments, written.answers) == (209, 7)  # with the two confirmations
     book = load_workbook(path)
     assert book.sheetnames == ["Tiến độ", "Xếp hạng cơ quan", "Lịch sử"]
     progress = book["Tiến độ"]
@@ -148,7 +153,8 @@ async def test_workbook_has_the_three_sheets_coordinators_expect(
     assert by_ref["I.2"][11] == "Anh Minh"
     assert by_ref["I.2"][10] == dt.datetime(2023, 1, 20, 9, 30)  # local time, as shown
     assert by_ref["I.5"][7] == "Hoàn thành quá hạn"
-    assert by_ref["I.1"][7] == "Đang thực hiện (hạn 30/06/2023)" and by_ref["I.1"][8] == 30
+    assert by_ref["I.1"][7] == "Trong hạn — Đang thực hiện (hạn 30/06/2023)"
+    assert by_ref["I.1"][8] == 30
     group = rows.index(by_ref["I.4"])  # led by every department: a task line, then agencies
     assert by_ref["I.4"][7] == "0/36 cơ quan hoàn thành"
     assert rows[group + 1][3].startswith("– ") and rows[group + 1][0] in ("", None)
@@ -162,7 +168,7 @@ async def test_workbook_has_the_three_sheets_coordinators_expect(
     assert first[1] == dt.datetime(2023, 1, 5) and first[3] == "I.1"
     assert first[7] == "Đang thực hiện"
     assert history["B3"].number_format == "DD/MM/YYYY"
-    assert history.max_row == 2 + 5  # two answers, a request, its approval, one more
+    assert history.max_row == 2 + 7  # answers, a request, its approval, two confirmations
 
 
 async def test_csv_and_markdown(world: object, db: Database, tmp_path: Path) -> None:
@@ -232,4 +238,5 @@ async def test_a_deadline_on_a_day_off_is_not_overdue_before_the_next_working_da
                                dt.date(2023, 10, 3))
     assert await overdue(monday) == await overdue(friday)
     assert await overdue(tuesday) == await overdue(monday) + 1
-    assert await overdue(monday, with_calendar=False) == await overdue(monday) + 1  # old rule
+    # without a calendar of its own a report still counts Vietnam's working days
+    assert await overdue(monday, with_calendar=False) == await overdue(monday)

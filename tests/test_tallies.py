@@ -24,22 +24,29 @@ from storage.models import Agency, Assignment, ExtensionRequest, Tally
 from storage.uow import Database
 from tests.engine_helpers import contact, load_example
 from tests.test_storage_import import edit_task, load, store
+from tracking.calendar import WorkCalendar
 from words.messages import assignment_code
 
 ZONE = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
 D = dt.date
 
 
-def test_late_means_done_after_the_deadline() -> None:
-    assert tallies.key(1, 2, 3, "hoan_thanh", D(2023, 1, 31), D(2023, 2, 1), True).late
-    assert not tallies.key(1, 2, 3, "hoan_thanh", D(2023, 1, 31), D(2023, 1, 31), True).late
-    assert not tallies.key(1, 2, 3, "dang_thuc_hien", D(2023, 1, 31), None, True).late
-    undated = tallies.key(1, 2, 3, "hoan_thanh", None, D(2023, 2, 1), True)
+CAL = WorkCalendar.vietnam([2023])
+
+
+def test_late_means_done_after_the_legal_deadline() -> None:
+    assert tallies.key(1, 2, 3, "hoan_thanh", D(2023, 1, 31), D(2023, 2, 1), True, CAL).late
+    assert not tallies.key(1, 2, 3, "hoan_thanh", D(2023, 1, 31), D(2023, 1, 31), True, CAL).late
+    assert not tallies.key(1, 2, 3, "dang_thuc_hien", D(2023, 1, 31), None, True, CAL).late
+    undated = tallies.key(1, 2, 3, "hoan_thanh", None, D(2023, 2, 1), True, CAL)
     assert not undated.late and undated.due == tallies.NO_DATE
+    # Saturday 30/09/2023 runs to Monday 02/10: done that Monday is on time, Tuesday late
+    assert not tallies.key(1, 2, 3, "hoan_thanh", D(2023, 9, 30), D(2023, 10, 2), True, CAL).late
+    assert tallies.key(1, 2, 3, "hoan_thanh", D(2023, 9, 30), D(2023, 10, 3), True, CAL).late
 
 
 def test_a_move_takes_one_from_the_old_counts_and_adds_one_to_the_new() -> None:
-    before = tallies.key(1, 2, 3, "chua_thuc_hien", D(2023, 1, 31), None, False)
+    before = tallies.key(1, 2, 3, "chua_thuc_hien", D(2023, 1, 31), None, False, CAL)
     after = dataclasses.replace(before, status="dang_thuc_hien", answered=True)
     rows = tallies.deltas(before, after)
     assert sorted((r["dimension"], r["status"], r["n"]) for r in rows) == [
@@ -118,9 +125,10 @@ async def test_counts_follow_answers_extensions_and_reimports(
     assert live.summary.counts == rebuilt.summary.counts
     assert live.summary.never_answered == rebuilt.summary.never_answered
     assert live.scoreboard == rebuilt.scoreboard
-    assert sum(live.summary.counts.get(k, 0) for k in ("dang_thuc_hien", "vuong_mac",
-                                                       "xin_gia_han", "hoan_thanh_dung_han",
-                                                       "hoan_thanh_qua_han")) > 20
+    assert live.summary.statuses == rebuilt.summary.statuses
+    assert sum(live.summary.counts.get(k, 0) for k in (
+        "cho_xac_nhan", "hoan_thanh_dung_han", "hoan_thanh_qua_han")) + sum(
+        live.summary.statuses.values()) > 20
     # a re-import moves a deadline and withdraws a task that has answers
     draft = load(example_path, directory)
     first, second = draft.tasks[0], draft.tasks[1]
@@ -170,7 +178,7 @@ async def test_upgrading_to_0005_counts_what_is_already_stored(
                        Tally.late, Tally.answered, Tally.n).where(Tally.n != 0))).all()}
 
     kept = await stored()
-    assert any(row[3] == "hoan_thanh" for row in kept)
+    assert any(row[3] == "cho_xac_nhan" for row in kept)
     await db.dispose()
     await asyncio.to_thread(downgrade, db_url, "0004")
     await asyncio.to_thread(upgrade, db_url)

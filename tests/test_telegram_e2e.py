@@ -86,7 +86,8 @@ async def test_enroll_remind_answer_with_evidence_and_summary(
     done = reminder["reply_markup"]["inline_keyboard"][0][1]["callback_data"]
 
     fake.button_press(1001, done)
-    assert "Đã hoàn thành" in await until(last_reply(fake, 1001, "Đã ghi nhận VII.2"))
+    assert "đã báo hoàn thành, chờ Sở Nội vụ xác nhận" in await until(
+        last_reply(fake, 1001, "Đã ghi nhận VII.2"))
     assert any(c.method == "answercallbackquery" and c.status == 200 for c in fake.calls)
     fake.user_message(1001, "15/QĐ-SKHCN ngày 22/09/2023")
     await until(last_reply(fake, 1001, "Đã lưu số, ngày văn bản"))
@@ -99,7 +100,7 @@ async def test_enroll_remind_answer_with_evidence_and_summary(
 
     fake.user_message(9001, "/tonghop")
     summary = await until(last_reply(fake, 9001, "Tổng hợp đến"))
-    assert "• Hoàn thành đúng hạn: 1" in summary
+    assert "• Chờ xác nhận: 1" in summary  # the assigning office has the last word
 
 
 async def test_stranger_is_refused_and_nothing_is_stored(

@@ -118,9 +118,14 @@ async def test_whole_loop_on_zalo_by_text(enrolled: Handlers, db: Database,
         code = reminder.split("#")[1].split(" ")[0]
         assert "<mã> xong" in reminder
         fake.text("lan", f"{code} xong 15/QĐ-SKHCN ngày 22/09/2023")
-        await until_sent(fake, "lan", "Đã ghi nhận VII.2: Đã hoàn thành, văn bản 15/QĐ-SKHCN")
+        await until_sent(fake, "lan", "Đã ghi nhận VII.2: đã báo hoàn thành, chờ Sở Nội vụ "
+                         "xác nhận, văn bản 15/QĐ-SKHCN")
         fake.unsupported("lan")
         await until_sent(fake, "lan", "chỉ đọc được tin nhắn chữ và ảnh")
+        fake.text("snv", "/xacnhan")
+        assert "VII.2" in await until_sent(fake, "snv", "Đang chờ Sở Nội vụ xử lý")
+        fake.text("snv", f"/xacnhan {code} dat")
+        await until_sent(fake, "snv", "Đã xác nhận hoàn thành VII.2")
         fake.text("snv", "/tonghop")
         assert "• Hoàn thành đúng hạn: 1" in await until_sent(fake, "snv", "Tổng hợp đến")
         fake.text("snv", "/xuatbaocao")  # Zalo bots cannot upload files: say where to get it

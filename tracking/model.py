@@ -7,8 +7,10 @@ what they say. No module here imports storage, chat, the scheduler or reports.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
+
+from tracking.occurrences import Recurrence
 
 
 class Stage(StrEnum):
@@ -28,6 +30,16 @@ class OpenAssignment:
     agency_id: int
     role: str
     due: dt.date | None
+    snoozed_until: dt.date | None = None  # no focal reminder before; one on that day
+    ongoing: bool = False  # "Thường xuyên", "Từ 01/7/2026": a periodic check-in, no due date
+    recurrence: Recurrence | None = None  # a recurring duty; `due` is its current occurrence
+
+    def on(self, day: dt.date, window: int) -> OpenAssignment:
+        """As it stands on `day` if nobody answers: a recurring duty's occurrence moves on
+        (tracking.occurrences); anything else is unchanged."""
+        if self.recurrence is None or self.due is None:
+            return self
+        return replace(self, due=self.recurrence.current_on(self.due, day, window))
 
 
 @dataclass(frozen=True)
@@ -49,6 +61,7 @@ class Reminder:
     recipient: int | None  # None: the agency has no reachable contact (undeliverable)
     due: dt.date | None
     late: bool = False
+    cycle: bool = False  # about an occurrence of a recurring duty: escalated once per due date
 
     @property
     def days_left(self) -> int | None:
@@ -61,5 +74,6 @@ class Reminder:
         if self.stage is Stage.DIGEST:
             return f"digest:{who}:{self.natural.isoformat()}"
         if self.stage is Stage.ESCALATION:
-            return f"{self.assignment_id}:{who}:escalation"
+            occurrence = f":{self.due.isoformat()}" if self.cycle and self.due else ""
+            return f"{self.assignment_id}:{who}:escalation{occurrence}"
         return f"{self.assignment_id}:{who}:{self.stage.value}:{self.natural.isoformat()}"

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from tracking.status import DUE_SOON_WORKING_DAYS
 from words.texts import ROLE_LABELS, STATUS_LABELS, date_vn, days_phrase, shorten
 
 _DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
@@ -58,6 +59,7 @@ class Digest:
     due_soon: int
     undated: Sequence[str]
     without_contact: Sequence[str]
+    awaiting: int = 0  # completions waiting for the coordinators to confirm
 
 
 def timing(due: dt.date | None, today: dt.date) -> str:
@@ -66,6 +68,7 @@ def timing(due: dt.date | None, today: dt.date) -> str:
     return f"hạn {date_vn(due)}, {days_phrase(due, today, loud=True)}"
 
 
+NOTICE_STAGES = frozenset({"notice", "extension", "confirm", "refusal"})
 _HEADINGS = {"before": "Sắp đến hạn", "due": "Đến hạn", "overdue": "Quá hạn",
              "checkin": "Cập nhật tiến độ hằng tháng"}
 
@@ -88,8 +91,7 @@ def render(lines: Sequence[Line], today: dt.date, digest: Digest | None = None) 
         out.append("Quá hạn chưa hoàn thành, cần Sở Nội vụ đôn đốc:")
         out += [f"• {line.agency} — {line.ref} {shorten(line.content or '', 80)} "
                 f"({timing(line.due, today)})" for line in escalations]
-    out += [f"⚠ {line.note}" for line in lines if line.stage in {"notice", "extension"}
-            and line.note]
+    out += [f"⚠ {line.note}" for line in lines if line.stage in NOTICE_STAGES and line.note]
     if digest is not None:
         out += render_digest(digest)
     return "\n".join(out)
@@ -102,7 +104,9 @@ def render_digest(digest: Digest) -> list[str]:
         out += [f"  - {agency}: {count}" for agency, count in digest.overdue_by_agency]
     else:
         out.append("• Không có nhiệm vụ quá hạn.")
-    out.append(f"• Đến hạn trong 7 ngày tới: {digest.due_soon}")
+    out.append(f"• Sắp đến hạn (trong {DUE_SOON_WORKING_DAYS} ngày làm việc): {digest.due_soon}")
+    if digest.awaiting:
+        out.append(f"• Báo hoàn thành chờ xác nhận: {digest.awaiting} (xem /xacnhan)")
     if digest.undated:
         out.append("• Nhiệm vụ chưa có ngày hạn cố định: " + ", ".join(digest.undated))
     if digest.without_contact:

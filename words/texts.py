@@ -10,7 +10,21 @@ STATUS_LABELS = {
     "hoan_thanh": "Đã hoàn thành",
     "vuong_mac": "Gặp vướng mắc",
     "xin_gia_han": "Xin gia hạn",
+    "cho_xac_nhan": "Chờ xác nhận hoàn thành",
+    "tu_choi": "Đề nghị trả lại (không thuộc thẩm quyền)",
+    "tam_dung": "Tạm dừng",
     "khong_ap_dung": "Không áp dụng",
+}
+# Report categories (tracking.status.Category), in the order reports show them.
+CATEGORY_LABELS = {
+    "trong_han": "Trong hạn",
+    "sap_den_han": "Sắp đến hạn",
+    "qua_han": "Quá hạn",
+    "khong_co_han": "Không có hạn",
+    "tam_dung": "Tạm dừng",
+    "cho_xac_nhan": "Chờ xác nhận",
+    "hoan_thanh_dung_han": "Hoàn thành đúng hạn",
+    "hoan_thanh_qua_han": "Hoàn thành quá hạn",
 }
 ROLE_LABELS = {"lead": "chủ trì", "coordinating": "phối hợp"}
 
@@ -27,6 +41,9 @@ HELP_COORDINATOR = """Lệnh cho Sở Nội vụ:
 /chuabaocao — chưa có báo cáo, cơ quan chưa có đầu mối
 /nhiemvu <cơ quan> · /chitiet <mã|số hiệu> — chi tiết và lịch sử
 /duyet — đề nghị gia hạn chờ duyệt · /nhac <mã> — nhắc ngay · /moi <cơ quan> — tạo mã mời
+/xacnhan — báo hoàn thành chờ xác nhận · /xacnhan <mã> dat | tralai <lý do>
+/giaolai <mã> <cơ quan> | giu — xử lý đề nghị trả lại (không thuộc thẩm quyền)
+/tamdung <mã|số hiệu> [đến dd/mm/yyyy] [lý do] · /tieptuc <mã|số hiệu>
 /xuatbaocao [dd/mm/yyyy] — tệp Excel báo cáo · /bieudo [dd/mm/yyyy] — biểu đồ tiến độ"""
 NO_FILES_HERE = ("(Kênh này không gửi được tệp. Hãy dùng lệnh trên Telegram, hoặc nhờ quản trị "
                  "chạy: nhacviec report)")
@@ -34,6 +51,27 @@ NO_FILES_HERE = ("(Kênh này không gửi được tệp. Hãy dùng lệnh tr�
 UNKNOWN = "Chưa hiểu tin nhắn này. Gõ /trogiup để xem các lệnh, ví dụ: /nhiemvu Sở Tư pháp"
 NO_PLANS = "Chưa có kế hoạch nào. Cán bộ quản trị cần chạy: nhacviec import <tệp kế hoạch>"
 ASK_AGENCY = "Hãy ghi tên cơ quan, ví dụ: /nhiemvu Sở Tư pháp"
+
+
+def state_label(category: str, status: str, due: dt.date | None) -> str:
+    """`Trong hạn — Đang thực hiện (hạn 30/06/2023)`: the category, the work's status when
+    it says more, and the due date while it is still ahead."""
+    label = CATEGORY_LABELS.get(category, category)
+    if status in ("dang_thuc_hien", "vuong_mac", "xin_gia_han", "tu_choi"):
+        label += f" — {STATUS_LABELS[status]}"
+    if due and category in ("trong_han", "sap_den_han", "tam_dung"):
+        label += f" (hạn {due:%d/%m/%Y})"
+    return label
+
+
+def parse_date_vn(text: str) -> dt.date | None:
+    """A date typed as dd/mm/yyyy (or YYYY-MM-DD); None when it is not a real day."""
+    for pattern in ("%d/%m/%Y", "%Y-%m-%d"):
+        try:
+            return dt.datetime.strptime(text.strip(), pattern).date()
+        except ValueError:
+            continue
+    return None
 
 
 def date_vn(value: dt.date | None) -> str:
