@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reports.state import NOT_APPLICABLE, Scope, deadline_shifts, state
-from storage.models import Agency, Contact, Plan, Section, StatusReport, Tally
+from reports.state import NOT_APPLICABLE, Scope, deadline_shifts, live_filter, state
+from storage.models import Agency, Assignment, Contact, Plan, Section, StatusReport, Tally, Task
 from storage.tallies import AGENCY, NO_DATE, SECTION
 from tracking import status as rules
 
@@ -97,6 +97,11 @@ async def compute(session: AsyncSession, s: Scope) -> Figures:
             score[kind if kind in (*DONE_CATEGORIES, rules.AWAITING) else "overdue"] += n
         elif kind in DONE_CATEGORIES:
             score["early"] += n
+    for agency_id, due, done_on in await _past_occurrences(session, s):
+        score = scores[agency_id]  # a closed occurrence of a recurring duty: scored alone
+        score["due"] += 1
+        late = rules.done_late(done_on, due, s.rules.calendar)
+        score["overdue" if done_on is None else DONE_CATEGORIES[late]] += 1
     summary.counts = dict(sum(by_section.values(), Counter[str]()))
     summary.statuses = dict(statuses)
     summary.total = sum(summary.counts.values())
@@ -165,6 +170,30 @@ async def _rebuilt_cells(session: AsyncSession, s: Scope) -> list[Cell]:
         flags = (status, bool(was_due), n, int(undated or 0), int(silent or 0))
         cells += [(SECTION, section, category_, *flags), (AGENCY, agency, category_, *flags)]
     return cells
+
+
+async def _past_occurrences(session: AsyncSession, s: Scope
+                            ) -> list[tuple[int, dt.date, dt.date | None]]:
+    """(agency, due, done on or None) of every closed occurrence of a recurring duty by the
+    end of the day: occurrences the answers name that a later one has replaced. Done on =
+    the first "done" reported for it, if the coordinators confirmed it."""
+    seen = and_(StatusReport.answered_on <= s.day, StatusReport.occurrence_due.is_not(None))
+    current = (select(StatusReport.assignment_id.label("aid"),
+                      func.max(StatusReport.occurrence_due).label("due"))
+               .where(seen).group_by(StatusReport.assignment_id).subquery("current_cycle"))
+    done_like = StatusReport.status.in_(rules.DONE_LIKE)
+    rows = await session.execute(
+        select(Assignment.agency_id, StatusReport.occurrence_due,
+               func.min(case((done_like, StatusReport.answered_on))),
+               func.max(case((StatusReport.status == rules.DONE, 1), else_=0)))
+        .join(Assignment, Assignment.id == StatusReport.assignment_id)
+        .join(Task, Task.id == Assignment.task_id).join(Plan, Plan.id == Task.plan_id)
+        .join(current, current.c.aid == StatusReport.assignment_id)
+        .where(seen, StatusReport.occurrence_due < current.c.due, *live_filter(s))
+        .group_by(Assignment.agency_id, StatusReport.assignment_id,
+                  StatusReport.occurrence_due))
+    return [(agency, due, done if confirmed else None)
+            for agency, due, done, confirmed in rows]
 
 
 async def tune(session: AsyncSession) -> None:
