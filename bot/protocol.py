@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from plan.text import fold
+from words.texts import USAGE
 
 _CODE = re.compile(r"^#?([0-9a-z]{1,8})$")
 _PERCENT = re.compile(r"^(\d{1,3})\s*%?$")
@@ -92,10 +93,5 @@ def _with_percent(answer: Answer) -> Answer:
 
 
 def usage() -> str:
-    return ("Cách trả lời bằng tin nhắn (mã in trong tin nhắc, dạng #mã):\n"
-            "• <mã> xong [số văn bản] — ví dụ: a7 xong 15/KH-STP ngày 20/01/2023\n"
-            "• <mã> dang 50% [ghi chú] — đang thực hiện\n"
-            "• <mã> vuong <lý do> — gặp vướng mắc\n"
-            "• <mã> giahan <ngày> — xin gia hạn, ví dụ: a7 giahan 30/6/2023\n"
-            "• <mã> nhac lai sau 3 ngay — hoãn lời nhắc (không quá ngày đến hạn)\n"
-            "• <mã> khong thuoc tham quyen <lý do> — đề nghị Sở Nội vụ giao lại")
+    """The text protocol's help (its wording lives in words.texts)."""
+    return USAGE

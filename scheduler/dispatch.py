@@ -19,12 +19,12 @@ from aiolimiter import AsyncLimiter
 
 from bot import keyboards
 from bot.channels.base import Buttons, Channel, ChannelError, Migrated, Permanent, RateLimited
-from bot.protocol import usage
 from bot.types import Button
 from storage import outbox
 from storage.uow import Database
 from tracking.status import Day
-from words.messages import Digest, assignment_code, render
+from words import messages as words
+from words.messages import Digest, assignment_code
 
 log = logging.getLogger("nhacviec.dispatch")
 
@@ -119,7 +119,7 @@ class Dispatcher:
         channel = self.channels.get(row.channel)
         text, buttons = await self._text(row, channel.buttons if channel else False)
         if channel is None:
-            await self._retry(row, f"kênh {row.channel} chưa được cấu hình", counts=True)
+            await self._retry(row, words.channel_missing(row.channel), counts=True)
             return
         try:
             await self.throttles[row.channel].wait(row.chat_id)
@@ -148,10 +148,8 @@ class Dispatcher:
             if any(item.stage == "digest" for item in items):
                 day = Day.of(row.send_on, self.db.calendar)
                 digest = Digest(*await outbox.digest_data(uow.session, day))
-            text = render(items, row.send_on, digest)
+            text = words.compose(items, row.send_on, digest, text_protocol=not with_buttons)
             buttons = answer_buttons(items) if with_buttons else ()
-            if not with_buttons and any(i.stage in FOCAL_STAGES for i in items):
-                text += "\n" + usage()
             await outbox.save_text(uow.session, row.id, text,
                                    [[[b.label, b.data] for b in r] for r in buttons])
             await uow.commit()
@@ -160,7 +158,8 @@ class Dispatcher:
     async def _retry(self, row: outbox.Claimed, error: str, counts: bool,
                      after: float | None = None) -> None:
         if counts and row.attempts >= self.settings.max_attempts:
-            await self._give_up(row, f"{error} (sau {row.attempts} lần thử)", contact_gone=False)
+            await self._give_up(row, words.after_attempts(error, row.attempts),
+                                contact_gone=False)
             return
         if after is None:
             backoff = min(self.settings.retry_cap,
@@ -178,10 +177,7 @@ class Dispatcher:
             who = await outbox.contact_label(uow.session, row.contact_id)
             if contact_gone:
                 await outbox.mark_unreachable(uow.session, row.contact_id, error)
-                note = (f"Không gửi được nhắc việc cho {who}: {error}. Đầu mối đã bị đánh dấu "
-                        "không liên lạc được; cần mời đầu mối khác hoặc liên hệ trực tiếp.")
-            else:
-                note = f"Không gửi được nhắc việc cho {who}: {error}."
+            note = words.undeliverable(who, error, contact_gone)
             await outbox.notify_coordinators(uow.session, f"dead:{row.id}", note, self.today(),
                                              self.now(), exclude=row.contact_id)
             await uow.commit()

@@ -26,6 +26,7 @@ from storage.uow import calendar_of
 from tracking import status as rules
 from tracking.calendar import WorkCalendar
 from tracking.occurrences import Recurrence
+from words import history as notes
 
 
 @dataclass(frozen=True)
@@ -258,8 +259,7 @@ async def decide_extension(session: AsyncSession, request_id: int, approve: bool
     await record(session, item, coordinator, "system",
                  "dang_thuc_hien" if approve else item.status, now, today,
                  moved_to=request.proposed_date if approve else None,
-                 note=("Đã duyệt gia hạn đến " if approve else "Không duyệt gia hạn đến ")
-                 + request.proposed_date.strftime("%d/%m/%Y"))
+                 note=notes.extension_decided(approve, request.proposed_date))
     return request, item
 
 

@@ -21,6 +21,7 @@ from storage.models import Agency, Assignment, Plan, StatusReport, Task
 from storage.uow import calendar_of
 from tracking import status as rules
 from tracking.occurrences import Recurrence
+from words import history
 
 SYSTEM = "system"
 
@@ -55,7 +56,7 @@ async def confirm(session: AsyncSession, item: Target, coordinator: int, now: dt
                   today: dt.date) -> None:
     """The coordinators accept a reported completion: done, dated the day it was reported."""
     await answers.record(session, item, coordinator, SYSTEM, rules.DONE, now, today,
-                         percent=100, note="Sở Nội vụ xác nhận hoàn thành")
+                         percent=100, note=history.CONFIRMED)
     await _next_occurrence(session, replace(item, status=rules.DONE), now, today)
 
 
@@ -63,14 +64,14 @@ async def send_back(session: AsyncSession, item: Target, coordinator: int, reaso
                     now: dt.datetime, today: dt.date) -> None:
     """Returned for rework: in progress again, with the reason in the history."""
     await answers.record(session, item, coordinator, SYSTEM, rules.IN_PROGRESS, now, today,
-                         note=f"Sở Nội vụ trả lại: {reason}")
+                         note=history.returned(reason))
 
 
 async def refuse(session: AsyncSession, item: Target, contact: int, channel: str, reason: str,
                  now: dt.datetime, today: dt.date, raw: str | None = None) -> None:
     """"Not our remit": waits for the coordinators; no reminders meanwhile."""
     await answers.record(session, item, contact, channel, rules.REFUSED, now, today,
-                         note=f"Không thuộc thẩm quyền: {reason}", raw=raw)
+                         note=history.refused(reason), raw=raw)
 
 
 async def keep(session: AsyncSession, item: Target, coordinator: int, now: dt.datetime,
@@ -78,7 +79,7 @@ async def keep(session: AsyncSession, item: Target, coordinator: int, now: dt.da
     """The coordinators keep the assignment where it is: back to its status before."""
     previous = await status_before(session, item.id, frozenset({rules.REFUSED}))
     await answers.record(session, item, coordinator, SYSTEM, previous, now, today,
-                         note="Sở Nội vụ giữ nguyên phân công")
+                         note=history.KEPT)
     return previous
 
 
@@ -95,7 +96,7 @@ async def reassign(session: AsyncSession, item: Target, agency_id: int, agency: 
     previous = await status_before(session, item.id, frozenset({rules.REFUSED}))
     status = rules.NOT_STARTED if previous in rules.DONE_LIKE else previous
     await answers.record(session, item, coordinator, SYSTEM, status, now, today,
-                         note=f"Sở Nội vụ giao lại từ {item.agency} cho {agency}")
+                         note=history.reassigned(item.agency, agency))
     moved = replace(item, status=status, answered=True,
                     done_on=None if status not in rules.DONE_LIKE else item.done_on)
     await session.execute(update(Assignment).where(Assignment.id == item.id).values(
@@ -110,14 +111,12 @@ async def reassign(session: AsyncSession, item: Target, agency_id: int, agency: 
 async def pause(session: AsyncSession, item: Target, coordinator: int, until: dt.date | None,
                 reason: str, now: dt.datetime, today: dt.date) -> None:
     """Suspend until a date (exclusive) or until lifted: never overdue, no reminders."""
-    note = f"Tạm dừng{' đến ' + until.strftime('%d/%m/%Y') if until else ''}" + \
-        (f": {reason}" if reason else "")
     await answers.record(session, item, coordinator, SYSTEM, rules.PAUSED, now, today,
-                         note=note, until=until)
+                         note=history.paused(until, reason), until=until)
 
 
 async def resume(session: AsyncSession, item: Target, contact: int | None, now: dt.datetime,
-                 today: dt.date, note: str = "Tiếp tục thực hiện") -> str:
+                 today: dt.date, note: str = history.RESUMED) -> str:
     previous = await status_before(session, item.id, frozenset({rules.PAUSED}))
     await answers.record(session, item, contact, SYSTEM, previous, now, today, note=note)
     return previous
@@ -131,7 +130,7 @@ async def resume_ended(session: AsyncSession, day: dt.date, now: dt.datetime) ->
         item = await answers.target(session, assignment_id, lock=True)
         if item is not None and item.status == rules.PAUSED:
             await resume(session, item, None, now, day,
-                         note="Hết thời gian tạm dừng, tiếp tục thực hiện")
+                         note=history.PAUSE_ENDED)
     return len(ids)
 
 
@@ -142,7 +141,7 @@ async def snooze(session: AsyncSession, item: Target, contact: int, channel: str
     await session.execute(update(Assignment).where(Assignment.id == item.id)
                           .values(snoozed_until=until))
     await answers.record(session, item, contact, channel, item.status, now, today,
-                         note=f"Nhắc lại vào {until:%d/%m/%Y}")
+                         note=history.snoozed(until))
 
 
 async def _next_occurrence(session: AsyncSession, item: Target, now: dt.datetime,
@@ -157,11 +156,9 @@ async def _next_occurrence(session: AsyncSession, item: Target, now: dt.datetime
     assert fresh is not None
     await session.execute(update(Assignment).where(Assignment.id == item.id).values(
         cycle_due=following, due_override=None, snoozed_until=None))
-    verb = "không có báo cáo hoàn thành" if missed else "đã xong"
     await answers.record(session, replace(fresh, cycle_due=following), None, SYSTEM,
                          rules.NOT_STARTED, now, today, moved_to=following,
-                         note=f"Kỳ hạn {item.cycle_due:%d/%m/%Y} {verb}; kỳ mới hạn "
-                              f"{following:%d/%m/%Y}")
+                         note=history.next_occurrence(item.cycle_due, following, missed))
     return following
 
 

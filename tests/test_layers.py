@@ -72,3 +72,24 @@ def test_channel_adapters_know_no_handlers_and_no_storage() -> None:
                    if isinstance(node, ast.ImportFrom) and node.module}
         assert not {m for m in modules if m.startswith(("bot.handlers", "storage", "bot.answering",
                                                         "bot.coordinator"))}, path
+
+
+def _chat_text(path: Path) -> list[str]:
+    """Vietnamese string constants in a module, docstrings aside."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    docstrings = {id(node.body[0].value) for node in ast.walk(tree)
+                  if isinstance(node, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef,
+                                       ast.ClassDef))
+                  and node.body and isinstance(node.body[0], ast.Expr)}
+    return [node.value for node in ast.walk(tree)
+            if isinstance(node, ast.Constant) and isinstance(node.value, str)
+            and id(node) not in docstrings and not node.value.isascii()]
+
+
+def test_the_dispatcher_and_the_tracking_core_write_no_chat_text() -> None:
+    """Wording lives in `words/`: the dispatcher asks it for the message, the core and the
+    lifecycle storage return data and call it for the history's notes."""
+    for module in ("scheduler/dispatch.py", "scheduler/sweep.py", "scheduler/policy.py",
+                   "storage/lifecycle.py", *(str(p.relative_to(ROOT)) for p in
+                                             (ROOT / "tracking").glob("*.py"))):
+        assert _chat_text(ROOT / module) == [], module

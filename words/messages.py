@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from tracking.status import DUE_SOON_WORKING_DAYS
-from words.texts import ROLE_LABELS, STATUS_LABELS, date_vn, days_phrase, shorten
+from words.texts import ROLE_LABELS, STATUS_LABELS, USAGE, date_vn, days_phrase, shorten
 
 _DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
 
@@ -71,6 +71,32 @@ def timing(due: dt.date | None, today: dt.date) -> str:
 NOTICE_STAGES = frozenset({"notice", "extension", "confirm", "refusal"})
 _HEADINGS = {"before": "Sắp đến hạn", "due": "Đến hạn", "overdue": "Quá hạn",
              "checkin": "Cập nhật tiến độ hằng tháng"}
+
+
+def channel_missing(channel: str) -> str:
+    return f"kênh {channel} chưa được cấu hình"
+
+
+def after_attempts(error: str, attempts: int) -> str:
+    return f"{error} (sau {attempts} lần thử)"
+
+
+def undeliverable(who: str, error: str, contact_gone: bool) -> str:
+    """What the coordinators are told when a message cannot be delivered."""
+    if contact_gone:
+        return (f"Không gửi được nhắc việc cho {who}: {error}. Đầu mối đã bị đánh dấu "
+                "không liên lạc được; cần mời đầu mối khác hoặc liên hệ trực tiếp.")
+    return f"Không gửi được nhắc việc cho {who}: {error}."
+
+
+def compose(lines: Sequence[Line], today: dt.date, digest: Digest | None,
+            text_protocol: bool) -> str:
+    """The message as sent: `render`, plus the text protocol's help where the channel has
+    no buttons and the message asks for an answer."""
+    text = render(lines, today, digest)
+    if text_protocol and any(line.stage in _HEADINGS for line in lines):
+        text += "\n" + USAGE
+    return text
 
 
 def render(lines: Sequence[Line], today: dt.date, digest: Digest | None = None) -> str:

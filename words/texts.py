@@ -48,6 +48,14 @@ HELP_COORDINATOR = """Lệnh cho Sở Nội vụ:
 NO_FILES_HERE = ("(Kênh này không gửi được tệp. Hãy dùng lệnh trên Telegram, hoặc nhờ quản trị "
                  "chạy: nhacviec report)")
 
+USAGE = ("Cách trả lời bằng tin nhắn (mã in trong tin nhắc, dạng #mã):\n"
+         "• <mã> xong [số văn bản] — ví dụ: a7 xong 15/KH-STP ngày 20/01/2023\n"
+         "• <mã> dang 50% [ghi chú] — đang thực hiện\n"
+         "• <mã> vuong <lý do> — gặp vướng mắc\n"
+         "• <mã> giahan <ngày> — xin gia hạn, ví dụ: a7 giahan 30/6/2023\n"
+         "• <mã> nhac lai sau 3 ngay — hoãn lời nhắc (không quá ngày đến hạn)\n"
+         "• <mã> khong thuoc tham quyen <lý do> — đề nghị Sở Nội vụ giao lại")
+
 UNKNOWN = "Chưa hiểu tin nhắn này. Gõ /trogiup để xem các lệnh, ví dụ: /nhiemvu Sở Tư pháp"
 NO_PLANS = "Chưa có kế hoạch nào. Cán bộ quản trị cần chạy: nhacviec import <tệp kế hoạch>"
 ASK_AGENCY = "Hãy ghi tên cơ quan, ví dụ: /nhiemvu Sở Tư pháp"
