@@ -18,6 +18,7 @@ from storage import answers, lifecycle, outbox
 from storage.answers import Target, Who
 from storage.uow import UnitOfWork
 from tracking import status as rules
+from words import codes
 from words.messages import assignment_code
 from words.texts import STATUS_LABELS, date_vn
 
@@ -27,16 +28,9 @@ DONE, PROGRESS, BLOCKED, EXTENSION = rules.DONE, rules.IN_PROGRESS, rules.BLOCKE
 AWAITING = rules.AWAITING
 
 
-MAX_ID = 2**31 - 1  # ids are 32-bit integers in PostgreSQL
-
-
 def code_to_id(code: str) -> int | None:
-    """`#a7` → 367; None for anything that cannot be an assignment id."""
-    try:
-        value = int(code, 36)
-    except ValueError:
-        return None
-    return value if 0 < value <= MAX_ID else None
+    """`#a7` → its assignment id (words.codes); None for anything else."""
+    return codes.code_to_id(code)
 
 
 class Answering:

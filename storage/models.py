@@ -345,3 +345,12 @@ class Tally(Base):
     late: Mapped[bool] = mapped_column(Boolean)  # done after the deadline
     answered: Mapped[bool] = mapped_column(Boolean)  # any stored answer
     n: Mapped[int] = mapped_column(Integer)
+
+
+class CodeScheme(Base):
+    """One row: the last assignment id whose `#mã` is base 36 (words.codes); later ids get
+    look-alike-free codes. Written once, by the migration that introduced the scheme."""
+
+    __tablename__ = "code_scheme"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    legacy_max: Mapped[int] = mapped_column(Integer)

@@ -7,11 +7,14 @@ import datetime as dt
 import functools
 from types import TracebackType
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from storage.db import make_engine
 from storage.migrate import current_revision, head_revision
+from storage.models import CodeScheme
 from tracking.calendar import WorkCalendar
+from words import codes
 
 
 class NotMigratedError(RuntimeError):
@@ -66,6 +69,14 @@ class Database:
             state = "chưa có bảng nào" if current is None else f"đang ở phiên bản {current}"
             raise NotMigratedError(f"cơ sở dữ liệu {state}, cần phiên bản {head}; "
                                    "hãy chạy: nhacviec db upgrade")
+        await self.load_codes()
+
+    async def load_codes(self) -> None:
+        """The `#mã` scheme this database's codes were handed out under (words.codes)."""
+        async with self.engine.connect() as connection:
+            found = (await connection.execute(
+                select(CodeScheme.legacy_max))).scalar_one_or_none()
+        codes.use(codes.CodeScheme(int(found or 0)))
 
     async def dispose(self) -> None:
         await self.engine.dispose()

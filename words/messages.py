@@ -8,20 +8,10 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from tracking.status import DUE_SOON_WORKING_DAYS
+from words.codes import assignment_code
 from words.texts import ROLE_LABELS, STATUS_LABELS, USAGE, date_vn, days_phrase, shorten
 
-_DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
-
-
-def assignment_code(assignment_id: int) -> str:
-    """Short code printed as #<mã> beside each task in a reminder (base 36 of the id)."""
-    out = ""
-    value = assignment_id
-    while True:
-        value, digit = divmod(value, 36)
-        out = _DIGITS[digit] + out
-        if value == 0:
-            return out
+__all__ = ["Digest", "Line", "assignment_code", "compose", "render"]
 
 
 class Line(Protocol):
