@@ -125,6 +125,29 @@ def plans_deactivate(code: str) -> None:
     _toggle(code, False)
 
 
+@plans_app.command("confirmation")
+def plans_confirmation(
+        code: str,
+        state: Annotated[str, typer.Argument(help="on: Sở Nội vụ xác nhận; off: không cần")],
+) -> None:
+    """Bật/tắt bước Sở Nội vụ xác nhận hoàn thành của một kế hoạch (mặc định: bật)."""
+    if state not in ("on", "off"):
+        fail(f"«{state}» không hợp lệ: dùng on hoặc off, ví dụ: nhacviec plans confirmation "
+             f"{code} off")
+
+    async def work(built: App) -> bool:
+        async with built.db.uow() as uow:
+            found = await queries.set_confirmation(uow.session, code, state == "on")
+            await uow.commit()
+        return found
+
+    if not with_app(work):
+        fail(f"không có kế hoạch «{code}»")
+    typer.echo(f"Kế hoạch {code}: báo hoàn thành "
+               + ("chờ Sở Nội vụ xác nhận." if state == "on" else "được ghi nhận ngay, không "
+                  "cần xác nhận."))
+
+
 from cli import (  # noqa: E402  (they register their commands)
     agencies,
     backups,

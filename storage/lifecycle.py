@@ -172,13 +172,17 @@ async def open_occurrences(session: AsyncSession, today: dt.date,
     if plan_ids is not None:
         query = query.where(Task.plan_id.in_(plan_ids))
     touched: set[int] = set()
+    by_due: dict[dt.date, list[int]] = {}
     for assignment_id, period, days, start, plan_id in (await session.execute(query)).all():
         first = Recurrence(period or "", tuple(tuple(d) for d in days or ())).first_due(
             start, today)
         if first is not None:
-            await session.execute(update(Assignment).where(Assignment.id == assignment_id)
-                                  .values(cycle_due=first))
+            by_due.setdefault(first, []).append(assignment_id)
             touched.add(plan_id)
+    for first, ids in by_due.items():  # one statement per due date, not per assignment
+        for start_at in range(0, len(ids), 5000):
+            await session.execute(update(Assignment).where(
+                Assignment.id.in_(ids[start_at:start_at + 5000])).values(cycle_due=first))
     if touched:
         await tallies.rebuild(session, sorted(touched))
     return len(touched)

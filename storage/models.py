@@ -77,7 +77,8 @@ class Agency(Base):
 
 class Task(Base):
     __tablename__ = "tasks"
-    __table_args__ = (UniqueConstraint("plan_id", "ref"), Index("ix_tasks_due", "due_date"))
+    __table_args__ = (UniqueConstraint("plan_id", "ref"), Index("ix_tasks_due", "due_date"),
+                      Index("ix_tasks_deadline_kind", "deadline_kind"))
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="RESTRICT"))
     section_id: Mapped[int] = mapped_column(ForeignKey("sections.id", ondelete="RESTRICT"))
@@ -110,7 +111,8 @@ class Assignment(Base):
                       Index("ix_assignments_agency", "agency_id"),
                       Index("ix_assignments_due_override", "due_override"),
                       Index("ix_assignments_cycle_due", "cycle_due"),
-                      Index("ix_assignments_snoozed_until", "snoozed_until"))
+                      Index("ix_assignments_snoozed_until", "snoozed_until"),
+                      Index("ix_assignments_paused_until", "paused_until"))
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="RESTRICT"))
     agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id", ondelete="RESTRICT"))

@@ -57,6 +57,15 @@ async def set_active(session: AsyncSession, code: str, active: bool) -> bool:
     return True
 
 
+async def set_confirmation(session: AsyncSession, code: str, on: bool) -> bool:
+    """Whether a plan's completions wait for the coordinators' confirmation."""
+    plan = (await session.execute(select(Plan).where(Plan.code == code))).scalar_one_or_none()
+    if plan is None:
+        return False
+    plan.confirm_done = on
+    return True
+
+
 async def agency_names(session: AsyncSession) -> list[str]:
     """Agencies that have at least one live assignment in an active plan."""
     rows = await session.execute(

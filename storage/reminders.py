@@ -52,20 +52,20 @@ def insert_ignoring_conflicts(session: AsyncSession, model: type, keys: list[str
 DUE = func.coalesce(Assignment.due_override, Assignment.cycle_due, Task.due_date)
 
 
-def _due_filter(due_dates: Iterable[dt.date], after: dt.date | None,
-                days: tuple[dt.date, dt.date]) -> ColumnElement[bool]:
-    """The assignments a range of days may owe a reminder: a due date the days name, one
-    after `after` (the monthly check-in), a snooze ending in the range, ongoing work on a
-    check-in day, and every recurring duty (its occurrence moves on with the days)."""
+def _due_filters(due_dates: Iterable[dt.date], after: dt.date | None,
+                 days: tuple[dt.date, dt.date]) -> list[ColumnElement[bool]]:
+    """The assignments a range of days may owe a reminder, as separate index-friendly
+    queries (an OR across them would scan every assignment): a due date the days name or one
+    after `after` (the monthly check-in); every recurring duty (its occurrence moves on with
+    the days) and, on a check-in day, ongoing work; a snooze ending in the range."""
     dates = sorted(set(due_dates))
-    clauses = [and_(Assignment.due_override.is_(None), Assignment.cycle_due.is_(None),
-                    Task.due_date.in_(dates)),
-               Assignment.due_override.in_(dates),
-               Task.deadline_kind == "recurring",
-               Assignment.snoozed_until.between(*days)]
+    plain = and_(Assignment.due_override.is_(None), Assignment.cycle_due.is_(None))
+    dated = [and_(plain, Task.due_date.in_(dates)), Assignment.due_override.in_(dates)]
     if after is not None:
-        clauses += [after < DUE, Task.deadline_kind.in_(ONGOING)]
-    return or_(*clauses)
+        dated += [and_(plain, Task.due_date > after), Assignment.due_override > after]
+    kinds = ("recurring", *ONGOING) if after is not None else ("recurring",)
+    return [or_(*dated), Task.deadline_kind.in_(kinds),
+            Assignment.snoozed_until.between(*days)]
 
 
 async def open_assignments(session: AsyncSession, due_dates: Iterable[dt.date],
@@ -73,27 +73,28 @@ async def open_assignments(session: AsyncSession, due_dates: Iterable[dt.date],
                            days: tuple[dt.date, dt.date] | None = None
                            ) -> tuple[list[OpenAssignment], dict[int, AssignmentInfo]]:
     """Assignments of active plans their agency still has to act on (tracking.status.QUIET
-    excluded), that the given days may owe a reminder (see `_due_filter`)."""
+    excluded), that the given days may owe a reminder (see `_due_filters`)."""
     span = days or (dt.date.min, dt.date.min)
-    rows = await session.execute(
-        select(Assignment.id, Assignment.agency_id, Assignment.role, DUE, Task.ref, Agency.name,
-               Plan.code, Assignment.snoozed_until, Task.deadline_kind, Task.deadline_period,
-               Task.deadline_days, Assignment.due_override)
-        .select_from(Assignment).join(Task).join(Plan).join(Agency)
-        .where(Plan.active, Task.withdrawn_at.is_(None), Assignment.removed_at.is_(None),
-               Assignment.status.not_in(rules.QUIET), Assignment.role.in_(roles),
-               _due_filter(due_dates, checkin_after, span)))
-    items, info = [], {}
-    for (row_id, agency_id, role, due_date, ref, agency, plan_code, snoozed, kind, period,
-         recur_days, extended) in rows:
-        recurrence = None
-        if kind == "recurring" and period and period != CONTINUOUS and extended is None:
-            recurrence = Recurrence(period, tuple(tuple(d) for d in recur_days or ()))
-        ongoing = kind in ONGOING or (kind == "recurring" and period == CONTINUOUS)
-        items.append(OpenAssignment(row_id, agency_id, role, due_date, snoozed, ongoing,
-                                    recurrence))
-        info[row_id] = AssignmentInfo(ref, agency, plan_code)
-    return items, info
+    items: dict[int, OpenAssignment] = {}
+    info: dict[int, AssignmentInfo] = {}
+    for where in _due_filters(due_dates, checkin_after, span):
+        rows = await session.execute(
+            select(Assignment.id, Assignment.agency_id, Assignment.role, DUE, Task.ref,
+                   Agency.name, Plan.code, Assignment.snoozed_until, Task.deadline_kind,
+                   Task.deadline_period, Task.deadline_days, Assignment.due_override)
+            .select_from(Assignment).join(Task).join(Plan).join(Agency)
+            .where(Plan.active, Task.withdrawn_at.is_(None), Assignment.removed_at.is_(None),
+                   Assignment.status.not_in(rules.QUIET), Assignment.role.in_(roles), where))
+        for (row_id, agency_id, role, due_date, ref, agency, plan_code, snoozed, kind, period,
+             recur_days, extended) in rows:
+            recurrence = None
+            if kind == "recurring" and period and period != CONTINUOUS and extended is None:
+                recurrence = Recurrence(period, tuple(tuple(d) for d in recur_days or ()))
+            ongoing = kind in ONGOING or (kind == "recurring" and period == CONTINUOUS)
+            items[row_id] = OpenAssignment(row_id, agency_id, role, due_date, snoozed, ongoing,
+                                           recurrence)
+            info[row_id] = AssignmentInfo(ref, agency, plan_code)
+    return list(items.values()), info
 
 
 async def recipients(session: AsyncSession) -> tuple[dict[int, list[Recipient]], list[Recipient],

@@ -4,13 +4,16 @@ report, on the real database."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
+from typer.testing import CliRunner
 
 from bot.handlers import Handlers
+from cli.main import app
 from plan.agencies import Directory
 from reports import figures
 from reports.state import scope
@@ -25,6 +28,7 @@ from words.messages import assignment_code
 
 KHCN, STP = "Sở Khoa học và Công nghệ", "Sở Tư pháp"
 ZONE = dt.timezone(dt.timedelta(hours=7))
+runner = CliRunner()
 
 
 class Clock:
@@ -99,19 +103,21 @@ async def test_return_then_confirm_scores_the_day_it_was_reported(
 
 
 async def test_a_focal_point_cannot_confirm_and_a_plan_can_do_without_confirmation(
-        people: tuple[Chat, Chat, Chat, Clock], db: Database) -> None:
+        people: tuple[Chat, Chat, Chat, Clock], db: Database, db_url: str) -> None:
     lan, _, _, _ = people
     vii2 = await assignment_of(db, "VII.2", KHCN)
     await lan.say(f"{assignment_code(vii2)} xong")
     assert "dành cho cán bộ Sở Nội vụ" in await lan.press(f"ca:{vii2}")
     assert "dành cho cán bộ Sở Nội vụ" in await lan.say(f"/xacnhan {assignment_code(vii2)} dat")
     assert (await _row(db, vii2)).status == "cho_xac_nhan"
-    async with db.uow() as uow:
-        from storage.models import Plan
-
-        plan = (await uow.session.execute(select(Plan))).scalar_one()
-        plan.confirm_done = False
-        await uow.commit()
+    off = await asyncio.to_thread(runner.invoke, app, ["plans", "confirmation",
+                                                       "272/KH-UBND", "off"],
+                                  env={"NHACVIEC_DATABASE_URL": db_url})
+    assert off.exit_code == 0 and "được ghi nhận ngay" in off.output, off.output
+    bad = await asyncio.to_thread(runner.invoke, app, ["plans", "confirmation", "272/KH-UBND",
+                                                       "maybe"], env={"NHACVIEC_DATABASE_URL":
+                                                                      db_url})
+    assert bad.exit_code == 2 and "dùng on hoặc off" in bad.output
     vii1 = await assignment_of(db, "VII.1", KHCN)
     assert "Đã hoàn thành" in await lan.say(f"{assignment_code(vii1)} xong 3/KH-SKHCN")
     assert (await _row(db, vii1)).status == "hoan_thanh"

@@ -29,6 +29,8 @@ def upgrade() -> None:
         batch.add_column(sa.Column('reassigned_from', sa.Integer(), nullable=True))
     op.create_index('ix_assignments_cycle_due', 'assignments', ['cycle_due'])
     op.create_index('ix_assignments_snoozed_until', 'assignments', ['snoozed_until'])
+    op.create_index('ix_assignments_paused_until', 'assignments', ['paused_until'])
+    op.create_index('ix_tasks_deadline_kind', 'tasks', ['deadline_kind'])
     with op.batch_alter_table('status_reports', recreate='never') as batch:
         batch.add_column(sa.Column('until', sa.Date(), nullable=True))
         batch.add_column(sa.Column('occurrence_due', sa.Date(), nullable=True))
@@ -39,6 +41,8 @@ def downgrade() -> None:
     with op.batch_alter_table('status_reports', recreate='never') as batch:
         batch.drop_column('occurrence_due')
         batch.drop_column('until')
+    op.drop_index('ix_tasks_deadline_kind', 'tasks')
+    op.drop_index('ix_assignments_paused_until', 'assignments')
     op.drop_index('ix_assignments_snoozed_until', 'assignments')
     op.drop_index('ix_assignments_cycle_due', 'assignments')
     with op.batch_alter_table('assignments', recreate='never') as batch:
