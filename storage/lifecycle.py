@@ -165,16 +165,19 @@ async def _next_occurrence(session: AsyncSession, item: Target, now: dt.datetime
 async def open_occurrences(session: AsyncSession, today: dt.date,
                            plan_ids: list[int] | None = None) -> int:
     """Give every live assignment of a dated recurring duty its first occurrence."""
-    # driven from the few recurring tasks (tasks.deadline_kind is indexed): "cycle_due IS
-    # NULL" alone would match nearly every assignment
+    # driven from the few recurring tasks, fetched first (tasks.deadline_kind is indexed):
+    # "cycle_due IS NULL" would otherwise lead the planner through nearly every assignment
     recurring = select(Task.id).where(Task.deadline_kind == "recurring",
                                       Task.withdrawn_at.is_(None))
+    if plan_ids is not None:
+        recurring = recurring.where(Task.plan_id.in_(plan_ids))
+    task_ids = list((await session.execute(recurring)).scalars())
+    if not task_ids:
+        return 0
     query = (select(Assignment.id, Task.deadline_period, Task.deadline_days,
                     Task.deadline_start, Task.plan_id)
-             .join(Task).where(Assignment.task_id.in_(recurring), Assignment.cycle_due.is_(None),
+             .join(Task).where(Assignment.task_id.in_(task_ids), Assignment.cycle_due.is_(None),
                                Assignment.removed_at.is_(None)))
-    if plan_ids is not None:
-        query = query.where(Task.plan_id.in_(plan_ids))
     touched: set[int] = set()
     by_due: dict[dt.date, list[int]] = {}
     for assignment_id, period, days, start, plan_id in (await session.execute(query)).all():
