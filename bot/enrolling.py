@@ -7,10 +7,13 @@ import logging
 from collections.abc import Callable
 
 from bot.types import Incoming, Reply
+from plan.names import match_name
+from plan.text import fold
 from storage import answers, invites
 from storage.answers import Who
-from storage.contacts import ContactError
+from storage.contacts import ContactError, colleagues, set_away
 from storage.uow import UnitOfWork
+from words.texts import date_vn, parse_date_vn
 
 log = logging.getLogger("nhacviec.bot")
 MAX_FAILURES = 5
@@ -66,6 +69,41 @@ class Enrolling:
         except ContactError as exc:
             return Reply(f"Không tạo được mã mời: {exc}")
         return Reply(invite_text(code, agency, self.bot_username()))
+
+    async def away(self, uow: UnitOfWork, who: Who, argument: str, today: dt.date) -> Reply:
+        """`/vangmat 20/12/2026 [người thay]`: no reminders to this focal point until then;
+        a colleague of the same agency covers. `/vangmat huy`: back."""
+        if who.coordinator or who.agency_id is None:
+            return Reply("Lệnh /vangmat dành cho đầu mối của cơ quan.")
+        day_text, _, stand_in_name = argument.strip().partition(" ")
+        if fold(day_text) in {"huy", "het", "ve"}:
+            await set_away(uow.session, who.contact_id, None, None)
+            return Reply("Đã ghi nhận bạn đã trở lại; bot nhắc việc cho bạn như thường.")
+        until = parse_date_vn(day_text) if day_text else None
+        if until is None or not today < until <= today + dt.timedelta(days=366):
+            return Reply("Cách dùng: /vangmat <ngày trở lại, dd/mm/yyyy> [tên người thay] — "
+                         "ngày sau hôm nay, trong vòng một năm. Ví dụ: /vangmat "
+                         f"{date_vn(today + dt.timedelta(days=14))} Trần Văn Bình. "
+                         "Gõ /vangmat huy khi đã trở lại.")
+        others = await colleagues(uow.session, who.contact_id)
+        stand_in = None
+        if stand_in_name.strip():
+            match = match_name(stand_in_name, [(name, []) for _, name in others])
+            if match.found is None:
+                names = ", ".join(name for _, name in others) or "chưa có ai"
+                return Reply(f"Không có đầu mối «{stand_in_name.strip()}» của {who.agency}. "
+                             f"Đầu mối khác hiện có: {names}. Người thay chưa đăng ký thì "
+                             "nhờ Sở Nội vụ tạo mã mời (/moi) cho người đó trước.")
+            stand_in = next(i for i, name in others if name == match.found)
+        await set_away(uow.session, who.contact_id, until, stand_in)
+        covering = [name for i, name in others if stand_in in (None, i)]
+        if not covering:
+            return Reply(f"Đã ghi nhận bạn vắng đến {date_vn(until)}. {who.agency} chưa có "
+                         "đầu mối nào khác: nhắc việc trong thời gian này sẽ báo Sở Nội vụ là "
+                         "chưa có người nhận. Nên nhờ Sở Nội vụ tạo mã mời cho người thay.")
+        return Reply(f"Đã ghi nhận bạn vắng đến {date_vn(until)}: bot không nhắc bạn đến "
+                     f"ngày đó; {', '.join(covering)} tiếp tục nhận nhắc việc của "
+                     f"{who.agency}. Gõ /vangmat huy nếu về sớm.")
 
     async def leave(self, uow: UnitOfWork, who: Who) -> Reply:
         await answers.unlink(uow.session, who.contact_id, self.now())

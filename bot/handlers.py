@@ -157,6 +157,8 @@ class Handlers:
             return await everyone[command](uow, who, argument)
         if command == "/huy":
             return [await self.enrolling.leave(uow, who)]
+        if command == "/vangmat":
+            return [await self.enrolling.away(uow, who, argument, self.today())]
         if command == "/boqua":
             await answers.stop_waiting(uow.session, who.contact_id)
             return [Reply("Được. Bạn có thể gửi minh chứng sau bằng: <mã> xong <số văn bản>.")]

@@ -70,10 +70,12 @@ class Sweeper:
         items, info = await store.open_assignments(uow.session, due_dates,
                                                    min(checkins) if checkins else None,
                                                    self.roles, (first, today))
-        focal, coordinators, names = await store.recipients(uow.session)
         window = max(self.policy.days_before, default=0)
-        per_day = [reminders_for(s, [item.on(s.day, window) for item in items], focal,
-                                 coordinators, self.policy) for s in schedules]
+        per_day = []
+        for s in schedules:  # who is away depends on the day
+            focal, coordinators, names = await store.recipients(uow.session, s.day)
+            per_day.append(reminders_for(s, [item.on(s.day, window) for item in items], focal,
+                                         coordinators, self.policy))
         decided = per_day[0] if len(per_day) == 1 else catch_up(per_day, today)
         return decided, info, names
 

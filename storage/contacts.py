@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from plan.names import match_name
@@ -80,3 +80,20 @@ async def console_contact(session: AsyncSession, agency: str | None, now: dt.dat
         await add_contact(session, agency, "console", chat_id, "Console",
                           "focal" if agency else "coordinator", now)
     return chat_id
+
+
+async def colleagues(session: AsyncSession, contact_id: int) -> list[tuple[int, str]]:
+    """(id, name) of the other linked focal points of a contact's agency."""
+    agency = select(Contact.agency_id).where(Contact.id == contact_id).scalar_subquery()
+    rows = await session.execute(
+        select(Contact.id, Contact.display_name)
+        .where(Contact.agency_id == agency, Contact.id != contact_id, Contact.role == "focal",
+               Contact.unlinked_at.is_(None)).order_by(Contact.id))
+    return [(row_id, name) for row_id, name in rows]
+
+
+async def set_away(session: AsyncSession, contact_id: int, until: dt.date | None,
+                   stand_in: int | None) -> None:
+    """Away until a day (None: back now), with the colleague who covers meanwhile."""
+    await session.execute(update(Contact).where(Contact.id == contact_id)
+                          .values(away_until=until, stand_in_id=stand_in))

@@ -192,6 +192,10 @@ class Contact(Base):
     unreachable_reason: Mapped[str | None] = mapped_column(Text)
     linked_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     unlinked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # Away (leave, travel): no reminders before this day; the stand-in (a contact of the
+    # same agency, no foreign key so joins on contacts stay unambiguous) covers meanwhile.
+    away_until: Mapped[dt.date | None] = mapped_column(Date)
+    stand_in_id: Mapped[int | None] = mapped_column(Integer)
 
 
 class OutboxMessage(Base):

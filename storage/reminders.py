@@ -97,19 +97,21 @@ async def open_assignments(session: AsyncSession, due_dates: Iterable[dt.date],
     return list(items.values()), info
 
 
-async def recipients(session: AsyncSession) -> tuple[dict[int, list[Recipient]], list[Recipient],
-                                                     dict[int, str]]:
-    """Reachable focal points by agency, coordinators, and every contact's display name."""
+async def recipients(session: AsyncSession, day: dt.date | None = None
+                     ) -> tuple[dict[int, list[Recipient]], list[Recipient], dict[int, str]]:
+    """Reachable focal points by agency, coordinators, and every contact's display name.
+    A focal point away on `day` is left out (its stand-in, of the same agency, is not)."""
     rows = await session.execute(
-        select(Contact.id, Contact.agency_id, Contact.role, Contact.display_name)
+        select(Contact.id, Contact.agency_id, Contact.role, Contact.display_name,
+               Contact.away_until)
         .where(Contact.unlinked_at.is_(None), Contact.reachable).order_by(Contact.id))
     focal: dict[int, list[Recipient]] = defaultdict(list)
     coordinators, names = [], {}
-    for contact_id, agency_id, role, name in rows:
+    for contact_id, agency_id, role, name, away_until in rows:
         names[contact_id] = name
         if role == "coordinator":
             coordinators.append(Recipient(contact_id, agency_id, coordinator=True))
-        elif agency_id is not None:
+        elif agency_id is not None and not (day and away_until and day < away_until):
             focal[agency_id].append(Recipient(contact_id, agency_id))
     return dict(focal), coordinators, names
 

@@ -211,3 +211,25 @@ async def test_snooze_moves_the_next_reminder_never_past_the_due_date(
     clock.day = dt.date(2023, 10, 3)
     assert "không hoãn nhắc được" in await lan.say(f"{code} nhac lai sau 3 ngay")
     assert any("Nhắc lại vào 21/09/2023" in (n or "") for _, n in await _history(db, vii2))
+
+
+async def test_a_focal_point_away_hands_reminders_to_a_colleague_until_back(
+        people: tuple[Chat, Chat, Chat, Clock], db: Database) -> None:
+    lan, _, hoa, _ = people
+    await contact(db, KHCN, "binh", channel="telegram", name="Anh Bình")
+    assert "Cách dùng" in await lan.say("/vangmat 20/09/2023")  # a day already gone
+    assert "Cách dùng" in await lan.say("/vangmat 31/09/2023")
+    unknown = await lan.say("/vangmat 10/10/2023 Chị Mai")
+    assert "Không có đầu mối «Chị Mai»" in unknown and "Anh Bình" in unknown
+    said = await lan.say("/vangmat 10/10/2023 binh")
+    assert "vắng đến 10/10/2023" in said and "Anh Bình tiếp tục nhận" in said
+    assert "dành cho đầu mối" in await hoa.say("/vangmat 10/10/2023")
+    sweeper = Sweeper(db, WorkCalendar.vietnam([2023]), ReminderPolicy(), "test")
+    rows = [r for r in await sweeper.preview(dt.date(2023, 9, 25), dt.date(2023, 10, 13))
+            if r.task == "VII.2" and r.stage != "escalation"]
+    before = {r.recipient for r in rows if r.date < dt.date(2023, 10, 10)}
+    after = {r.recipient for r in rows if r.date >= dt.date(2023, 10, 10)}
+    assert before == {"Anh Bình"} and after == {"Chị Lan", "Anh Bình"}
+    assert "đã trở lại" in await lan.say("/vangmat huy")
+    rows = await sweeper.preview(dt.date(2023, 9, 29), dt.date(2023, 9, 29))
+    assert {r.recipient for r in rows if r.task == "VII.2"} == {"Chị Lan", "Anh Bình"}

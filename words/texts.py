@@ -32,6 +32,7 @@ HELP = """Nhắc việc CCHC — các lệnh:
 /nhiemvu — nhiệm vụ chưa hoàn thành của cơ quan (kèm mã #…)
 /kehoach — các kế hoạch đang theo dõi
 /coquan <tên> — tìm cơ quan theo tên gần đúng
+/vangmat <dd/mm/yyyy> [người thay] — vắng mặt đến ngày đó, đồng nghiệp nhận nhắc thay
 /huy — hủy liên kết, thôi nhận nhắc việc
 /trogiup — xem lại hướng dẫn này"""
 

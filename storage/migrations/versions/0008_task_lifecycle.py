@@ -34,10 +34,16 @@ def upgrade() -> None:
     with op.batch_alter_table('status_reports', recreate='never') as batch:
         batch.add_column(sa.Column('until', sa.Date(), nullable=True))
         batch.add_column(sa.Column('occurrence_due', sa.Date(), nullable=True))
+    with op.batch_alter_table('contacts', recreate='never') as batch:
+        batch.add_column(sa.Column('away_until', sa.Date(), nullable=True))
+        batch.add_column(sa.Column('stand_in_id', sa.Integer(), nullable=True))
 
 
 def downgrade() -> None:
     # Plain DROP COLUMN (SQLite >= 3.35), for the same reason.
+    with op.batch_alter_table('contacts', recreate='never') as batch:
+        batch.drop_column('stand_in_id')
+        batch.drop_column('away_until')
     with op.batch_alter_table('status_reports', recreate='never') as batch:
         batch.drop_column('occurrence_due')
         batch.drop_column('until')
