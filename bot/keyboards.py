@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from bot.types import Button
 
 Rows = tuple[tuple[Button, ...], ...]
+_NUMBER = re.compile(r"[0-9]{1,10}")
 ACTIONS = frozenset({"d", "p", "b", "e", "m", "r", "z3", "z7", "xa", "xr", "ca", "cr", "rk",
                      "p25", "p50", "p75"})
 COORDINATOR_ACTIONS = frozenset({"xa", "xr", "ca", "cr", "rk"})
@@ -51,9 +53,10 @@ def decision_buttons(request_id: int) -> Rows:
 
 
 def parse(data: str) -> tuple[str, int] | None:
-    """`d:12` → ('d', 12); None for anything malformed (forged or stale buttons)."""
+    """`d:12` → ('d', 12); None for anything malformed (forged or stale buttons).
+    ASCII digits only: `str.isdigit` also accepts `²` or `١`, which `int` then refuses."""
     action, _, number = data.partition(":")
-    if not number.isdigit() or len(data) > 64 or not 0 < int(number) < 2**31:
+    if len(data) > 64 or not _NUMBER.fullmatch(number) or not 0 < int(number) < 2**31:
         return None
     if action in ACTIONS:
         return action, int(number)

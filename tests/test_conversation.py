@@ -215,6 +215,8 @@ async def test_out_of_range_codes_and_buttons_get_a_refusal(bot: Handlers, db: D
     lan = Chat(bot, "1001")
     assert "Không tìm thấy nhiệm vụ" in await lan.say("zzzzzzzz xong")
     assert "không còn hiệu lực" in await lan.press("d:99999999999")
+    for forged in ("d:²", "d:١٢", "p:1\n", "d: 7", "d:+7"):  # digits int() refuses or trims
+        assert "không còn hiệu lực" in await lan.press(forged), forged
     snv = Chat(bot, "9001")
     assert "Hãy ghi mã hoặc số hiệu" in await snv.say("/chitiet zzzzzzzz")
 
