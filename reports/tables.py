@@ -24,14 +24,24 @@ async def progress_csv(rows: AsyncIterator[ProgressRow], out: io.TextIOBase,
     async for r in rows:
         count += 1
         updated = local_time(r.updated_at, zone)
-        writer.writerow([r.ref, r.content, r.product, r.lead_text, r.agency,
-                         r.coordinating_text, r.deadline_text, r.note,
-                         state_label(r.category, r.status, r.due),
-                         r.percent if r.percent is not None else "",
-                         r.evidence or "",
-                         f"{updated:%d/%m/%Y %H:%M}" if updated else "",
-                         r.updated_by or "", f"{r.due:%d/%m/%Y}" if r.due else ""])
+        cells = (r.ref, r.content, r.product, r.lead_text, r.agency, r.coordinating_text,
+                 r.deadline_text, r.note, state_label(r.category, r.status, r.due),
+                 r.percent if r.percent is not None else "", r.evidence or "",
+                 f"{updated:%d/%m/%Y %H:%M}" if updated else "", r.updated_by or "",
+                 f"{r.due:%d/%m/%Y}" if r.due else "")
+        writer.writerow([_cell_text(v) for v in cells])
     return count
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell_text(value: object) -> object:
+    """A text cell a spreadsheet would run as a formula (`=HYPERLINK(…)`, `+1`, `@SUM`) is
+    prefixed with an apostrophe: answers are typed by people outside the office."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 def summary_markdown(summary: Summary, board: list[ScoreRow], title: str) -> str:

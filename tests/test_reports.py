@@ -240,3 +240,23 @@ async def test_a_deadline_on_a_day_off_is_not_overdue_before_the_next_working_da
     assert await overdue(tuesday) == await overdue(monday) + 1
     # without a calendar of its own a report still counts Vietnam's working days
     assert await overdue(monday, with_calendar=False) == await overdue(monday)
+
+
+async def test_csv_cells_that_a_spreadsheet_would_run_are_escaped(
+        world: tuple[Handlers, Clock], db: Database, tmp_path: Path) -> None:
+    bot, clock = world
+    clock.day = dt.date(2023, 3, 1)
+    i3 = assignment_code(await assignment_of(db, "I.3", STP))
+    hostile = '=HYPERLINK("http://example.invalid","Bấm vào đây")'
+    replies = await bot.handle(Incoming("telegram", "tp", f"{i3} xong {hostile}"))
+    assert "chờ Sở Nội vụ xác nhận" in replies[0].text
+    path = tmp_path / "bc.csv"
+    async with db.uow() as uow:
+        await build.write(uow.session, scope(dt.date(2023, 3, 1), None, ZONE), "csv", path,
+                          ZONE)
+    import csv
+
+    rows = list(csv.reader(path.open(encoding="utf-8-sig")))
+    cells = [cell for row in rows for cell in row]
+    assert "'" + hostile in cells and hostile not in cells
+    assert not [c for c in cells if c[:1] in ("=", "+", "@")]
