@@ -22,6 +22,7 @@ from storage.models import (
     StatusReport,
     Task,
 )
+from storage.outbox import withdraw_queued
 from storage.uow import calendar_of
 from tracking import status as rules
 from tracking.calendar import WorkCalendar
@@ -277,4 +278,6 @@ async def pending_extensions(session: AsyncSession
 
 
 async def unlink(session: AsyncSession, contact: int, now: dt.datetime) -> None:
+    """Unlink a contact; what was queued for it is cancelled and goes to its colleagues."""
     await session.execute(update(Contact).where(Contact.id == contact).values(unlinked_at=now))
+    await withdraw_queued(session, contact, now)

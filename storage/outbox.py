@@ -233,3 +233,50 @@ async def digest_data(session: AsyncSession, day: rules.Day, limit: int = 20
         .where(*base, Assignment.status == rules.AWAITING))).scalar_one()
     return ([(name, int(count)) for name, count in overdue], int(soon),
             list(undated.scalars()), list(missing.scalars()), int(awaiting))
+
+
+FOCAL = ("before", "due", "overdue", "checkin")
+
+
+async def withdraw_queued(session: AsyncSession, contact_id: int, now: dt.datetime) -> int:
+    """A contact unlinked or revoked: its unsent messages are cancelled (never sent), and the
+    reminders they carried go to the agency's remaining focal points instead. Returns how
+    many reminders moved."""
+    queued = list((await session.execute(
+        select(OutboxMessage.id, OutboxMessage.send_on)
+        .where(OutboxMessage.contact_id == contact_id,
+               OutboxMessage.state.in_(("pending", "failed"))))).all())
+    if not queued:
+        return 0
+    await session.execute(update(OutboxMessage).where(
+        OutboxMessage.id.in_([m.id for m in queued]))
+        .values(state="cancelled", last_error="contact unlinked"))
+    agency = (await session.execute(select(Contact.agency_id)
+                                    .where(Contact.id == contact_id))).scalar_one()
+    others = [] if agency is None else list((await session.execute(
+        select(Contact.id).where(Contact.agency_id == agency, Contact.id != contact_id,
+                                 Contact.role == "focal", Contact.reachable,
+                                 Contact.unlinked_at.is_(None)))).scalars())
+    items = (await session.execute(select(ReminderItem).where(
+        ReminderItem.message_id.in_([m.id for m in queued]),
+        ReminderItem.stage.in_(FOCAL)))).scalars().all()
+    moved = 0
+    for other in others:
+        for item in items:
+            # the colleague may already have this very reminder: never a second copy
+            exists = (await session.execute(select(ReminderItem.id).where(
+                ReminderItem.contact_id == other, ReminderItem.stage == item.stage,
+                ReminderItem.assignment_id == item.assignment_id,
+                ReminderItem.natural_date == item.natural_date))).first()
+            if exists:
+                continue
+            message = await pending_message(session, other, item.send_on, now)
+            key = f"{item.key}:to:{other}"
+            session.add(ReminderItem(
+                key=key, stage=item.stage, assignment_id=item.assignment_id,
+                agency_id=item.agency_id, contact_id=other, natural_date=item.natural_date,
+                send_on=item.send_on, due_date=item.due_date, late=item.late, note=item.note,
+                message_id=message, created_at=now))
+            moved += 1
+    await session.flush()
+    return moved

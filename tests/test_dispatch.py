@@ -159,3 +159,36 @@ async def test_coordinators_digest_lists_overdue_undated_and_agencies_without_co
     assert "Nhiệm vụ chưa có ngày hạn cố định: V.4" in text
     assert "Cơ quan chủ trì chưa có đầu mối nhận nhắc việc: " in text
     assert "Sở Tư pháp" in text.split("chưa có đầu mối nhận nhắc việc: ")[1]
+
+
+async def test_an_unlinked_contacts_queued_reminders_go_to_its_colleagues_not_to_it(
+        db: Database, example_path: Path, directory: Directory) -> None:
+    await load_example(db, example_path, directory)
+    lan = await contact(db, KHCN, "5001", name="Chị Lan")
+    await sweeper(db).run(DAY)  # queued for Lan alone
+    await contact(db, KHCN, "5002", name="Anh Bình")  # enrolled after the sweep
+    from storage.answers import unlink
+
+    async with db.uow() as uow:
+        await unlink(uow.session, lan, NOW)  # as /huy or `contacts revoke` does
+        await unlink(uow.session, lan, NOW)  # twice: nothing moves twice
+        await uow.commit()
+    channel = RecordingChannel()
+    await dispatcher(db, channel, DAY, [NOW]).drain()
+    assert [chat for chat, _ in channel.sent] == ["5002"]
+    assert channel.sent[0][1].count("VII.2") == 1
+    assert (await message(db, lan)).state == "cancelled"
+
+
+async def test_an_agencys_last_focal_point_unlinked_leaves_its_reminders_unsent(
+        db: Database, example_path: Path, directory: Directory) -> None:
+    focal, _ = await ready(db, example_path, directory)
+    from storage.answers import unlink
+
+    async with db.uow() as uow:
+        await unlink(uow.session, focal, NOW)
+        await uow.commit()
+    channel = RecordingChannel()
+    await dispatcher(db, channel, DAY, [NOW]).drain()
+    assert "5001" not in [chat for chat, _ in channel.sent]
+    assert (await message(db, focal)).state == "cancelled"
