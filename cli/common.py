@@ -10,7 +10,7 @@ from typing import Any, NoReturn, TypeVar
 import typer
 
 from cli.bootstrap import App, build
-from cli.logs import setup
+from cli.logs import redact, setup
 from config.settings import Settings, SettingsError, load_settings
 from storage.uow import NotMigratedError
 
@@ -18,7 +18,7 @@ T = TypeVar("T")
 
 
 def fail(message: str, code: int = 2) -> NoReturn:
-    typer.echo(f"Lỗi: {message}", err=True)
+    typer.echo(f"Lỗi: {redact(message)}", err=True)
     raise typer.Exit(code)
 
 
@@ -38,7 +38,8 @@ def settings() -> Settings:
     except SettingsError as exc:
         fail(str(exc))
     secrets = [token.get_secret_value() for token in (loaded.telegram_bot_token,
-                                                      loaded.zalo_bot_token) if token]
+                                                      loaded.zalo_bot_token,
+                                                      loaded.webhook_secret) if token]
     setup(loaded.log_level, loaded.log_format, secrets)
     return loaded
 

@@ -11,22 +11,46 @@ from collections.abc import Iterable
 # Invite codes travel as "/start <code>" and "?start=<code>"; libraries log update payloads
 # at DEBUG, so the code after either is masked too.
 INVITE = re.compile(r"(/start(?:@\w+)?\s+|[?&]start=)[^\s'\"&,)}\]]+")
+# A Telegram bot token anywhere (in a URL /bot<token>/…), configured or not; the webhook
+# secret as Telegram sends it back in a header.
+TOKEN = re.compile(r"(?<![0-9])\d{5,}:[A-Za-z0-9_-]{30,}")  # "…/bot123:AA…" has no \b
+HEADER = re.compile(r"(X-Telegram-Bot-Api-Secret-Token['\"]?\s*[:=]\s*['\"]?)[^\s'\",}]+",
+                    re.IGNORECASE)
+_secrets: list[str] = []
+
+
+def redact(text: str) -> str:
+    """`text` with every configured secret, bot token and invite code masked: for log
+    records and for the CLI's error lines alike."""
+    for secret in _secrets:
+        text = text.replace(secret, "***")
+    text = TOKEN.sub("***", text)
+    text = HEADER.sub(r"\1***", text)
+    return INVITE.sub(r"\1***", text)
 
 
 class Redact(logging.Filter):
-    """Replace every configured secret (bot tokens, …) and every invite code in a record."""
+    """Mask secrets in a record's message and in its traceback, at every level."""
 
     def __init__(self, secrets: Iterable[str]) -> None:
         super().__init__()
-        self.secrets = [s for s in secrets if s]
+        remember(secrets)
 
     def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        for secret in self.secrets:
-            message = message.replace(secret, "***")
-        message = INVITE.sub(r"\1***", message)
-        record.msg, record.args = message, None
+        record.msg, record.args = redact(record.getMessage()), None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        if record.stack_info:
+            record.stack_info = redact(record.stack_info)
         return True
+
+
+def remember(secrets: Iterable[str]) -> None:
+    """The values to mask (tokens, the webhook secret); longest first, so a secret that
+    contains another is masked whole."""
+    _secrets[:] = sorted({s for s in secrets if s and len(s) >= 6}, key=len, reverse=True)
 
 
 class JsonFormatter(logging.Formatter):
