@@ -38,15 +38,35 @@ def _secret_ok(request: Request, header: str, secret: str) -> bool:
     return bool(secret) and hmac.compare_digest(given.encode(), secret.encode())
 
 
+class TooLarge(Exception):
+    """A body over MAX_BODY: refused while it is read, never held whole."""
+
+
 async def _json(request: Request) -> dict[str, Any] | None:
-    body = await request.body()
-    if len(body) > MAX_BODY:
-        return None
+    declared = request.headers.get("content-length", "")
+    if declared.isascii() and declared.isdigit() and int(declared) > MAX_BODY:
+        raise TooLarge
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY:
+            raise TooLarge
+        chunks.append(chunk)
     try:
-        data = json.loads(body)
+        data = json.loads(b"".join(chunks))
     except ValueError:
         return None
     return data if isinstance(data, dict) else None
+
+
+async def _body(request: Request) -> dict[str, Any] | Response:
+    """The JSON object of a delivery, or the 4xx answer for anything else."""
+    try:
+        data = await _json(request)
+    except TooLarge:
+        log.warning("refused: webhook body over %d bytes", MAX_BODY)
+        return Response(status_code=413)
+    return Response(status_code=400) if data is None else data
 
 
 def create_app(handlers: Handlers, secret: str, telegram_app: Any | None = None,
@@ -91,10 +111,17 @@ def create_app(handlers: Handlers, secret: str, telegram_app: Any | None = None,
             return Response(status_code=403)
         if request.headers.get("content-type", "").split(";")[0] != "application/json":
             return Response(status_code=403)
-        data = await _json(request)
-        if data is None:
+        data = await _body(request)
+        if isinstance(data, Response):
+            return data
+        if not isinstance(data.get("update_id"), int):  # valid JSON, but not an update
+            log.warning("refused: Telegram webhook body without an update_id")
             return Response(status_code=400)
-        update = Update.de_json(data, telegram_app.bot)
+        try:
+            update = Update.de_json(data, telegram_app.bot)
+        except (KeyError, TypeError, ValueError) as exc:
+            log.warning("refused: Telegram webhook body is not an update (%s)", exc)
+            return Response(status_code=400)
         await telegram_app.process_update(update)
         return Response(status_code=200)
 
@@ -104,9 +131,9 @@ def create_app(handlers: Handlers, secret: str, telegram_app: Any | None = None,
         if not _secret_ok(request, ZALO_HEADER, secret):
             log.warning("refused: Zalo webhook delivery without the right secret")
             return Response(status_code=403)
-        data = await _json(request)
-        if data is None:
-            return Response(status_code=400)
+        data = await _body(request)
+        if isinstance(data, Response):
+            return data
         result = data.get("result")
         update: dict[str, Any] = result if isinstance(result, dict) else data
         if zalo_channel.first_time(update):

@@ -166,3 +166,31 @@ async def test_coordinator_gets_the_workbook_and_the_chart_as_files(
     fake.user_message(1234, "/xuatbaocao")  # a stranger gets nothing but a refusal
     await until(last_reply(fake, 1234, "chưa được đăng ký"))
     assert all(u[0] != 1234 for u in fake.uploads)
+
+
+async def test_telegram_webhook_refuses_non_updates_and_oversized_bodies_with_4xx(
+        db: Database, telegram: tuple[FakeTelegram, str], example_path: Path,
+        directory: Directory) -> None:
+    import httpx
+
+    from bot.web import MAX_BODY, create_app
+
+    await load_example(db, example_path, directory)
+    fake, url = telegram
+    handlers = Handlers(db, lambda: DAY, admin_ids={"telegram:9001"})
+    app = build_application(fake.token, url, handlers, webhook=True)
+    await app.initialize()
+    web = create_app(handlers, "s3cret_TOKEN-1", telegram_app=app)
+    headers = {"X-Telegram-Bot-Api-Secret-Token": "s3cret_TOKEN-1"}
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=web),
+                                 base_url="http://hook") as http:
+        for body in ({"hello": "world"}, {"update_id": "seven"},
+                     {"update_id": 3, "message": {"text": "no chat, no date"}}):
+            refused = await http.post("/telegram/webhook", json=body, headers=headers)
+            assert refused.status_code == 400, body
+        huge = b'{"update_id": 1, "pad": "' + b"x" * (MAX_BODY + 10) + b'"}'
+        too_big = await http.post("/telegram/webhook", content=huge,
+                                  headers={**headers, "content-type": "application/json"})
+        assert too_big.status_code == 413
+    await app.shutdown()
+    assert fake.sent(9001) == []
