@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reports import chart, figures, tables
+from reports import figures, tables
 from reports.rows import history_rows, progress_rows
 from reports.state import Scope
 from reports.workbook import Writer, title_of
@@ -62,6 +62,8 @@ async def markdown(session: AsyncSession, s: Scope) -> str:
 
 async def picture(session: AsyncSession, s: Scope) -> bytes:
     found = await figures.compute(session, s)
+    from reports import chart  # matplotlib costs ~0.5 s and ~55 MB: only when drawing
+
     return chart.render(found.summary, found.scoreboard, title_of(found.summary))
 
 

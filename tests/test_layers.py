@@ -93,3 +93,16 @@ def test_the_dispatcher_and_the_tracking_core_write_no_chat_text() -> None:
                    "storage/lifecycle.py", *(str(p.relative_to(ROOT)) for p in
                                              (ROOT / "tracking").glob("*.py"))):
         assert _chat_text(ROOT / module) == [], module
+
+
+def test_the_cli_and_the_bot_load_matplotlib_only_to_draw() -> None:
+    """matplotlib costs about half a second and 55 MB: `nhacviec --help`, the bot and the
+    scheduler must not pay for it (issue 14); `/bieudo` and `report --chart` import it."""
+    import subprocess
+    import sys
+
+    probe = ("import sys, cli.main, bot.handlers, scheduler.dispatch, reports.build; "
+             "print('matplotlib' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          cwd=ROOT, check=True)
+    assert done.stdout.strip() == "False"
