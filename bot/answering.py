@@ -18,7 +18,7 @@ from storage import answers, lifecycle, outbox
 from storage.answers import Target, Who
 from storage.uow import UnitOfWork
 from tracking import status as rules
-from words import codes
+from words.codes import code_to_id
 from words.messages import assignment_code
 from words.texts import STATUS_LABELS, date_vn
 
@@ -28,9 +28,6 @@ DONE, PROGRESS, BLOCKED, EXTENSION = rules.DONE, rules.IN_PROGRESS, rules.BLOCKE
 AWAITING = rules.AWAITING
 
 
-def code_to_id(code: str) -> int | None:
-    """`#a7` → its assignment id (words.codes); None for anything else."""
-    return codes.code_to_id(code)
 
 
 class Answering:
@@ -97,19 +94,23 @@ class Answering:
                                        answer.rest or None)
         if answer.action == "refuse":
             if not answer.rest:
-                await answers.wait_for(uow.session, who.contact_id, "refusal", found.id,
-                                       self.now() + FOLLOW_UP)
-                return [Reply(f"{found.ref}: hãy gõ lý do không thuộc thẩm quyền.")]
+                return await self._ask(uow, who, found, "refusal",
+                                       "hãy gõ lý do không thuộc thẩm quyền.")
             return await self.refuse(uow, who, message, found, answer.rest)
         if answer.action == "snooze":
             return await self.snooze(uow, who, message, found, answer.percent or 3)
         if answer.action == "blocked":
             if not answer.rest:
-                await answers.wait_for(uow.session, who.contact_id, "reason", found.id,
-                                       self.now() + FOLLOW_UP)
-                return [Reply(f"{found.ref}: hãy gõ lý do vướng mắc.")]
+                return await self._ask(uow, who, found, "reason", "hãy gõ lý do vướng mắc.")
             return await self.blocked(uow, who, message, found, answer.rest)
         return await self.extension(uow, who, message, found, answer.rest)
+
+    async def _ask(self, uow: UnitOfWork, who: Who, item: Target, kind: str,
+                   question: str) -> list[Reply]:
+        """Ask for what the answer lacked; the next message from this chat is taken as it."""
+        await answers.wait_for(uow.session, who.contact_id, kind, item.id,
+                               self.now() + FOLLOW_UP)
+        return [Reply(f"{item.ref}: {question}")]
 
     async def follow_up(self, uow: UnitOfWork, who: Who, message: Incoming, kind: str,
                         assignment_id: int) -> list[Reply]:

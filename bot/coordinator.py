@@ -11,9 +11,10 @@ from bot.types import Attachment, Reply
 from reports import build, figures
 from reports.state import CATEGORIES, CATEGORY_LABELS, Scope, scope
 from storage import answers, outbox, queries
-from storage.uow import UnitOfWork
+from storage.uow import UnitOfWork, default_calendar
 from tracking.calendar import WorkCalendar
 from tracking.status import DUE_SOON_WORKING_DAYS, Day
+from words.codes import code_to_id
 from words.messages import assignment_code
 from words.texts import ROLE_LABELS, STATUS_LABELS, date_vn, days_phrase, shorten
 
@@ -43,8 +44,7 @@ class Coordinator:
     def _calendar(self) -> WorkCalendar:
         """The reminders' working-day calendar, so "quá hạn" means the same everywhere."""
         if self.calendar is None:
-            year = self.today().year
-            self.calendar = WorkCalendar.vietnam(range(year - 4, year + 4))
+            self.calendar = default_calendar()
         return self.calendar
 
     async def export(self, uow: UnitOfWork, argument: str) -> list[Reply]:
@@ -119,8 +119,6 @@ class Coordinator:
         key = argument.strip().lstrip("#")
         ref = key
         if key and "." not in key:
-            from bot.answering import code_to_id
-
             number = code_to_id(key)
             found = await answers.target(uow.session, number) if number else None
             ref = found.ref if found else key
@@ -150,8 +148,6 @@ class Coordinator:
         return [Reply("\n".join(lines))]
 
     async def remind_now(self, uow: UnitOfWork, argument: str) -> list[Reply]:
-        from bot.answering import code_to_id
-
         item = await answers.target(uow.session, code_to_id(argument.strip().lstrip("#")) or 0)
         if item is None or not item.open:
             return [Reply("Hãy ghi mã nhiệm vụ, ví dụ: /nhac a7")]

@@ -20,6 +20,7 @@ from storage.answers import Target, Who
 from storage.contacts import ContactError, find_agency
 from storage.uow import UnitOfWork
 from tracking import status as rules
+from words.codes import code_to_id
 from words.messages import assignment_code
 from words.texts import STATUS_LABELS, date_vn, parse_date_vn
 
@@ -34,8 +35,6 @@ class Deciding:
         self.today, self.now = today, now
 
     async def _target(self, uow: UnitOfWork, code: str) -> Target | Reply:
-        from bot.answering import code_to_id
-
         number = code_to_id(code.lstrip("#"))
         item = await answers.target(uow.session, number, lock=True) if number else None
         if item is None or not item.open:

@@ -16,6 +16,7 @@ from sqlalchemy import ColumnElement, Select, Subquery, and_, case, func, litera
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Assignment, ExtensionRequest, Plan, StatusReport, Task
+from storage.uow import default_calendar
 from tracking import status as status_rules
 from tracking.calendar import WorkCalendar
 from words.texts import CATEGORY_LABELS
@@ -42,7 +43,7 @@ class Scope:
 
     @property
     def rules(self) -> status_rules.Day:
-        return self.when or status_rules.Day.of(self.day, default_calendar(self.day))
+        return self.when or status_rules.Day.of(self.day, default_calendar())
 
     @property
     def last_passed(self) -> dt.date:
@@ -50,16 +51,12 @@ class Scope:
         return self.rules.last_passed
 
 
-def default_calendar(day: dt.date) -> WorkCalendar:
-    return WorkCalendar.vietnam(range(day.year - 3, day.year + 4))
-
-
 def scope(today: dt.date, as_of: dt.date | None, zone: dt.tzinfo,
           plans: Sequence[str] = (), calendar: WorkCalendar | None = None,
           soon_days: int = status_rules.DUE_SOON_WORKING_DAYS) -> Scope:
     day = as_of or today
     end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), zone).astimezone(dt.UTC)
-    rules = status_rules.Day.of(day, calendar or default_calendar(day), soon_days)
+    rules = status_rules.Day.of(day, calendar or default_calendar(), soon_days)
     return Scope(day, as_of is not None and as_of < today, tuple(plans), end, rules)
 
 

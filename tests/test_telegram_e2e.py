@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import time
 from collections.abc import AsyncIterator, Callable
@@ -114,26 +115,39 @@ async def test_stranger_is_refused_and_nothing_is_stored(
         assert not (await uow.session.execute(select(StatusReport.id))).first()
 
 
-async def test_telegram_webhook_checks_the_secret_before_anything(
-        db: Database, telegram: tuple[FakeTelegram, str], example_path: Path,
-        directory: Directory) -> None:
+@contextlib.asynccontextmanager
+async def webhook_client(db: Database, telegram: tuple[FakeTelegram, str]
+                         ) -> AsyncIterator[Any]:
+    """An HTTP client on the webhook app (secret s3cret_TOKEN-1), with python-telegram-bot's
+    Application talking to the fake server."""
     import httpx
 
     from bot.web import create_app
 
-    await load_example(db, example_path, directory)
     fake, url = telegram
     handlers = Handlers(db, lambda: DAY, admin_ids={"telegram:9001"})
     app = build_application(fake.token, url, handlers, webhook=True)
     await app.initialize()
+    web = create_app(handlers, "s3cret_TOKEN-1", telegram_app=app)
+    try:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=web),
+                                     base_url="http://hook") as http:
+            yield http
+    finally:
+        await app.shutdown()
+
+
+async def test_telegram_webhook_checks_the_secret_before_anything(
+        db: Database, telegram: tuple[FakeTelegram, str], example_path: Path,
+        directory: Directory) -> None:
+    await load_example(db, example_path, directory)
+    fake, _ = telegram
     update = {"update_id": 1, "message": {
         "message_id": 5, "date": 1700000000, "text": "/tonghop",
         "entities": [{"type": "bot_command", "offset": 0, "length": 8}],
         "chat": {"id": 9001, "type": "private"},
         "from": {"id": 9001, "is_bot": False, "first_name": "Minh"}}}
-    web = create_app(handlers, "s3cret_TOKEN-1", telegram_app=app)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=web),
-                                 base_url="http://hook") as http:
+    async with webhook_client(db, telegram) as http:
         for headers in ({}, {"X-Telegram-Bot-Api-Secret-Token": "guess"}):
             forged = await http.post("/telegram/webhook", json=update, headers=headers)
             assert forged.status_code == 403
@@ -141,7 +155,6 @@ async def test_telegram_webhook_checks_the_secret_before_anything(
         ok = await http.post("/telegram/webhook", json=update,
                              headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret_TOKEN-1"})
         assert ok.status_code == 200
-    await app.shutdown()
     assert "Tổng hợp đến" in fake.sent(9001)[0]["text"]
 
 
@@ -171,19 +184,12 @@ async def test_coordinator_gets_the_workbook_and_the_chart_as_files(
 async def test_telegram_webhook_refuses_non_updates_and_oversized_bodies_with_4xx(
         db: Database, telegram: tuple[FakeTelegram, str], example_path: Path,
         directory: Directory) -> None:
-    import httpx
-
-    from bot.web import MAX_BODY, create_app
+    from bot.web import MAX_BODY
 
     await load_example(db, example_path, directory)
-    fake, url = telegram
-    handlers = Handlers(db, lambda: DAY, admin_ids={"telegram:9001"})
-    app = build_application(fake.token, url, handlers, webhook=True)
-    await app.initialize()
-    web = create_app(handlers, "s3cret_TOKEN-1", telegram_app=app)
+    fake, _ = telegram
     headers = {"X-Telegram-Bot-Api-Secret-Token": "s3cret_TOKEN-1"}
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=web),
-                                 base_url="http://hook") as http:
+    async with webhook_client(db, telegram) as http:
         for body in ({"hello": "world"}, {"update_id": "seven"},
                      {"update_id": 3, "message": {"text": "no chat, no date"}}):
             refused = await http.post("/telegram/webhook", json=body, headers=headers)
@@ -192,5 +198,4 @@ async def test_telegram_webhook_refuses_non_updates_and_oversized_bodies_with_4x
         too_big = await http.post("/telegram/webhook", content=huge,
                                   headers={**headers, "content-type": "application/json"})
         assert too_big.status_code == 413
-    await app.shutdown()
     assert fake.sent(9001) == []
