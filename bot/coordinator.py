@@ -21,25 +21,29 @@ from words.texts import ROLE_LABELS, STATUS_LABELS, date_vn, days_phrase, shorte
 
 class Coordinator:
     def __init__(self, today: Callable[[], dt.date], now: Callable[[], dt.datetime],
-                 zone: dt.tzinfo, calendar: WorkCalendar | None = None) -> None:
+                 zone: dt.tzinfo, calendar: WorkCalendar | None = None,
+                 due_soon_days: int = DUE_SOON_WORKING_DAYS) -> None:
         self.today, self.now, self.zone = today, now, zone
-        self.calendar = calendar
+        self.calendar, self.due_soon_days = calendar, due_soon_days
 
     def _scope(self, argument: str) -> Scope | Reply:
         """`/xuatbaocao` = today; `/xuatbaocao 31/03/2023` = as of that day."""
         text = argument.strip()
         if not text:
-            return scope(self.today(), None, self.zone, calendar=self._calendar())
+            return scope(self.today(), None, self.zone, calendar=self._calendar(),
+                         soon_days=self.due_soon_days)
         try:
             day = dt.datetime.strptime(text, "%d/%m/%Y").date()
         except ValueError:
             return Reply(f"Ngày «{text}» không đúng dạng dd/mm/yyyy, ví dụ: /xuatbaocao 31/03/2023")
         if day > self.today():
             return Reply("Chưa có số liệu của ngày trong tương lai.")
-        return scope(self.today(), day, self.zone, calendar=self._calendar())
+        return scope(self.today(), day, self.zone, calendar=self._calendar(),
+                     soon_days=self.due_soon_days)
 
-    def _day(self, soon_days: int = DUE_SOON_WORKING_DAYS) -> Day:
-        return Day.of(self.today(), self._calendar(), soon_days)
+    def _day(self, soon_days: int | None = None) -> Day:
+        return Day.of(self.today(), self._calendar(), self.due_soon_days
+                      if soon_days is None else soon_days)
 
     def _calendar(self) -> WorkCalendar:
         """The reminders' working-day calendar, so "quá hạn" means the same everywhere."""
@@ -94,7 +98,7 @@ class Coordinator:
     async def soon(self, uow: UnitOfWork, argument: str) -> list[Reply]:
         """Due soon = `tracking.status` DUE_SOON: up to N working days left (default 3)."""
         days = int(argument) if argument.strip().isdigit() and int(argument) <= 60 \
-            else DUE_SOON_WORKING_DAYS
+            else self.due_soon_days
         today, day = self.today(), self._day(days)
         rows = await queries.due_between(uow.session, day.last_passed + dt.timedelta(days=1),
                                          day.soon_until)

@@ -51,7 +51,7 @@ class Handlers:
         self.due_today = due_today
         self.answering = Answering(today, now)
         self.deciding = Deciding(today, now)
-        self.coordinator = Coordinator(today, now, zone, calendar)
+        self.coordinator = Coordinator(today, now, zone, calendar, db.due_soon_days)
         self.enrolling = Enrolling(now, bot_username)
 
     async def handle(self, message: Incoming) -> list[Reply]:

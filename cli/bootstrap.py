@@ -105,6 +105,6 @@ def settings_calendar(settings: Settings) -> WorkCalendar:
 def build(settings: Settings, db: Database | None = None,
           channels: Mapping[str, Channel] | None = None) -> App:
     database = db or Database.from_url(settings.database_url)
-    database.use_calendar(settings_calendar(settings))
+    database.use_calendar(settings_calendar(settings), settings.due_soon_working_days)
     chosen = dict(channels) if channels is not None else configured_channels(settings)
     return App(settings, database, chosen)

@@ -58,7 +58,8 @@ def register(app: typer.Typer) -> None:
 
 async def _report(app: App, as_of: dt.date | None, plans: list[str], fmt: str,
                   target: Path | None, chart: Path | None, history: bool) -> str:
-    s = scope(app.today(), as_of, app.settings.zone, plans, app.calendar())
+    s = scope(app.today(), as_of, app.settings.zone, plans, app.calendar(),
+              app.settings.due_soon_working_days)
     async with app.db.uow() as uow:
         await _check_plans(uow, s)
         lines = []

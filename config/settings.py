@@ -68,6 +68,7 @@ class Settings(BaseSettings):
     digest_weekday: int = Field(default=0, ge=0, le=6)
     checkin_day: int = Field(default=20, ge=1, le=28)
     checkin_min_days: int = Field(default=30, ge=1, le=365)
+    due_soon_working_days: int = Field(default=3, ge=0, le=30)  # "sắp đến hạn" threshold
     remind_coordinating: bool = False
     extra_days_off: Annotated[list[dt.date], NoDecode] = Field(default_factory=list)
     extra_working_days: Annotated[list[dt.date], NoDecode] = Field(default_factory=list)

@@ -146,8 +146,9 @@ class Dispatcher:
             items = await outbox.items_of(uow.session, row.id)
             digest = None
             if any(item.stage == "digest" for item in items):
-                day = Day.of(row.send_on, self.db.calendar)
-                digest = Digest(*await outbox.digest_data(uow.session, day))
+                day = Day.of(row.send_on, self.db.calendar, self.db.due_soon_days)
+                digest = Digest(*await outbox.digest_data(uow.session, day),
+                                soon_days=self.db.due_soon_days)
             text = words.compose(items, row.send_on, digest, text_protocol=not with_buttons)
             buttons = answer_buttons(items) if with_buttons else ()
             await outbox.save_text(uow.session, row.id, text,

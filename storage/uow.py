@@ -14,6 +14,7 @@ from storage.db import make_engine
 from storage.migrate import current_revision, head_revision
 from storage.models import CodeScheme
 from tracking.calendar import WorkCalendar
+from tracking.status import DUE_SOON_WORKING_DAYS
 from words import codes
 
 
@@ -43,6 +44,7 @@ class Database:
     def __init__(self, engine: AsyncEngine, calendar: WorkCalendar | None = None) -> None:
         self.engine = engine
         self.calendar = calendar or default_calendar()
+        self.due_soon_days = DUE_SOON_WORKING_DAYS  # tracking.status: "sắp đến hạn"
         self.sessions = async_sessionmaker(engine, expire_on_commit=False,
                                            info={"calendar": self.calendar})
         # SQLite has one writer. Units of work queue here, in the event loop, instead of
@@ -53,9 +55,11 @@ class Database:
     def from_url(cls, url: str, calendar: WorkCalendar | None = None) -> Database:
         return cls(make_engine(url), calendar)
 
-    def use_calendar(self, calendar: WorkCalendar) -> None:
-        """The calendar from settings (extra days off), for every session opened after."""
-        self.calendar = calendar
+    def use_calendar(self, calendar: WorkCalendar,
+                     due_soon_days: int = DUE_SOON_WORKING_DAYS) -> None:
+        """The calendar (extra days off) and the due-soon threshold from settings, for
+        every session opened after."""
+        self.calendar, self.due_soon_days = calendar, due_soon_days
         self.sessions.configure(info={"calendar": calendar})
 
     def uow(self) -> UnitOfWork:

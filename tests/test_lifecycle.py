@@ -189,6 +189,21 @@ async def test_pause_stops_reminders_and_overdue_and_resumes_by_itself(
     assert "dành cho cán bộ Sở Nội vụ" in await lan.say("/tamdung VII.2")
 
 
+async def test_the_due_soon_threshold_is_a_setting(db: Database, example_path: Path,
+                                                   directory: Directory) -> None:
+    from cli.bootstrap import build
+    from config.settings import load_settings
+
+    await load_example(db, example_path, directory)
+    await contact(db, None, "hoa", role="coordinator", channel="telegram")
+    settings = load_settings(_env_file=None, database_url="sqlite+aiosqlite://",
+                             today=dt.date(2023, 9, 18), due_soon_working_days=10)
+    handlers = build(settings, db=db, channels={}).handlers
+    soon = await Chat(handlers, "hoa").say("/sapden")
+    assert "trong 10 ngày làm việc tới, đến 02/10/2023" in soon and "VII.2" in soon
+    db.use_calendar(db.calendar)  # back to the default threshold for the rest of the test
+
+
 async def test_snooze_moves_the_next_reminder_never_past_the_due_date(
         people: tuple[Chat, Chat, Chat, Clock], db: Database) -> None:
     lan, _, _, clock = people

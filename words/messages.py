@@ -50,6 +50,7 @@ class Digest:
     undated: Sequence[str]
     without_contact: Sequence[str]
     awaiting: int = 0  # completions waiting for the coordinators to confirm
+    soon_days: int = DUE_SOON_WORKING_DAYS  # the "sắp đến hạn" threshold it was counted with
 
 
 def timing(due: dt.date | None, today: dt.date) -> str:
@@ -120,7 +121,7 @@ def render_digest(digest: Digest) -> list[str]:
         out += [f"  - {agency}: {count}" for agency, count in digest.overdue_by_agency]
     else:
         out.append("• Không có nhiệm vụ quá hạn.")
-    out.append(f"• Sắp đến hạn (trong {DUE_SOON_WORKING_DAYS} ngày làm việc): {digest.due_soon}")
+    out.append(f"• Sắp đến hạn (trong {digest.soon_days} ngày làm việc): {digest.due_soon}")
     if digest.awaiting:
         out.append(f"• Báo hoàn thành chờ xác nhận: {digest.awaiting} (xem /xacnhan)")
     if digest.undated:
