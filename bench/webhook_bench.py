@@ -1,6 +1,7 @@
-"""Webhook handling latency: button presses (Telegram) and text answers (Zalo) posted to the
-webhook server at a fixed rate (open loop), answered through python-telegram-bot and the Zalo
-client to the fake servers. Prints p50/p99 latency in ms.
+"""Webhook answers: button presses (Telegram) and text answers (Zalo) posted to the webhook
+server at a fixed rate (open loop), stored in the inbox, handled by the worker and replied to
+through python-telegram-bot and the Zalo client on the fake servers. Prints the webhook's
+p50/p99 response time, the p50/p99 from stored to handled, and CPU ms per answer.
 
 The first `--warmup` updates (default 500, at the same rate) are sent but not counted: they pay
 for first connections and SQLAlchemy's statement compilation, once per process lifetime.
@@ -22,9 +23,11 @@ import httpx
 import uvicorn
 from sqlalchemy import select
 
-from bot.channels.telegram_app import build_application
+from bot.channels.telegram import TelegramChannel
+from bot.channels.telegram_in import TelegramInbound
 from bot.channels.zalo import ZaloChannel
 from bot.handlers import Handlers
+from bot.receiving import receiving
 from bot.web import create_app
 from cli.common import run_async
 from config.directories import load_directory
@@ -35,7 +38,7 @@ from plan.readers import read_rows
 from storage.contacts import add_contact
 from storage.importer import import_plan
 from storage.migrate import upgrade
-from storage.models import Agency, Assignment
+from storage.models import Agency, Assignment, InboxUpdate
 from storage.uow import Database
 from words.messages import assignment_code
 
@@ -52,7 +55,7 @@ async def prepare(db: Database) -> list[tuple[str, int]]:
         rows = (await uow.session.execute(
             select(Agency.name, Assignment.id, Assignment.agency_id).join(
                 Assignment, Assignment.agency_id == Agency.id)
-            .where(Assignment.role == "lead"))).all()
+            .where(Assignment.role == "lead", Agency.kind != "group"))).all()
         agencies = sorted({(r.name, r.agency_id) for r in rows})
         for index, (name, _) in enumerate(agencies):
             await add_contact(uow.session, name, "telegram", str(5000 + index), "", "focal", now)
@@ -82,11 +85,13 @@ async def run(url: str, total: int, rate: float, warmup: int = 500) -> dict[str,
         db = Database.from_url(url)
         targets = await prepare(db)
         handlers = Handlers(db, lambda: dt.date(2023, 9, 25))
-        ptb = build_application(tg_token, f"http://127.0.0.1:{tg_port}/bot", handlers,
-                                webhook=True)
-        await ptb.initialize()
+        telegram = TelegramChannel(tg_token, f"http://127.0.0.1:{tg_port}/bot")
+        await telegram.start()
         zalo = ZaloChannel(zalo_token, f"http://127.0.0.1:{zalo_port}")
-        web = create_app(handlers, SECRET, telegram_app=ptb, zalo_channel=zalo)
+        inbound = {"telegram": TelegramInbound(telegram.bot), "zalo": zalo}
+        receiving_context = receiving(db, handlers, inbound, {}, "bench")  # type: ignore[arg-type]
+        receiver = await receiving_context.__aenter__()
+        web = create_app(handlers, SECRET, receiver)
         port = free_port()
         server = uvicorn.Server(uvicorn.Config(web, host="127.0.0.1", port=port,
                                                log_level="warning", lifespan="off"))
@@ -95,10 +100,13 @@ async def run(url: str, total: int, rate: float, warmup: int = 500) -> dict[str,
             await asyncio.sleep(0.01)
         cpu_before = time.process_time()
         latencies = await _load(f"http://127.0.0.1:{port}", targets, total, rate, warmup)
+        await receiver.settled(timeout=600)
         cpu_ms = (time.process_time() - cpu_before) / (total + warmup) * 1000
+        handled = await _handled_latencies(db, warmup)
         server.should_exit = True
         await serving
-        await ptb.shutdown()
+        await receiving_context.__aexit__(None, None, None)
+        await telegram.close()
         await zalo.close()
         await db.dispose()
     finally:
@@ -110,7 +118,18 @@ async def run(url: str, total: int, rate: float, warmup: int = 500) -> dict[str,
     return {"p50_ms": statistics.median(latencies) * 1000,
             "p99_ms": latencies[int(len(latencies) * 0.99) - 1] * 1000,
             "max_ms": latencies[-1] * 1000, "count": len(latencies), "errors": errors,
-            "cpu_ms": cpu_ms}
+            "cpu_ms": cpu_ms, "handled_p50_ms": statistics.median(handled) * 1000,
+            "handled_p99_ms": handled[int(len(handled) * 0.99) - 1] * 1000}
+
+
+async def _handled_latencies(db: Database, warmup: int) -> list[float]:
+    """Stored → handled (the answer committed), per update after the warm-up: what the
+    user waits for, less the reply's own trip."""
+    async with db.uow() as uow:
+        rows = (await uow.session.execute(
+            select(InboxUpdate.received_at, InboxUpdate.handled_at)
+            .order_by(InboxUpdate.id).offset(warmup))).all()
+    return sorted((h - r).total_seconds() for r, h in rows if h is not None)
 
 
 async def _wait_listening(port: int) -> None:

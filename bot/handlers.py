@@ -11,6 +11,9 @@ import logging
 import re
 import zoneinfo
 from collections.abc import Awaitable, Callable, Collection
+from dataclasses import replace
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import keyboards, metrics
 from bot.answering import Answering
@@ -35,6 +38,7 @@ NOT_REGISTERED = ("Bạn chưa được đăng ký nhận nhắc việc. Hãy xi
 COORDINATOR_ONLY = "Lệnh này dành cho cán bộ Sở Nội vụ."
 VIETNAM = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
 DueToday = Callable[[UnitOfWork, dt.date], Awaitable[dict[int, str]]]
+BeforeCommit = Callable[[AsyncSession, list[Reply]], Awaitable[None]]
 
 
 def _utc_now() -> dt.datetime:
@@ -54,12 +58,23 @@ class Handlers:
         self.coordinator = Coordinator(today, now, zone, calendar, db.due_soon_days)
         self.enrolling = Enrolling(now, bot_username)
 
-    async def handle(self, message: Incoming) -> list[Reply]:
-        if len(message.text) > MAX_TEXT:
-            return [Reply(f"Tin nhắn quá dài (tối đa {MAX_TEXT} ký tự); hãy gửi ngắn gọn hơn.")]
+    async def handle(self, message: Incoming, before_commit: BeforeCommit | None = None
+                     ) -> list[Reply]:
+        """One message, one transaction; `before_commit` joins it (the inbox marks the
+        update handled there, so an update is never handled twice)."""
+        if "\x00" in message.text or "\x00" in message.sender_name:  # PostgreSQL refuses NUL
+            message = replace(message, text=message.text.replace("\x00", ""),
+                              sender_name=message.sender_name.replace("\x00", ""))
         done = metrics.timer(message.channel)
         async with self.db.uow() as uow:
-            replies = await self._route(uow, message)
+            if len(message.text) > MAX_TEXT:
+                replies = [Reply(texts.TOO_LONG.format(limit=MAX_TEXT))]
+            elif not message.text and message.file is None and message.button is None:
+                replies = [Reply(texts.UNSUPPORTED_MESSAGE)]
+            else:
+                replies = await self._route(uow, message)
+            if before_commit is not None:
+                await before_commit(uow.session, replies)
             await uow.commit()
         done()
         return replies

@@ -27,10 +27,22 @@ SWEEP_SECONDS = Gauge("nhacviec_last_sweep_duration_seconds",
 UNREACHABLE = Gauge("nhacviec_unreachable_contacts",
                     "Linked contacts the platform refused (blocked the bot, deleted account)",
                     ["channel"], registry=REGISTRY)
+INBOX = Gauge("nhacviec_inbox_updates", "Stored updates not yet handled or replied to "
+              "(waiting), and those whose handling or reply failed at least once (failing)",
+              ["state"], registry=REGISTRY)
+RECEIVING = Gauge("nhacviec_receiving_ok", "1 while this process receives from the platform "
+                  "without errors, 0 while its receive loop is failing", ["platform"],
+                  registry=REGISTRY)
 
 
-def render(vitals: Vitals, now: dt.datetime) -> bytes:
-    """The /metrics body."""
+def render(vitals: Vitals, now: dt.datetime, receiving: dict[str, str] | None = None) -> bytes:
+    """The /metrics body; `receiving`: this process's receive loops (platform → "ok" or
+    the reason they fail)."""
+    INBOX.labels("waiting").set(vitals.inbox_waiting)
+    INBOX.labels("failing").set(vitals.inbox_failing)
+    RECEIVING.clear()
+    for platform, state in (receiving or {}).items():
+        RECEIVING.labels(platform).set(1 if state == "ok" else 0)
     OUTBOX.clear()
     for (channel, state), count in vitals.outbox.items():
         OUTBOX.labels(channel, state).set(count)

@@ -18,13 +18,12 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
-from telegram import Update
 
 from bot import metrics
-from bot.channels import zalo
-from bot.channels.zalo import ZaloChannel
+from bot.channels import telegram_in
 from bot.handlers import Handlers
-from storage import health
+from bot.receiver import ReceiveHealth, Receiver
+from storage import health as vitals_of
 
 log = logging.getLogger("nhacviec.web")
 TELEGRAM_HEADER = "X-Telegram-Bot-Api-Secret-Token"
@@ -69,9 +68,22 @@ async def _body(request: Request) -> dict[str, Any] | Response:
     return Response(status_code=400) if data is None else data
 
 
-def create_app(handlers: Handlers, secret: str, telegram_app: Any | None = None,
-               zalo_channel: ZaloChannel | None = None) -> Starlette:
-    """`telegram_app`: an initialised PTB Application built with `webhook=True`."""
+async def _accept(receiver: Receiver, platform: str, data: dict[str, Any]) -> bool | None:
+    """Store the delivery: True new, False a repeat, None when the database is unavailable
+    (answered 503, so the platform delivers it again)."""
+    try:
+        return await receiver.accept(platform, data)
+    except Exception as exc:
+        log.warning("%s delivery not stored (%s: %s): answered 503", platform,
+                    type(exc).__name__, exc)
+        return None
+
+
+def create_app(handlers: Handlers, secret: str, receiver: Receiver | None = None,
+               health: ReceiveHealth | None = None) -> Starlette:
+    """Webhooks are served for the platforms `receiver` has (none without one); `/readyz`
+    and `/metrics` report the receive loops' `health`."""
+    receiving = health or (receiver.health if receiver else ReceiveHealth())
 
     async def healthz(_request: Request) -> Response:
         return JSONResponse({"status": "ok"})
@@ -82,29 +94,36 @@ def create_app(handlers: Handlers, secret: str, telegram_app: Any | None = None,
         try:
             await handlers.db.check_migrated()
             async with handlers.db.uow() as uow:
-                found = await health.vitals(uow.session)
+                found = await vitals_of.vitals(uow.session)
             checks["database"] = "ok"
         except Exception as exc:  # any failure means "not ready"; the reason is returned
             log.warning("readyz: database not ready: %s", exc)
             return JSONResponse({"status": "not ready", "checks": {"database": str(exc)}},
                                 status_code=503)
+        for platform, state in receiving.platforms.items():
+            checks[platform] = state
+            ok = ok and state == "ok"
+        if found.inbox_failing:
+            checks["inbox"] = (f"{found.inbox_failing} tin chưa xử lý được, đang thử lại: "
+                               f"{found.inbox_error or ''}")[:300]
         if found.last_sweep_started is None:
             checks["sweep"] = "chưa chạy lần nào"
         else:
             age = dt.datetime.now(dt.UTC) - found.last_sweep_started
             checks["sweep"] = f"{age.total_seconds() / 3600:.1f} giờ trước"
-            ok = age <= SWEEP_STALE
+            ok = ok and age <= SWEEP_STALE
         return JSONResponse({"status": "ready" if ok else "not ready", "checks": checks},
                             status_code=200 if ok else 503)
 
     async def metrics_endpoint(_request: Request) -> Response:
         async with handlers.db.uow() as uow:
-            found = await health.vitals(uow.session)
-        return Response(metrics.render(found, dt.datetime.now(dt.UTC)),
+            found = await vitals_of.vitals(uow.session)
+        return Response(metrics.render(found, dt.datetime.now(dt.UTC),
+                                       receiving.platforms),
                         media_type="text/plain; version=0.0.4; charset=utf-8")
 
     async def telegram_hook(request: Request) -> Response:
-        if telegram_app is None:
+        if receiver is None or "telegram" not in receiver.inbound:
             return Response(status_code=404)
         if not _secret_ok(request, TELEGRAM_HEADER, secret):
             log.warning("refused: Telegram webhook delivery without the right secret")
@@ -114,19 +133,23 @@ def create_app(handlers: Handlers, secret: str, telegram_app: Any | None = None,
         data = await _body(request)
         if isinstance(data, Response):
             return data
-        if not isinstance(data.get("update_id"), int):  # valid JSON, but not an update
-            log.warning("refused: Telegram webhook body without an update_id")
+        if not isinstance(data.get("update_id"), int) or not telegram_in.check(data):
+            log.warning("refused: Telegram webhook body is not an update")
             return Response(status_code=400)
-        try:
-            update = Update.de_json(data, telegram_app.bot)
-        except (KeyError, TypeError, ValueError) as exc:
-            log.warning("refused: Telegram webhook body is not an update (%s)", exc)
-            return Response(status_code=400)
-        await telegram_app.process_update(update)
+        query = data.get("callback_query")
+        answer = isinstance(query, dict) and isinstance(query.get("id"), str)
+        if answer:  # answered inside this response: no extra request, no spinner
+            data[telegram_in.ANSWERED] = True
+        stored = await _accept(receiver, "telegram", data)
+        if stored is None:
+            return Response(status_code=503)  # Telegram delivers it again later
+        if stored and answer:
+            return JSONResponse({"method": "answerCallbackQuery",
+                                 "callback_query_id": query["id"]})  # type: ignore[index]
         return Response(status_code=200)
 
     async def zalo_hook(request: Request) -> Response:
-        if zalo_channel is None:
+        if receiver is None or "zalo" not in receiver.inbound:
             return Response(status_code=404)
         if not _secret_ok(request, ZALO_HEADER, secret):
             log.warning("refused: Zalo webhook delivery without the right secret")
@@ -134,10 +157,8 @@ def create_app(handlers: Handlers, secret: str, telegram_app: Any | None = None,
         data = await _body(request)
         if isinstance(data, Response):
             return data
-        result = data.get("result")
-        update: dict[str, Any] = result if isinstance(result, dict) else data
-        if zalo_channel.first_time(update):
-            await zalo.deliver(zalo_channel, update, handlers.handle)
+        if await _accept(receiver, "zalo", data) is None:
+            return Response(status_code=503)
         return JSONResponse({"ok": True})
 
     return Starlette(routes=[Route("/healthz", healthz), Route("/readyz", readyz),

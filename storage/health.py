@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Contact, OutboxMessage, SweepRun
+from storage.models import Contact, InboxUpdate, OutboxMessage, SweepRun
 
 
 @dataclass(frozen=True)
@@ -18,6 +18,9 @@ class Vitals:
     last_sweep_started: dt.datetime | None
     last_sweep_finished: dt.datetime | None
     unreachable: dict[str, int]  # channel → contacts the platform refused
+    inbox_waiting: int = 0  # updates stored, not yet handled or replied to
+    inbox_failing: int = 0  # of those, updates whose handling or reply failed at least once
+    inbox_error: str | None = None  # the latest failure, for the operator
 
 
 async def ping(session: AsyncSession) -> None:
@@ -37,8 +40,16 @@ async def vitals(session: AsyncSession) -> Vitals:
         select(Contact.channel, func.count()).where(Contact.reachable.is_(False),
                                                     Contact.unlinked_at.is_(None))
         .group_by(Contact.channel))}
+    open_rows = InboxUpdate.state.in_(("new", "handled"))
+    waiting, failing = (await session.execute(
+        select(func.count(), func.count().filter(InboxUpdate.attempts > 0))
+        .where(open_rows))).one()
+    error = (await session.execute(
+        select(InboxUpdate.last_error).where(open_rows, InboxUpdate.attempts > 0)
+        .order_by(InboxUpdate.id.desc()).limit(1))).scalar_one_or_none()
     return Vitals(outbox, _utc(oldest), _utc(sweep[0]) if sweep else None,
-                  _utc(sweep[1]) if sweep else None, unreachable)
+                  _utc(sweep[1]) if sweep else None, unreachable, int(waiting), int(failing),
+                  error)
 
 
 def _utc(value: dt.datetime | None) -> dt.datetime | None:

@@ -360,3 +360,35 @@ class CodeScheme(Base):
     __tablename__ = "code_scheme"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     legacy_max: Mapped[int] = mapped_column(Integer)
+
+
+class InboxUpdate(Base):
+    """One update a platform delivered, stored before it is acknowledged: the key makes a
+    redelivery a no-op in every process; the replies wait here until they are sent."""
+
+    __tablename__ = "inbox"
+    __table_args__ = (UniqueConstraint("platform", "update_key"),
+                      Index("ix_inbox_due", "state", "next_attempt_at"))
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    platform: Mapped[str] = mapped_column(String(20))
+    update_key: Mapped[str] = mapped_column(String(120))
+    payload: Mapped[str] = mapped_column(Text)  # the update as JSON text (NUL bytes escaped)
+    state: Mapped[str] = mapped_column(String(20), default="new")  # new | handled | done
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    claimed_by: Mapped[str | None] = mapped_column(String(80))
+    claimed_until: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    replies: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # {"chat_id", "items"}
+    last_error: Mapped[str | None] = mapped_column(Text)
+    received_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    handled_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Lease(Base):
+    """A named job only one process may do at a time (polling one platform): its holder
+    renews it; when the holder dies the lease ends and another process takes it."""
+
+    __tablename__ = "leases"
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(80))
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))

@@ -7,7 +7,6 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-import httpx
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
@@ -15,11 +14,11 @@ from sqlalchemy import func, select
 from bot.channels.zalo import incoming
 from bot.handlers import Handlers
 from bot.types import Incoming
-from bot.web import create_app
 from plan.agencies import Directory
 from storage.models import StatusReport
 from storage.uow import Database
 from tests.engine_helpers import contact, load_example
+from tests.receiving_helpers import webhooks
 
 JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=20),
                     lambda inner: st.lists(inner, max_size=3)
@@ -70,10 +69,10 @@ async def test_webhook_bodies_of_any_shape_get_4xx_or_200_never_500(
     from bot.channels.zalo import ZaloChannel
 
     channel = ZaloChannel("1:x", "http://127.0.0.1:9")  # replies fail fast: nobody listens
-    app = create_app(Handlers(db, lambda: dt.date(2023, 9, 29)), "secret-123",
+    hooks = webhooks(Handlers(db, lambda: dt.date(2023, 9, 29)), "secret-123",
                      zalo_channel=channel)
+    http, receiver = await hooks.__aenter__()
     loop = asyncio.get_running_loop()
-    http = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://h")
 
     @settings(max_examples=60, deadline=None,
               suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -85,6 +84,7 @@ async def test_webhook_bodies_of_any_shape_get_4xx_or_200_never_500(
         assert response.status_code in {200, 400}
 
     await asyncio.to_thread(check)
-    await http.aclose()
+    await receiver.settled()
+    await hooks.__aexit__(None, None, None)
     await channel.close()
     assert await count(db) == 0

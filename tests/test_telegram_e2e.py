@@ -14,7 +14,6 @@ import pytest
 from sqlalchemy import select
 
 from bot.channels.telegram import TelegramChannel
-from bot.channels.telegram_app import build_application
 from bot.handlers import Handlers
 from fakes.telegram import FakeTelegram
 from plan.agencies import Directory
@@ -23,6 +22,7 @@ from storage import invites
 from storage.models import StatusReport
 from storage.uow import Database
 from tests.engine_helpers import load_example, sweeper
+from tests.receiving_helpers import polling, webhooks
 
 KHCN = "Sở Khoa học và Công nghệ"
 DAY = dt.date(2023, 9, 29)
@@ -49,17 +49,13 @@ async def running(db: Database, telegram: tuple[FakeTelegram, str], example_path
     await load_example(db, example_path, directory)
     fake, url = telegram
     handlers = Handlers(db, lambda: DAY, admin_ids={"telegram:9001"})
-    app = build_application(fake.token, url, handlers)
-    await app.initialize()
-    await app.start()
-    assert app.updater is not None
-    await app.updater.start_polling(poll_interval=0.0, timeout=1)
+    channel = TelegramChannel(fake.token, url)
+    await channel.start()
     try:
-        yield handlers
+        async with polling(handlers, telegram=channel):
+            yield handlers
     finally:
-        await app.updater.stop()
-        await app.stop()
-        await app.shutdown()
+        await channel.close()
 
 
 async def test_enroll_remind_answer_with_evidence_and_summary(
@@ -119,22 +115,17 @@ async def test_stranger_is_refused_and_nothing_is_stored(
 async def webhook_client(db: Database, telegram: tuple[FakeTelegram, str]
                          ) -> AsyncIterator[Any]:
     """An HTTP client on the webhook app (secret s3cret_TOKEN-1), with python-telegram-bot's
-    Application talking to the fake server."""
-    import httpx
-
-    from bot.web import create_app
-
+    Bot talking to the fake server; `http.settled()` waits for the replies."""
     fake, url = telegram
     handlers = Handlers(db, lambda: DAY, admin_ids={"telegram:9001"})
-    app = build_application(fake.token, url, handlers, webhook=True)
-    await app.initialize()
-    web = create_app(handlers, "s3cret_TOKEN-1", telegram_app=app)
+    channel = TelegramChannel(fake.token, url)
+    await channel.start()
     try:
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=web),
-                                     base_url="http://hook") as http:
+        async with webhooks(handlers, "s3cret_TOKEN-1", telegram=channel) as (http, receiver):
+            http.settled = receiver.settled  # type: ignore[attr-defined]
             yield http
     finally:
-        await app.shutdown()
+        await channel.close()
 
 
 async def test_telegram_webhook_checks_the_secret_before_anything(
@@ -155,6 +146,7 @@ async def test_telegram_webhook_checks_the_secret_before_anything(
         ok = await http.post("/telegram/webhook", json=update,
                              headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret_TOKEN-1"})
         assert ok.status_code == 200
+        await http.settled()
     assert "Tổng hợp đến" in fake.sent(9001)[0]["text"]
 
 

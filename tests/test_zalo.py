@@ -12,9 +12,8 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.channels.base import Permanent
-from bot.channels.zalo import ZaloChannel, incoming, poll
+from bot.channels.zalo import ZaloChannel, incoming
 from bot.handlers import Handlers
-from bot.web import create_app as web_app
 from fakes.zalo import FakeZalo
 from plan.agencies import Directory
 from scheduler.dispatch import Dispatcher, RateLimits
@@ -22,6 +21,7 @@ from storage import invites
 from storage.models import StatusReport
 from storage.uow import Database
 from tests.engine_helpers import load_example, sweeper
+from tests.receiving_helpers import polling, webhooks
 
 KHCN = "Sở Khoa học và Công nghệ"
 DAY = dt.date(2023, 9, 29)
@@ -105,8 +105,8 @@ async def test_whole_loop_on_zalo_by_text(enrolled: Handlers, db: Database,
                                           zalo: tuple[FakeZalo, str]) -> None:
     fake = zalo[0]
     channel = await client(zalo)
-    stop = asyncio.Event()
-    poller = asyncio.create_task(poll(channel, enrolled.handle, stop))
+    receiving = polling(enrolled, zalo_channel=channel)
+    await receiving.__aenter__()
     try:
         fake.text("lan", f"/start {await new_code(db)}")
         welcome = await until_sent(fake, "lan", "đầu mối của")
@@ -133,8 +133,7 @@ async def test_whole_loop_on_zalo_by_text(enrolled: Handlers, db: Database,
         fake.text("stranger", "/nhiemvu")
         await until_sent(fake, "stranger", "chưa được đăng ký")
     finally:
-        stop.set()
-        await asyncio.wait_for(poller, timeout=5)
+        await receiving.__aexit__(None, None, None)
         await channel.close()
 
 
@@ -142,9 +141,8 @@ async def test_whole_loop_on_zalo_by_text(enrolled: Handlers, db: Database,
 async def webhook(enrolled: Handlers, zalo: tuple[FakeZalo, str]
                   ) -> AsyncIterator[tuple[httpx.AsyncClient, ZaloChannel]]:
     channel = await client(zalo)
-    app = web_app(enrolled, SECRET, zalo_channel=channel)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
-                                 base_url="http://hook") as http:
+    async with webhooks(enrolled, SECRET, zalo_channel=channel) as (http, receiver):
+        http.settled = receiver.settled  # type: ignore[attr-defined]
         yield http, channel
     await channel.close()
 
@@ -174,6 +172,7 @@ async def test_webhook_accepts_both_body_shapes_and_drops_repeats(
     await http.post("/zalo/webhook", json={"ok": True, "result": bare}, headers=headers)
     other = zalo[0]._event("message.text.received", "snv", "X", text="/quahan")
     await http.post("/zalo/webhook", json={"ok": True, "result": other}, headers=headers)
+    await http.settled()  # type: ignore[attr-defined]
     texts = zalo[0].sent("snv")
     assert len(texts) == 2 and "Lệnh cho Sở Nội vụ" in texts[0]
     response = await http.post("/zalo/webhook", content=b"{not json", headers=headers)

@@ -46,6 +46,8 @@ HELP_COORDINATOR = """Lệnh cho Sở Nội vụ:
 /giaolai <mã> <cơ quan> | giu — xử lý đề nghị trả lại (không thuộc thẩm quyền)
 /tamdung <mã|số hiệu> [đến dd/mm/yyyy] [lý do] · /tieptuc <mã|số hiệu>
 /xuatbaocao [dd/mm/yyyy] — tệp Excel báo cáo · /bieudo [dd/mm/yyyy] — biểu đồ tiến độ"""
+TOO_LONG = "Tin nhắn quá dài (tối đa {limit} ký tự); hãy gửi ngắn gọn hơn."
+UNSUPPORTED_MESSAGE = "Bot chỉ đọc được tin nhắn chữ và ảnh. Gõ /trogiup để xem hướng dẫn."
 NO_FILES_HERE = ("(Kênh này không gửi được tệp. Hãy dùng lệnh trên Telegram, hoặc nhờ quản trị "
                  "chạy: nhacviec report)")
 

@@ -6,9 +6,9 @@ after N s), migrated (new chat id) or permanent. What to do about it is the disp
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Any, Protocol
 
-from bot.types import Button
+from bot.types import Button, Incoming, Reply
 
 Buttons = tuple[tuple[Button, ...], ...]
 
@@ -84,3 +84,22 @@ def split_text(text: str, limit: int) -> list[str]:
     if current or not parts:
         parts.append(current)
     return parts
+
+
+class Inbound(Protocol):
+    """The receiving half of a platform: what identifies an update, what it says, and how
+    replies to it go out. `bot.receiver` stores updates before any of this runs."""
+
+    kind: str
+
+    def update_key(self, update: dict[str, Any]) -> str | None:
+        """The platform's id for this delivery (a redelivery has the same); None: ignore."""
+        ...
+
+    async def incoming(self, update: dict[str, Any]) -> Incoming | None:
+        """Translate a stored update; None when it is nothing a user said or pressed."""
+        ...
+
+    async def reply(self, chat_id: str, replies: list[Reply]) -> None:
+        """Send the handler's replies; raises `ChannelError` like `Channel.send`."""
+        ...

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -20,7 +19,7 @@ from bot.channels.base import (
     Transient,
     split_text,
 )
-from bot.types import FileRef, Incoming
+from bot.types import FileRef, Incoming, Reply
 from words.texts import NO_FILES_HERE
 
 log = logging.getLogger("nhacviec.zalo")
@@ -37,7 +36,6 @@ class ZaloChannel:
         self.poll_seconds = poll_seconds
         self._url = f"{base_url.rstrip('/')}/bot{token}"
         self._http = httpx.AsyncClient(timeout=timeout, transport=transport)
-        self._seen: OrderedDict[str, None] = OrderedDict()
 
     async def call(self, method: str, payload: dict[str, Any] | None = None,
                    timeout: float | None = None) -> Any:
@@ -79,16 +77,26 @@ class ZaloChannel:
             raise
         return result if isinstance(result, dict) else None
 
-    def first_time(self, update: dict[str, Any]) -> bool:
-        """Deliveries repeat: dedupe on event name + message id."""
-        message = update.get("message") or {}
-        key = f"{update.get('event_name')}:{message.get('message_id')}"
-        if key in self._seen:
-            return False
-        self._seen[key] = None
-        while len(self._seen) > 10_000:
-            self._seen.popitem(last=False)
-        return True
+    def update_key(self, update: dict[str, Any]) -> str | None:
+        """Zalo has no update id: a redelivery repeats the event name and message id."""
+        update = _unwrap(update)
+        message = update.get("message")
+        if not isinstance(message, dict) or not message.get("message_id"):
+            return None
+        return f"{update.get('event_name')}:{message.get('message_id')}"
+
+    async def incoming(self, update: dict[str, Any]) -> Incoming | None:
+        return incoming(update)
+
+    async def reply(self, chat_id: str, replies: list[Reply]) -> None:
+        for reply in replies:  # Zalo bots cannot upload files: the text says where to get it
+            await self.send(chat_id, reply.text + (f"\n{NO_FILES_HERE}"
+                                                   if reply.attachment else ""))
+
+
+def _unwrap(update: dict[str, Any]) -> dict[str, Any]:
+    result = update.get("result")
+    return result if isinstance(result, dict) else update
 
 
 def classify(code: int, description: str) -> ChannelError:
@@ -106,8 +114,7 @@ def classify(code: int, description: str) -> ChannelError:
 
 def incoming(update: dict[str, Any]) -> Incoming | None:
     """A Zalo update (bare, or wrapped as {"ok": true, "result": …}) → Incoming."""
-    if "result" in update and isinstance(update["result"], dict):
-        update = update["result"]
+    update = _unwrap(update)
     message = update.get("message")
     if not isinstance(message, dict) or not isinstance(message.get("chat"), dict):
         return None
@@ -127,11 +134,13 @@ def incoming(update: dict[str, Any]) -> Incoming | None:
     return Incoming("zalo", chat_id, "", name)  # sticker, voice, unsupported: help is sent
 
 
-async def poll(channel: ZaloChannel, handle: Callable[[Incoming], Awaitable[list[Any]]],
-               stop: asyncio.Event) -> None:
-    """Long-poll until `stop`; empty polls are normal, errors back off 1 s → 30 s."""
+async def poll(channel: ZaloChannel, accept: Callable[[dict[str, Any]], Awaitable[bool]],
+               halt: asyncio.Event, alive: Callable[[], None]) -> None:
+    """Long-poll until `halt`; empty polls are normal, platform errors back off 1 s → 30 s.
+    An update that cannot be stored is kept and stored again before the next poll (Zalo
+    hands each update out once); other errors propagate to the supervisor."""
     backoff = 1.0
-    while not stop.is_set():
+    while not halt.is_set():
         try:
             update = await channel.next_update()
         except ChannelError as exc:
@@ -139,24 +148,25 @@ async def poll(channel: ZaloChannel, handle: Callable[[Incoming], Awaitable[list
             await asyncio.sleep(backoff)
             backoff = min(30.0, backoff * 1.5)
             continue
+        alive()
         backoff = 1.0
-        if update is None or not channel.first_time(update):
+        if update is None:
             continue
-        await deliver(channel, update, handle)
+        await _store(accept, update, halt)
 
 
-async def deliver(channel: ZaloChannel, update: dict[str, Any],
-                  handle: Callable[[Incoming], Awaitable[list[Any]]]) -> None:
-    message = incoming(update)
-    if message is None:
-        return
-    if not message.text and message.file is None:
-        replies_text = ["Bot chỉ đọc được tin nhắn chữ và ảnh. Gõ /trogiup để xem hướng dẫn."]
-    else:
-        replies_text = [reply.text + (f"\n{NO_FILES_HERE}" if reply.attachment else "")
-                        for reply in await handle(message)]
-    for text in replies_text:
+async def _store(accept: Callable[[dict[str, Any]], Awaitable[bool]], update: dict[str, Any],
+                 halt: asyncio.Event) -> None:
+    wait = 1.0
+    while True:
         try:
-            await channel.send(message.chat_id, text)
-        except ChannelError as exc:
-            log.warning("Zalo reply to %s failed: %s", message.chat_id, exc)
+            await accept(update)
+            return
+        except Exception as exc:
+            message = _unwrap(update).get("message") or {}
+            log.error("could not store Zalo update %s (%s); trying again in %.0f s",
+                      message.get("message_id"), exc, wait)
+            if halt.is_set():
+                raise
+        await asyncio.sleep(wait)
+        wait = min(30.0, wait * 2)
