@@ -14,17 +14,32 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import InboxUpdate
-from storage.reminders import insert_ignoring_conflicts
+from storage.models import Base, InboxUpdate
+
+# Core statements on the hot path: no ORM bulk-persistence machinery per update
+_INBOX = Base.metadata.tables["inbox"]
 
 MAX_BACKOFF = dt.timedelta(hours=1)
 
 
 class AlreadyHandled(Exception):
     """Another process handled this update first: roll the second handling back."""
+
+
+def _store_statement(module: Any) -> Any:
+    return (module.insert(_INBOX).on_conflict_do_nothing(index_elements=["platform",
+                                                                          "update_key"])
+            .returning(_INBOX.c.id))
+
+
+_STORE = {"sqlite": _store_statement(sqlite), "postgresql": _store_statement(postgresql)}
+_HANDLED = (update(_INBOX).where(_INBOX.c.id == bindparam("row"), _INBOX.c.state == "new")
+            .values(state="handled", replies=bindparam("replies"),
+                    handled_at=bindparam("handled_at"), last_error=None))
 
 
 @dataclass(frozen=True)
@@ -40,13 +55,11 @@ class Pending:
 async def store(session: AsyncSession, platform: str, key: str, payload: dict[str, Any],
                 owner: str, now: dt.datetime, lease: dt.timedelta) -> int | None:
     """Keep the update, claimed by this process for `lease`; None when it is a repeat."""
-    result = await session.execute(
-        insert_ignoring_conflicts(session, InboxUpdate, ["platform", "update_key"])
-        .values(platform=platform, update_key=key[:120],
-                payload=json.dumps(payload, ensure_ascii=False), state="new", attempts=0,
-                next_attempt_at=now, claimed_by=owner, claimed_until=now + lease,
-                received_at=now)
-        .returning(InboxUpdate.id))
+    result = await session.execute(_STORE[session.get_bind().dialect.name], {
+        "platform": platform, "update_key": key[:120],
+        "payload": json.dumps(payload, ensure_ascii=False), "state": "new", "attempts": 0,
+        "next_attempt_at": now, "claimed_by": owner, "claimed_until": now + lease,
+        "received_at": now})
     return result.scalar_one_or_none()
 
 
@@ -72,15 +85,14 @@ async def claim_due(session: AsyncSession, owner: str, now: dt.datetime, lease: 
 async def mark_handled(session: AsyncSession, inbox_id: int, replies: dict[str, Any] | None,
                        now: dt.datetime) -> None:
     """In the handling transaction: a second handling of the same row raises."""
-    result = await session.execute(
-        update(InboxUpdate).where(InboxUpdate.id == inbox_id, InboxUpdate.state == "new")
-        .values(state="handled", replies=replies, handled_at=now, last_error=None))
+    result = await session.execute(_HANDLED, {"row": inbox_id, "replies": replies,
+                                              "handled_at": now})
     if result.rowcount != 1:  # type: ignore[attr-defined]
         raise AlreadyHandled(inbox_id)
 
 
 async def mark_done(session: AsyncSession, ids: list[int]) -> None:
-    await session.execute(update(InboxUpdate).where(InboxUpdate.id.in_(ids))
+    await session.execute(update(_INBOX).where(_INBOX.c.id.in_(ids))
                           .values(state="done", replies=None, claimed_until=None))
 
 

@@ -13,7 +13,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from telegram import Bot, InputFile, Message, Update
+from telegram import Bot, InputFile
 from telegram.error import RetryAfter, TelegramError
 
 from bot.channels.base import RateLimited, split_text
@@ -36,52 +36,53 @@ class TelegramInbound:
         return str(update_id) if isinstance(update_id, int) else None
 
     async def incoming(self, update: dict[str, Any]) -> Incoming | None:
+        """Read straight from the update's JSON (the shape `check` let in): the answer path
+        builds no python-telegram-bot objects."""
         answered = bool(update.pop(ANSWERED, False))
-        parsed = Update.de_json(update, self.bot)
-        if parsed.callback_query is not None:
-            query = parsed.callback_query
-            if query.message is None:
+        query = update.get("callback_query")
+        if isinstance(query, dict):
+            chat = _chat(query.get("message"))
+            if chat is None:
                 return None
             if not answered:
                 try:  # stop the spinner; Telegram expires queries quickly
-                    await query.answer()
+                    await self.bot.answer_callback_query(str(query.get("id")))
                 except TelegramError as exc:
                     log.info("callback answer failed: %s", exc)
-            return Incoming("telegram", str(query.message.chat.id),
-                            sender_name=query.from_user.full_name, button=query.data or "")
-        message = parsed.message  # edits, channel posts and the rest are not answers
-        if message is None or message.chat is None:
+            return Incoming("telegram", chat, sender_name=_name(query.get("from")),
+                            button=str(query.get("data") or ""))
+        message = update.get("message")  # edits, channel posts and the rest are not answers
+        chat = _chat(message)
+        if chat is None or not isinstance(message, dict):
             return None
-        return await self._message(message)
-
-    async def _message(self, message: Message) -> Incoming:
-        reply_to = message.reply_to_message
-        by_bot = (reply_to is not None and reply_to.from_user is not None
-                  and reply_to.from_user.is_bot)
-        sender = message.from_user.full_name if message.from_user else ""
-        return Incoming("telegram", str(message.chat.id),
-                        message.text or message.caption or "", sender,
-                        reply_to=str(reply_to.message_id) if by_bot and reply_to else None,
+        reply_to = message.get("reply_to_message")
+        by_bot = isinstance(reply_to, dict) and bool((reply_to.get("from") or {}).get("is_bot"))
+        return Incoming("telegram", chat, str(message.get("text") or message.get("caption") or ""),
+                        _name(message.get("from")),
+                        reply_to=str(reply_to.get("message_id")) if by_bot and reply_to else None,
                         file=await self._file(message))
 
-    async def _file(self, message: Message) -> FileRef | None:
+    async def _file(self, message: dict[str, Any]) -> FileRef | None:
         """Documents and photos are kept as references: id, name, size and the file's path
         under the bot's folder (never a URL or path that contains the token)."""
-        if message.document:
-            kind, file_id = "document", message.document.file_id
-            name, size = message.document.file_name, message.document.file_size
-        elif message.photo:
-            largest = message.photo[-1]
-            kind, file_id, name, size = "photo", largest.file_id, None, largest.file_size
+        document, photos = message.get("document"), message.get("photo")
+        if isinstance(document, dict) and document.get("file_id"):
+            kind, found = "document", document
+        elif isinstance(photos, list) and photos and isinstance(photos[-1], dict):
+            kind, found = "photo", photos[-1]  # the largest size comes last
         else:
             return None
+        file_id = str(found.get("file_id"))
+        size = found.get("file_size")
         path = None
         try:
-            found = await self.bot.get_file(file_id)
-            path = tokenless(found.file_path, self.bot.token)
+            fetched = await self.bot.get_file(file_id)
+            path = tokenless(fetched.file_path, self.bot.token)
         except TelegramError as exc:  # e.g. "file is too big" (over 20 MB): keep the id only
             log.info("getFile %s failed: %s", file_id, exc)
-        return FileRef(kind, file_id, name, size, path)
+        name = found.get("file_name") if kind == "document" else None
+        return FileRef(kind, file_id, str(name) if name else None,
+                       size if isinstance(size, int) else None, path)
 
     async def reply(self, chat_id: str, replies: list[Reply]) -> None:
         for reply in replies:
@@ -128,12 +129,30 @@ def tokenless(path: str | None, token: str) -> str | None:
 
 
 def check(update: dict[str, Any]) -> bool:
-    """Whether a webhook body is an update python-telegram-bot can read."""
-    try:
-        Update.de_json(dict(update), None)
-    except (KeyError, TypeError, ValueError):
+    """Whether a webhook body is an update we can read: a message needs its chat, id and
+    date; a button press its query id and sender. Other kinds are accepted and ignored."""
+    if not isinstance(update.get("update_id"), int):
         return False
-    return True
+    message = update.get("message")
+    if message is not None and not (
+            _chat(message) is not None and isinstance(message.get("message_id"), int)
+            and isinstance(message.get("date"), int)):
+        return False
+    query = update.get("callback_query")
+    return query is None or (isinstance(query, dict) and isinstance(query.get("id"), str)
+                             and isinstance(query.get("from"), dict))
+
+
+def _chat(message: Any) -> str | None:
+    chat = message.get("chat") if isinstance(message, dict) else None
+    chat_id = chat.get("id") if isinstance(chat, dict) else None
+    return str(chat_id) if isinstance(chat_id, int) and not isinstance(chat_id, bool) else None
+
+
+def _name(user: Any) -> str:
+    if not isinstance(user, dict):
+        return ""
+    return " ".join(str(user[k]) for k in ("first_name", "last_name") if user.get(k))
 
 
 async def poll(bot: Bot, accept: Callable[[dict[str, Any]], Awaitable[bool]],
