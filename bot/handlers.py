@@ -13,8 +13,6 @@ import zoneinfo
 from collections.abc import Awaitable, Callable, Collection
 from dataclasses import replace
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from bot import keyboards, metrics
 from bot.answering import Answering
 from bot.coordinator import Coordinator
@@ -38,7 +36,7 @@ NOT_REGISTERED = ("Bạn chưa được đăng ký nhận nhắc việc. Hãy xi
 COORDINATOR_ONLY = "Lệnh này dành cho cán bộ Sở Nội vụ."
 VIETNAM = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
 DueToday = Callable[[UnitOfWork, dt.date], Awaitable[dict[int, str]]]
-BeforeCommit = Callable[[AsyncSession, list[Reply]], Awaitable[None]]
+BeforeCommit = Callable[[UnitOfWork, list[Reply]], Awaitable[None]]
 
 
 def _utc_now() -> dt.datetime:
@@ -74,7 +72,7 @@ class Handlers:
             else:
                 replies = await self._route(uow, message)
             if before_commit is not None:
-                await before_commit(uow.session, replies)
+                await before_commit(uow, replies)
             await uow.commit()
         done()
         return replies

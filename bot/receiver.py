@@ -22,10 +22,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.channels.base import ChannelError, Inbound, Permanent
-from bot.handlers import Handlers
+from bot.handlers import BeforeCommit, Handlers
 from bot.types import Attachment, Button, Incoming, Reply
 from storage import inbox
-from storage.uow import Database
+from storage.uow import Database, UnitOfWork
 
 log = logging.getLogger("nhacviec.receive")
 CLAIM = dt.timedelta(seconds=60)  # longer than the slowest handling plus its replies
@@ -193,10 +193,9 @@ class Receiver:
             return
         self._send(inbox_id, platform, message.chat_id, replies)
 
-    def _marker(self, inbox_id: int, message: Incoming) -> Callable[[Any, list[Reply]],
-                                                                     Awaitable[None]]:
-        async def mark(session: Any, replies: list[Reply]) -> None:
-            await inbox.mark_handled(session, inbox_id,
+    def _marker(self, inbox_id: int, message: Incoming) -> BeforeCommit:
+        async def mark(uow: UnitOfWork, replies: list[Reply]) -> None:
+            await inbox.mark_handled(uow.session, inbox_id,
                                      encode(message.chat_id, replies) if replies else None,
                                      self.now())
         return mark

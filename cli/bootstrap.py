@@ -72,9 +72,10 @@ class App:
         limits = {"telegram": RateLimits(s.telegram_rate_per_second, s.telegram_rate_per_chat),
                   "zalo": RateLimits(s.zalo_rate_per_second, s.zalo_rate_per_chat),
                   "console": RateLimits(1000, 1000)}
-        tuning = DispatchSettings(max_attempts=s.send_max_attempts,
-                                  retry_base=s.send_retry_base_seconds,
-                                  lease=dt.timedelta(seconds=s.send_lease_seconds))
+        tuning = DispatchSettings(retry_base=s.send_retry_base_seconds,
+                                  retry_cap=s.send_retry_cap_seconds,
+                                  lease=dt.timedelta(seconds=s.send_lease_seconds),
+                                  zone=s.zone, resume_at=s.remind_at)
         return Dispatcher(self.db, self.channels, limits, self.today, self.owner, tuning)
 
 

@@ -128,9 +128,14 @@ async def _database(db: Database, today: dt.date) -> list[Check]:
     age = dt.datetime.now(dt.UTC) - found.oldest_pending if found.oldest_pending else None
     summary = ", ".join(f"{state}: {n}" for state, n in sorted(states.items())) or "trống"
     late = age is not None and age > BACKLOG
+    dead_hint = " · xem: nhacviec outbox dead" if states.get("dead") else ""
     results.append(Check("Hàng đợi tin", not late and not states.get("dead"),
                          summary + (f" · tin chờ lâu nhất {age.total_seconds() / 3600:.1f} giờ"
-                                    if late and age else "")))
+                                    if late and age else "") + dead_hint))
+    results.append(Check("Tin nhận", not found.inbox_failing,
+                         f"{found.inbox_waiting} tin đang xử lý" if not found.inbox_failing else
+                         f"{found.inbox_failing} tin nhận chưa xử lý được, đang thử lại; lỗi "
+                         f"gần nhất: {found.inbox_error or '—'}"))
     results.append(Check("Số liệu báo cáo", not differ,
                          "khớp với đếm lại từ đầu" if not differ else
                          f"{differ} số đếm lệch so với đếm lại; lần quét hằng ngày sẽ sửa, "

@@ -154,6 +154,7 @@ from cli import (  # noqa: E402  (they register their commands)
     contacts,
     directories,
     doctor,
+    outboxes,
     reminding,
     reporting,
     running,
@@ -165,6 +166,7 @@ reminding.register(app)
 reporting.register(app)
 backups.register(app)
 doctor.register(app)
+outboxes.register(app)
 running.register(app)
 directories.register(app)
 agencies.register(app)

@@ -15,6 +15,7 @@ from typing import Annotated
 import typer
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.channels.base import ChannelError
@@ -29,6 +30,8 @@ from storage.contacts import ContactError, console_contact
 
 log = logging.getLogger("nhacviec.run")
 IN_FLIGHT_GRACE = 7.0  # seconds; with closing the rest, a stop takes well under 10 s
+SWEEP_RETRY_FIRST = 15.0  # seconds; a failed sweep is retried, doubling, until it runs
+SWEEP_RETRY_CAP = 600.0
 
 
 def register(app: typer.Typer) -> None:
@@ -58,14 +61,25 @@ async def serve(app: App, console: bool, agency: str | None) -> None:
     sweeper, dispatcher = app.sweeper(), app.dispatcher()
     busy: set[asyncio.Task[object]] = set()  # jobs a shutdown lets finish
 
+    failures = 0
+
     async def sweep() -> None:
+        nonlocal failures
         with _tracked(busy):
             try:
                 if (await sweeper.run(app.today())).ran:
                     await tallies.reconcile(app.db)
+                failures = 0
                 await dispatcher.tick()
-            except Exception:  # the scheduler is a clock: log, and try again next time
-                log.exception("sweep failed")
+            except Exception:  # the database is down, most likely: try again soon; the
+                # sweep_runs row keeps it once per day across processes
+                failures += 1
+                delay = min(SWEEP_RETRY_CAP, SWEEP_RETRY_FIRST * 2 ** (failures - 1))
+                log.exception("sweep failed; retrying in %.0f s", delay)
+                scheduler.add_job(sweep, DateTrigger(dt.datetime.now(s.zone)
+                                                     + dt.timedelta(seconds=delay)),
+                                  id="sweep-retry", replace_existing=True,
+                                  misfire_grace_time=None)
 
     async def dispatch() -> None:
         with _tracked(busy):

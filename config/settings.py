@@ -74,8 +74,8 @@ class Settings(BaseSettings):
     extra_working_days: Annotated[list[dt.date], NoDecode] = Field(default_factory=list)
     catchup_max_days: int = Field(default=31, ge=0, le=366)
 
-    send_max_attempts: int = Field(default=5, ge=1, le=50)
     send_retry_base_seconds: float = Field(default=30.0, gt=0, le=86_400)
+    send_retry_cap_seconds: float = Field(default=600.0, gt=0, le=86_400)
     send_lease_seconds: float = Field(default=120.0, gt=0, le=86_400)
     dispatch_interval_seconds: float = Field(default=5.0, gt=0, le=3600)
     telegram_rate_per_second: float = Field(default=30.0, gt=0, le=1000)

@@ -1,8 +1,15 @@
 """Dispatcher: claims due outbox rows, sends them through the channels, records the outcome.
 
 Adapters classify failures; this is the one place that decides: back off (exponential, with
-jitter), honour a platform's retry-after, give up after N tries, flag a contact that blocked
-the bot, follow a migrated chat — and tell the coordinators when a message cannot be delivered.
+jitter, capped), honour a platform's retry-after, keep trying through a platform outage until
+the end of the message's day and then fold it into the next day's message, flag a contact
+that blocked the bot, follow a migrated chat — and tell the coordinators when a message
+cannot be delivered.
+
+Repeats that can still happen, each logged: a process killed mid-send (the row is taken back
+after the lease), and a send whose answer never came back (timed out) although the platform
+delivered it. A long text is sent part by part, each part recorded, so a retry sends only
+the parts that did not go out.
 """
 
 from __future__ import annotations
@@ -18,7 +25,15 @@ from dataclasses import dataclass
 from aiolimiter import AsyncLimiter
 
 from bot import keyboards
-from bot.channels.base import Buttons, Channel, ChannelError, Migrated, Permanent, RateLimited
+from bot.channels.base import (
+    Buttons,
+    Channel,
+    ChannelError,
+    Migrated,
+    Permanent,
+    RateLimited,
+    split_text,
+)
 from bot.types import Button
 from storage import outbox
 from storage.uow import Database
@@ -31,12 +46,13 @@ log = logging.getLogger("nhacviec.dispatch")
 
 @dataclass(frozen=True)
 class DispatchSettings:
-    max_attempts: int = 5
     retry_base: float = 30.0
-    retry_cap: float = 3600.0
+    retry_cap: float = 600.0  # after an outage ends, delivery resumes within ~10 minutes
     lease: dt.timedelta = dt.timedelta(minutes=2)
     batch: int = 200
     concurrency: int = 32
+    zone: dt.tzinfo = dt.UTC  # where "the end of the message's day" is
+    resume_at: dt.time = dt.time(8, 0)  # a folded message is tried again at this local time
 
 
 @dataclass(frozen=True)
@@ -122,8 +138,9 @@ class Dispatcher:
             await self._retry(row, words.channel_missing(row.channel), counts=True)
             return
         try:
-            await self.throttles[row.channel].wait(row.chat_id)
-            provider_id = await channel.send(row.chat_id, text, buttons)
+            provider_id = await self._send_parts(row, channel, text, buttons)
+            if provider_id is None:
+                return  # the lease ended while waiting: another process has the row
         except RateLimited as exc:
             self.throttles[row.channel].pause(exc.after)
             await self._retry(row, str(exc), counts=False, after=exc.after)
@@ -135,11 +152,37 @@ class Dispatcher:
         except Permanent as exc:
             await self._give_up(row, str(exc), contact_gone=exc.contact_gone)
         except ChannelError as exc:
+            if "timed out" in str(exc).lower():
+                log.warning("outbox %s: no answer from %s in time; the platform may have "
+                            "delivered it, so the retry may repeat it", row.id, row.channel)
             await self._retry(row, str(exc), counts=True)
         else:
             async with self.db.uow() as uow:
                 await outbox.mark_sent(uow.session, row.id, provider_id, self.now())
                 await uow.commit()
+
+    async def _send_parts(self, row: outbox.Claimed, channel: Channel, text: str,
+                          buttons: Buttons) -> str | None:
+        """Send the parts not yet sent, recording each; None if the row is no longer ours."""
+        parts = split_text(text, channel.max_text)
+        first: str | None = None
+        for index in range(min(row.parts_sent, len(parts) - 1), len(parts)):
+            await self.throttles[row.channel].wait(row.chat_id)
+            async with self.db.uow() as uow:
+                mine = await outbox.still_mine(uow.session, row.id, self.owner, self.now())
+                await uow.commit()
+            if not mine:
+                log.info("outbox %s: claim ended before sending; left to its new owner", row.id)
+                return None
+            last = index == len(parts) - 1
+            sent = await channel.send(row.chat_id, parts[index], buttons if last else ())
+            first = first or sent
+            if not last:
+                async with self.db.uow() as uow:
+                    await outbox.mark_part(uow.session, row.id, index + 1,
+                                           sent if index == 0 else None)
+                    await uow.commit()
+        return first or ""
 
     async def _text(self, row: outbox.Claimed, with_buttons: bool) -> tuple[str, Buttons]:
         async with self.db.uow() as uow:
@@ -158,17 +201,27 @@ class Dispatcher:
 
     async def _retry(self, row: outbox.Claimed, error: str, counts: bool,
                      after: float | None = None) -> None:
-        if counts and row.attempts >= self.settings.max_attempts:
-            await self._give_up(row, words.after_attempts(error, row.attempts),
-                                contact_gone=False)
-            return
+        """Retry later the same day; past the end of it, fold into the next day's message."""
         if after is None:
             backoff = min(self.settings.retry_cap,
-                          self.settings.retry_base * 2 ** (row.attempts - 1))
+                          self.settings.retry_base * 2 ** min(row.attempts - 1, 20))
             after = backoff * self.rng.uniform(0.5, 1.5)
+        now = self.now()
+        at = now + dt.timedelta(seconds=after)
+        day = max(row.send_on, now.astimezone(self.settings.zone).date())
+        if at >= _midnight_after(day, self.settings.zone):
+            tomorrow = day + dt.timedelta(days=1)
+            resume = dt.datetime.combine(tomorrow, self.settings.resume_at,
+                                         self.settings.zone).astimezone(dt.UTC)
+            async with self.db.uow() as uow:
+                target = await outbox.fold(uow.session, row.id, row.contact_id, tomorrow,
+                                           resume, error, now)
+                await uow.commit()
+            log.warning("outbox %s undelivered all day (%s): folded into message %s for %s",
+                        row.id, error, target, tomorrow)
+            return
         async with self.db.uow() as uow:
-            await outbox.mark_retry(uow.session, row.id, error,
-                                    self.now() + dt.timedelta(seconds=after), counts)
+            await outbox.mark_retry(uow.session, row.id, error, at, counts)
             await uow.commit()
         log.info("outbox %s: will retry in %.1f s (%s)", row.id, after, error)
 
@@ -202,6 +255,10 @@ def answer_buttons(items: list[outbox.ItemView]) -> Buttons:
         elif item.stage == "refusal" and item.assignment_id:
             rows += keyboards.refusal_buttons(item.assignment_id)
     return tuple(rows)
+
+
+def _midnight_after(day: dt.date, zone: dt.tzinfo) -> dt.datetime:
+    return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), zone)
 
 
 def _interleave(rows: list[outbox.Claimed]) -> list[outbox.Claimed]:

@@ -207,8 +207,10 @@ class OutboxMessage(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="RESTRICT"))
     send_on: Mapped[dt.date] = mapped_column(Date)
-    part: Mapped[int] = mapped_column(Integer, default=1)
+    part: Mapped[int] = mapped_column(Integer, default=1)  # the day's n-th message
     state: Mapped[str] = mapped_column(String(20), default="pending")
+    parts_sent: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # of a
+    # text longer than the platform's limit: a retry starts at the first part not sent
     text: Mapped[str | None] = mapped_column(Text)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))

@@ -34,6 +34,7 @@ class Claimed:
     chat_id: str
     attempts: int
     send_on: dt.date
+    parts_sent: int = 0
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,7 @@ async def claim(session: AsyncSession, owner: str, now: dt.datetime, limit: int)
         .values(state="sending", claimed_by=owner, claimed_at=now,
                 attempts=OutboxMessage.attempts + 1)
         .returning(OutboxMessage.id, OutboxMessage.contact_id, OutboxMessage.attempts,
-                   OutboxMessage.send_on))
+                   OutboxMessage.send_on, OutboxMessage.parts_sent))
     claimed = list(result)
     if not claimed:
         return []
@@ -86,7 +87,8 @@ async def claim(session: AsyncSession, owner: str, now: dt.datetime, limit: int)
         select(Contact.id, Contact.channel, Contact.chat_id)
         .where(Contact.id.in_([c.contact_id for c in claimed])))}
     return [Claimed(c.id, c.contact_id, contacts[c.contact_id].channel,
-                    contacts[c.contact_id].chat_id, c.attempts, c.send_on) for c in claimed]
+                    contacts[c.contact_id].chat_id, c.attempts, c.send_on, c.parts_sent)
+            for c in claimed]
 
 
 async def items_of(session: AsyncSession, message_id: int) -> list[ItemView]:
@@ -101,7 +103,13 @@ async def items_of(session: AsyncSession, message_id: int) -> list[ItemView]:
         .outerjoin(Agency, Agency.id == ReminderItem.agency_id)
         .where(ReminderItem.message_id == message_id)
         .order_by(ReminderItem.due_date, ReminderItem.id))
-    return [ItemView(*row) for row in rows]
+    items = [ItemView(*row) for row in rows]
+    # A message folded from a day the platform was down may list an assignment that the
+    # day's own reminder lists too: one line per assignment, the latest stage.
+    latest = {item.assignment_id: item for item in items
+              if item.stage in FOCAL and item.assignment_id is not None}
+    return [item for item in items if item.stage not in FOCAL or item.assignment_id is None
+            or latest[item.assignment_id] is item]
 
 
 async def save_text(session: AsyncSession, message_id: int, text: str,
@@ -112,8 +120,88 @@ async def save_text(session: AsyncSession, message_id: int, text: str,
 
 async def mark_sent(session: AsyncSession, message_id: int, provider_id: str,
                     now: dt.datetime) -> None:
+    """Sent; the provider id is the first part's (kept when an earlier try sent it)."""
     await session.execute(update(OutboxMessage).where(OutboxMessage.id == message_id).values(
-        state="sent", sent_at=now, provider_message_id=provider_id, last_error=None))
+        state="sent", sent_at=now, last_error=None,
+        provider_message_id=func.coalesce(OutboxMessage.provider_message_id,
+                                          provider_id or None)))
+
+
+async def still_mine(session: AsyncSession, message_id: int, owner: str,
+                     now: dt.datetime) -> bool:
+    """Renew the claim right before a send: False when the lease ended and another process
+    took the row back (it sends it; sending here too would repeat it)."""
+    result = await session.execute(
+        update(OutboxMessage).where(OutboxMessage.id == message_id,
+                                    OutboxMessage.state == "sending",
+                                    OutboxMessage.claimed_by == owner)
+        .values(claimed_at=now))
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def mark_part(session: AsyncSession, message_id: int, parts_sent: int,
+                    provider_id: str | None) -> None:
+    """One part of a long text went out: a retry starts after it."""
+    values: dict[str, object] = {"parts_sent": parts_sent}
+    if provider_id:
+        values["provider_message_id"] = func.coalesce(OutboxMessage.provider_message_id,
+                                                      provider_id)
+    await session.execute(update(OutboxMessage).where(OutboxMessage.id == message_id)
+                          .values(**values))
+
+
+async def fold(session: AsyncSession, message_id: int, contact_id: int, day: dt.date,
+               at: dt.datetime, error: str, now: dt.datetime) -> int:
+    """The platform was down all day: what this message carried moves into the contact's
+    message for `day`, first tried at `at`. Returns that message's id."""
+    target = await pending_message(session, contact_id, day, now)
+    await session.execute(update(OutboxMessage).where(OutboxMessage.id == target)
+                          .values(next_attempt_at=at))
+    await session.execute(update(ReminderItem).where(ReminderItem.message_id == message_id)
+                          .values(message_id=target))
+    await session.execute(update(OutboxMessage).where(OutboxMessage.id == message_id).values(
+        state="folded", last_error=f"{error} → gộp vào tin {target} ngày {day:%d/%m/%Y}"))
+    return target
+
+
+@dataclass(frozen=True)
+class DeadRow:
+    id: int
+    send_on: dt.date
+    channel: str
+    chat_id: str
+    who: str
+    agency: str | None
+    attempts: int
+    error: str | None
+
+
+async def dead(session: AsyncSession) -> list[DeadRow]:
+    rows = await session.execute(
+        select(OutboxMessage.id, OutboxMessage.send_on, Contact.channel, Contact.chat_id,
+               Contact.display_name, Agency.name, OutboxMessage.attempts,
+               OutboxMessage.last_error)
+        .join(Contact, Contact.id == OutboxMessage.contact_id)
+        .outerjoin(Agency, Agency.id == Contact.agency_id)
+        .where(OutboxMessage.state == "dead").order_by(OutboxMessage.id))
+    return [DeadRow(*row) for row in rows]
+
+
+async def retry_dead(session: AsyncSession, ids: list[int] | None, now: dt.datetime) -> int:
+    """Send dead messages again (all when `ids` is None); their contacts count as reachable
+    again, since the operator says the cause is fixed."""
+    chosen = OutboxMessage.state == "dead"
+    if ids is not None:
+        chosen = chosen & OutboxMessage.id.in_(ids)
+    contacts = list((await session.execute(
+        select(OutboxMessage.contact_id).where(chosen))).scalars())
+    result = await session.execute(update(OutboxMessage).where(chosen).values(
+        state="pending", attempts=0, next_attempt_at=now, claimed_by=None, claimed_at=None))
+    if contacts:
+        await session.execute(update(Contact).where(Contact.id.in_(contacts),
+                                                    Contact.unlinked_at.is_(None))
+                              .values(reachable=True, unreachable_reason=None))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 async def mark_retry(session: AsyncSession, message_id: int, error: str, at: dt.datetime,

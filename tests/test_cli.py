@@ -214,3 +214,36 @@ def test_report_writes_each_format_and_refuses_bad_options(migrated: str, exampl
             else nhacviec(migrated, "report", *args)
         assert refused.exit_code == 2 and message in refused.output, (args, refused.output)
     assert sorted(p.name for p in tmp_path.iterdir()) == before  # nothing written on refusal
+
+
+def test_dead_messages_are_listed_and_sent_again(migrated: str, example_path: Path) -> None:
+    assert nhacviec(migrated, "import", str(example_path)).exit_code == 0
+    added = nhacviec(migrated, "contacts", "add", "Sở Khoa học và Công nghệ", "--channel",
+                     "console", "--chat-id", "c-1", "--name", "Lan")
+    assert added.exit_code == 0, added.output
+    assert nhacviec(migrated, "remind", "--today", "2023-09-29",
+                    NHACVIEC_TODAY="2023-09-29").exit_code == 0
+
+    async def kill_all() -> None:
+        from storage.models import OutboxMessage
+
+        db = Database.from_url(migrated)
+        async with db.uow() as uow:
+            await uow.session.execute(update(OutboxMessage).values(
+                state="dead", last_error="Forbidden: bot was blocked by the user"))
+            await uow.commit()
+        await db.dispose()
+
+    asyncio.run(kill_all())
+    listed = nhacviec(migrated, "outbox", "dead")
+    assert listed.exit_code == 0 and "console:c-1" in listed.output
+    assert "bot was blocked" in listed.output and "29/09/2023" in listed.output
+    number = listed.output.split("\t", 1)[0]
+    refused = nhacviec(migrated, "outbox", "retry")
+    assert refused.exit_code == 2 and "--all" in refused.output
+    unknown = nhacviec(migrated, "outbox", "retry", "999999")
+    assert unknown.exit_code == 2 and "không có tin nào" in unknown.output
+    again = nhacviec(migrated, "outbox", "retry", number)
+    assert again.exit_code == 0 and "Đã đưa 1 tin" in again.output
+    assert "Không có tin nào bị bỏ" in nhacviec(migrated, "outbox", "dead").output
+    assert "chờ gửi: 1" in nhacviec(migrated, "outbox").output

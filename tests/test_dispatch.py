@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, update
 
-from bot.channels.base import Migrated, Permanent, RateLimited, Transient
+from bot.channels.base import Buttons, Migrated, Permanent, RateLimited, Transient
 from bot.channels.recording import RecordingChannel
 from plan.agencies import Directory
 from storage.models import Contact, OutboxMessage
@@ -64,25 +64,69 @@ async def test_rate_limit_is_honoured_and_not_counted_as_a_try(db: Database, exa
     assert (await message(db, focal)).state == "sent" and len(channel.sent) == 1
 
 
-async def test_transient_errors_back_off_then_give_up_and_tell_coordinators(
+async def test_an_outage_all_day_folds_the_reminder_into_the_next_days_message(
         db: Database, example_path: Path, directory: Directory) -> None:
     focal, _ = await ready(db, example_path, directory)
-    channel = RecordingChannel(failures=[Transient("Bad Gateway (502)")] * 3)
+    channel = RecordingChannel(failures=[Transient("Bad Gateway (502)")] * 10_000)
     clock = [NOW]
-    sender = dispatcher(db, channel, DAY, clock, max_attempts=3, retry_base=10.0)
-    delays = []
-    for _ in range(3):
+    sender = dispatcher(db, channel, DAY, clock, retry_base=10.0, retry_cap=900.0)
+    delays: list[float] = []
+    while (row := await message(db, focal)).state != "folded":
         await sender.tick()
         row = await message(db, focal)
         if row.state == "failed":
             wait = row.next_attempt_at.replace(tzinfo=dt.UTC) - clock[0]
             delays.append(wait.total_seconds())
             clock[0] += wait
-    assert (await message(db, focal)).state == "dead"
     assert 5 <= delays[0] <= 15 and 10 <= delays[1] <= 30  # 10 s, then 20 s, ±50 % jitter
-    await sender.tick()
+    assert max(delays) <= 900 * 1.5 and len(delays) > 50  # capped, and kept trying all day
+    assert clock[0] < dt.datetime(2023, 9, 30, tzinfo=dt.UTC)
+    async with db.uow() as uow:
+        rows = (await uow.session.execute(select(OutboxMessage).where(
+            OutboxMessage.contact_id == focal).order_by(OutboxMessage.id))).scalars().all()
+    assert [r.state for r in rows] == ["folded", "pending"]  # never "dead": nothing lost
+    assert rows[1].send_on == DAY + dt.timedelta(days=1)
+    assert rows[1].next_attempt_at.replace(tzinfo=dt.UTC) == dt.datetime(2023, 9, 30, 8, 0,
+                                                                          tzinfo=dt.UTC)
+    channel.failures.clear()  # the platform is back
+    clock[0] = dt.datetime(2023, 9, 30, 8, 0, tzinfo=dt.UTC)
+    await sender.drain()
     [(chat, text)] = channel.sent
-    assert chat == "9001" and "Không gửi được nhắc việc cho Chị Lan" in text
+    assert chat == "5001" and "Nhắc việc CCHC — 30/09/2023" in text and "VII.2" in text
+
+
+async def test_a_long_message_resumes_at_the_first_part_that_failed(
+        db: Database, example_path: Path, directory: Directory) -> None:
+    await load_example(db, example_path, directory)
+    focal = await contact(db, "Sở Nội vụ", "5002", name="Chị Hoa")
+    await sweeper(db).run(dt.date(2023, 12, 29))  # many assignments due at the year's end
+    parts = PartFailing(max_text=400, fail_at=2)
+    clock = [NOW]
+    sender = dispatcher(db, parts, DAY, clock, retry_base=1.0)
+    await sender.tick()
+    row = await message(db, focal)
+    assert row.state == "failed" and row.parts_sent == 2 and len(parts.sent) == 2
+    clock[0] = row.next_attempt_at.replace(tzinfo=dt.UTC)
+    await sender.drain()
+    texts = [t for _, t in parts.sent]
+    assert len(texts) == len(set(texts)) >= 3  # every part once: the first two not again
+    assert "\n".join(texts).startswith("Nhắc việc CCHC")
+    assert (await message(db, focal)).state == "sent"
+
+
+class PartFailing(RecordingChannel):
+    """Sends one part per call (the dispatcher splits); fails once at part `fail_at`."""
+
+    def __init__(self, max_text: int, fail_at: int) -> None:
+        super().__init__(max_text=max_text)
+        self.fail_at, self.calls = fail_at, 0
+
+    async def send(self, chat_id: str, text: str, buttons: Buttons = ()) -> str:
+        self.calls += 1
+        if self.calls == self.fail_at + 1:
+            raise Transient("Bad Gateway (502)")
+        assert len(text) <= self.max_text
+        return await super().send(chat_id, text, buttons)
 
 
 async def test_blocked_user_is_flagged_and_never_retried(db: Database, example_path: Path,

@@ -68,10 +68,6 @@ def channel_missing(channel: str) -> str:
     return f"kênh {channel} chưa được cấu hình"
 
 
-def after_attempts(error: str, attempts: int) -> str:
-    return f"{error} (sau {attempts} lần thử)"
-
-
 def undeliverable(who: str, error: str, contact_gone: bool) -> str:
     """What the coordinators are told when a message cannot be delivered."""
     if contact_gone:

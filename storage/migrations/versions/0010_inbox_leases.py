@@ -1,4 +1,5 @@
-"""inbox and leases: updates are stored before they are acknowledged; one poller per platform
+"""inbox and leases: updates are stored before they are acknowledged; one poller per platform;
+outbox.parts_sent: a long message resumes at its first unsent part
 
 Revision ID: 0010
 Revises: 0009
@@ -36,6 +37,9 @@ def upgrade() -> None:
         sa.UniqueConstraint('platform', 'update_key', name=op.f('uq_inbox_platform')),
     )
     op.create_index('ix_inbox_due', 'inbox', ['state', 'next_attempt_at'])
+    with op.batch_alter_table('outbox') as batch:
+        batch.add_column(sa.Column('parts_sent', sa.Integer(), nullable=False,
+                                   server_default='0'))
     op.create_table(
         'leases',
         sa.Column('name', sa.String(length=40), nullable=False),
@@ -47,5 +51,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table('leases')
+    with op.batch_alter_table('outbox') as batch:
+        batch.drop_column('parts_sent')
     op.drop_index('ix_inbox_due', table_name='inbox')
     op.drop_table('inbox')
