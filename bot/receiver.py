@@ -28,7 +28,7 @@ from storage import inbox
 from storage.uow import Database, UnitOfWork
 
 log = logging.getLogger("nhacviec.receive")
-CLAIM = dt.timedelta(seconds=60)  # longer than the slowest handling plus its replies
+CLAIM = dt.timedelta(seconds=60)  # default: longer than the slowest handling plus replies
 RETRY_BASE = dt.timedelta(seconds=5)
 RESCAN_SECONDS = 5.0
 KEEP_DONE = dt.timedelta(days=14)  # platforms redeliver for a day at most
@@ -78,9 +78,11 @@ class Receiver:
     def __init__(self, db: Database, handlers: Handlers, inbound: dict[str, Inbound],
                  owner: str, health: ReceiveHealth | None = None,
                  now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
-                 queue_size: int = 10_000, senders: int = 32) -> None:
+                 queue_size: int = 10_000, senders: int = 32,
+                 claim: dt.timedelta = CLAIM) -> None:
         self.db, self.handlers, self.inbound, self.owner = db, handlers, inbound, owner
         self.health = health or ReceiveHealth()
+        self.claim = claim
         self.now = now
         self._queue: asyncio.Queue[tuple[int, str, dict[str, Any]]] = asyncio.Queue(queue_size)
         self._senders = asyncio.Semaphore(senders)
@@ -99,7 +101,7 @@ class Receiver:
         try:
             async with self.db.uow() as uow:
                 inbox_id = await inbox.store(uow.session, platform, key, update, self.owner,
-                                             now, CLAIM)
+                                             now, self.claim)
                 await uow.commit()
         except Exception as exc:
             self.health.degraded(platform, f"không lưu được tin nhận ({type(exc).__name__})")
@@ -155,7 +157,7 @@ class Receiver:
     async def _rescan(self) -> None:
         now = self.now()
         async with self.db.uow() as uow:
-            due = await inbox.claim_due(uow.session, self.owner, now, CLAIM)
+            due = await inbox.claim_due(uow.session, self.owner, now, self.claim)
             if now.minute == 0 and now.second < RESCAN_SECONDS:
                 await inbox.prune(uow.session, now - KEEP_DONE)
             await uow.commit()

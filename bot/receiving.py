@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
@@ -12,7 +13,7 @@ from typing import Any
 from bot.channels.base import Inbound
 from bot.handlers import Handlers
 from bot.leasing import while_holding
-from bot.receiver import ReceiveHealth, Receiver
+from bot.receiver import CLAIM, ReceiveHealth, Receiver
 from storage.uow import Database
 
 log = logging.getLogger("nhacviec.receive")
@@ -22,9 +23,10 @@ Poller = Callable[[Accept, asyncio.Event, Callable[[], None]], Awaitable[None]]
 
 @contextlib.asynccontextmanager
 async def receiving(db: Database, handlers: Handlers, inbound: dict[str, Inbound],
-                    pollers: dict[str, Poller], owner: str) -> AsyncIterator[Receiver]:
+                    pollers: dict[str, Poller], owner: str,
+                    claim: dt.timedelta = CLAIM) -> AsyncIterator[Receiver]:
     """Run the worker and the pollers until the block ends; replies in flight are finished."""
-    receiver = Receiver(db, handlers, inbound, owner)
+    receiver = Receiver(db, handlers, inbound, owner, claim=claim)
     stop = asyncio.Event()
     tasks = [asyncio.create_task(receiver.run(stop))]
     for platform, poller in pollers.items():

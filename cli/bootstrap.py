@@ -75,7 +75,8 @@ class App:
         tuning = DispatchSettings(retry_base=s.send_retry_base_seconds,
                                   retry_cap=s.send_retry_cap_seconds,
                                   lease=dt.timedelta(seconds=s.send_lease_seconds),
-                                  zone=s.zone, resume_at=s.remind_at)
+                                  zone=s.zone, resume_at=s.remind_at,
+                                  send_timeout=s.send_timeout_seconds)
         return Dispatcher(self.db, self.channels, limits, self.today, self.owner, tuning)
 
 
@@ -86,12 +87,14 @@ def configured_channels(settings: Settings) -> dict[str, Channel]:
         from bot.channels.telegram import TelegramChannel
 
         channels["telegram"] = TelegramChannel(settings.telegram_bot_token.get_secret_value(),
-                                               settings.telegram_api_base_url)
+                                               settings.telegram_api_base_url,
+                                               timeout=settings.send_timeout_seconds)
     if settings.zalo_bot_token:
         from bot.channels.zalo import ZaloChannel
 
         channels["zalo"] = ZaloChannel(settings.zalo_bot_token.get_secret_value(),
-                                       settings.zalo_api_base_url)
+                                       settings.zalo_api_base_url,
+                                       timeout=settings.send_timeout_seconds)
     return channels
 
 

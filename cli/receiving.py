@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import functools
 import logging
 from collections.abc import AsyncIterator
@@ -49,7 +50,9 @@ async def receiving(app: App) -> AsyncIterator[Receiver]:
         else:
             await zalo_channel.call("deleteWebhook")
             pollers["zalo"] = functools.partial(zalo.poll, zalo_channel)
-    async with receive_loop(app.db, app.handlers, inbound, pollers, app.owner) as receiver:
+    claim = dt.timedelta(seconds=s.receive_claim_seconds)
+    async with receive_loop(app.db, app.handlers, inbound, pollers, app.owner,
+                            claim) as receiver:
         server, serving = None, None
         if s.webhook_url or s.http_enabled:  # webhooks, and /healthz /readyz /metrics
             import uvicorn

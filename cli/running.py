@@ -91,7 +91,8 @@ async def serve(app: App, console: bool, agency: str | None) -> None:
     s = app.settings
     scheduler = AsyncIOScheduler(timezone=s.zone)
     scheduler.add_job(sweep, CronTrigger(hour=s.remind_at.hour, minute=s.remind_at.minute,
-                                         timezone=s.zone), id="sweep", coalesce=True,
+                                         second=s.remind_at.second, timezone=s.zone),
+                      id="sweep", coalesce=True,
                       max_instances=1, misfire_grace_time=6 * 3600)
     scheduler.add_job(dispatch, IntervalTrigger(seconds=s.dispatch_interval_seconds),
                       id="dispatch", coalesce=True, max_instances=1)

@@ -77,6 +77,8 @@ class Settings(BaseSettings):
     send_retry_base_seconds: float = Field(default=30.0, gt=0, le=86_400)
     send_retry_cap_seconds: float = Field(default=600.0, gt=0, le=86_400)
     send_lease_seconds: float = Field(default=120.0, gt=0, le=86_400)
+    send_timeout_seconds: float = Field(default=10.0, gt=0, le=300)  # one platform request
+    receive_claim_seconds: float = Field(default=60.0, ge=1, le=3600)  # an update in hand
     dispatch_interval_seconds: float = Field(default=5.0, gt=0, le=3600)
     telegram_rate_per_second: float = Field(default=30.0, gt=0, le=1000)
     telegram_rate_per_chat: float = Field(default=1.0, gt=0, le=100)

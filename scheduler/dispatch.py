@@ -53,6 +53,14 @@ class DispatchSettings:
     concurrency: int = 32
     zone: dt.tzinfo = dt.UTC  # where "the end of the message's day" is
     resume_at: dt.time = dt.time(8, 0)  # a folded message is tried again at this local time
+    send_timeout: float = 10.0  # the channels' request timeout: the slowest a send can be
+
+    @property
+    def effective_lease(self) -> dt.timedelta:
+        """Never shorter than the slowest send plus a margin: the claim is renewed before
+        each part, so a lease that outlasts one request means no send is taken back while
+        it is still under way."""
+        return max(self.lease, dt.timedelta(seconds=self.send_timeout + 5))
 
 
 @dataclass(frozen=True)
@@ -101,7 +109,8 @@ class Dispatcher:
     async def tick(self) -> int:
         """Send what is due now; returns how many rows were handled."""
         async with self.db.uow() as uow:
-            repeats = await outbox.reclaim_stale(uow.session, self.now(), self.settings.lease)
+            repeats = await outbox.reclaim_stale(uow.session, self.now(),
+                                                 self.settings.effective_lease)
             claimed = await outbox.claim(uow.session, self.owner, self.now(), self.settings.batch)
             await uow.commit()
         for message_id in repeats:

@@ -34,7 +34,7 @@ def start(db_url: str, telegram: tuple[FakeTelegram, str], log: Path,
            "NHACVIEC_TELEGRAM_BOT_TOKEN": fake.token, "NHACVIEC_TELEGRAM_API_BASE_URL": url,
            "NHACVIEC_DISPATCH_INTERVAL_SECONDS": "0.2", "NHACVIEC_SEND_LEASE_SECONDS": "2",
            "NHACVIEC_SEND_RETRY_BASE_SECONDS": "0.2", "NHACVIEC_TELEGRAM_RATE_PER_CHAT": "50",
-           "NHACVIEC_LOG_LEVEL": "DEBUG", **extra}
+           "NHACVIEC_SEND_TIMEOUT_SECONDS": "5", "NHACVIEC_LOG_LEVEL": "DEBUG", **extra}
     return subprocess.Popen([sys.executable, "-m", "cli.main", "run", "--no-console"], env=env,
                             stdout=log.open("ab"), stderr=subprocess.STDOUT)
 
