@@ -23,6 +23,7 @@ from typing import Any
 
 from sqlalchemy import Table, func, insert, select, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, StatementError
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.types import Date, DateTime, LargeBinary
 
@@ -47,6 +48,7 @@ def default_suffix(url: str) -> str:
 async def backup(url: str, target: Path) -> dict[str, int]:
     """Write a backup to `target` (format from its suffix); returns rows per table."""
     partial = target.with_name(f".{target.name}.partial")
+    _remove_stale_partials(target.parent)
     try:
         if target.name.endswith(".json.gz"):
             counts = await _export_json(url, partial)
@@ -69,6 +71,23 @@ async def backup(url: str, target: Path) -> dict[str, int]:
     finally:
         partial.unlink(missing_ok=True)
     return counts
+
+
+STALE_PARTIAL = dt.timedelta(hours=1)
+
+
+def _remove_stale_partials(folder: Path) -> None:
+    """A backup killed mid-write leaves its hidden `.partial`; the next backup removes it
+    (one younger than an hour may be another backup still writing)."""
+    if not folder.is_dir():
+        return
+    now = dt.datetime.now().timestamp()
+    for stale in folder.glob(".*.partial"):
+        try:
+            if now - stale.stat().st_mtime > STALE_PARTIAL.total_seconds():
+                stale.unlink()
+        except OSError:
+            continue
 
 
 async def restore(url: str, source: Path, force: bool = False) -> dict[str, int]:
@@ -119,14 +138,27 @@ async def row_counts(url: str) -> dict[str, int]:
 
 
 async def _export_json(url: str, target: Path) -> dict[str, int]:
+    """PostgreSQL exports inside one REPEATABLE READ transaction. SQLite's driver opens no
+    transaction for reads, so a running bot could add rows between two tables: it exports
+    from an online-backup copy instead, which is one consistent snapshot."""
+    if is_sqlite(url):
+        snapshot = target.with_name(f"{target.name}.snapshot.db")
+        try:
+            await asyncio.to_thread(_online_backup, _sqlite_path(url), snapshot)
+            return await _export_rows(f"sqlite:///{snapshot}", target)
+        finally:
+            for leftover in (snapshot, Path(f"{snapshot}-wal"), Path(f"{snapshot}-shm")):
+                leftover.unlink(missing_ok=True)
+    return await _export_rows(url, target)
+
+
+async def _export_rows(url: str, target: Path) -> dict[str, int]:
     engine = make_engine(url)
     counts: dict[str, int] = {}
     try:
         async with engine.connect() as connection:
             if connection.dialect.name == "postgresql":  # one consistent snapshot
                 await connection.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"))
-            else:
-                await connection.execute(text("SELECT 1"))  # SQLite: the read transaction
             revision = await connection.run_sync(_sync_revision)
             with gzip.open(target, "wt", encoding="utf-8") as out:
                 out.write(json.dumps({"format": FORMAT, "version": VERSION,
@@ -164,15 +196,25 @@ async def _import_json(url: str, source: Path, replace: bool) -> None:
     if revision and present and present > revision:  # empty, but newer: step back first
         await asyncio.to_thread(downgrade, url, revision)
     await asyncio.to_thread(upgrade, url, revision or "head")  # the rows' own schema
-    tables = {table.name: table for table in Base.metadata.sorted_tables}
     engine = make_engine(url)
+    try:
+        await _load_rows(engine, lines, replace, source.name)
+    finally:
+        await engine.dispose()
+    await asyncio.to_thread(upgrade, url)
+
+
+async def _load_rows(engine: Any, lines: Iterator[dict[str, Any]], replace: bool,
+                     name: str) -> None:
+    """One transaction: a file whose rows do not fit together changes nothing."""
+    tables = {table.name: table for table in Base.metadata.sorted_tables}
+    current: Table | None = None
     try:
         async with engine.begin() as connection:
             if replace:
                 for table in reversed(Base.metadata.sorted_tables):
                     await connection.execute(table.delete())
             batch: list[dict[str, Any]] = []
-            current: Table | None = None
             for line in lines:
                 table = tables.get(line["t"])
                 if table is None:
@@ -185,12 +227,14 @@ async def _import_json(url: str, source: Path, replace: bool) -> None:
             if current is not None and batch:
                 await connection.execute(insert(current), batch)
             await _reset_sequences(connection)
-        async with engine.connect() as connection:  # planner statistics for the new rows
-            await connection.execute(text("ANALYZE"))
-            await connection.commit()
-    finally:
-        await engine.dispose()
-    await asyncio.to_thread(upgrade, url)
+    except (DBAPIError, StatementError, KeyError, TypeError, ValueError) as exc:
+        where = f" (bảng {current.name})" if current is not None else ""
+        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0][:200]
+        raise BackupError(f"tệp sao lưu «{name}» hỏng hoặc không nhất quán{where}: {reason}; "
+                          "không khôi phục gì") from exc
+    async with engine.connect() as connection:  # planner statistics for the new rows
+        await connection.execute(text("ANALYZE"))
+        await connection.commit()
 
 
 def _lines(source: Path) -> Iterator[dict[str, Any]]:

@@ -150,3 +150,93 @@ async def test_nightly_backup_keeps_the_newest_and_never_raises(
                       backup_dir=tmp_path / "b2")
     monkeypatch.chdir(tmp_path)
     assert await nightly_backup(broken) is None  # logged, not raised: the bot keeps running
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+async def test_sqlite_json_backup_taken_while_answers_arrive_is_a_snapshot_that_restores(
+        db: Database, db_url: str, example_path: Path, directory: Directory,
+        tmp_path: Path) -> None:
+    import asyncio
+    import sqlite3
+    import threading
+
+    await fill(db, example_path, directory)
+    path = db_url.removeprefix("sqlite:///")
+    assignment = await assignment_of(db, "I.2", "Sở Tư pháp")
+    stop = threading.Event()
+    written: list[int] = []
+
+    def writer() -> None:
+        """Another process answering: a new contact, then an answer that refers to it."""
+        connection = sqlite3.connect(path, timeout=30)
+        connection.execute("PRAGMA foreign_keys=ON")
+        n = 0
+        while not stop.is_set():
+            n += 1
+            with connection:
+                contact_id = connection.execute(
+                    "INSERT INTO contacts (agency_id, channel, chat_id, display_name, role, "
+                    "reachable, linked_at) SELECT agency_id, 'zalo', ?, 'X', 'focal', 1, "
+                    "'2023-09-25 01:00:00' FROM assignments WHERE id = ?",
+                    (f"w{n}", assignment)).lastrowid
+                connection.execute(
+                    "INSERT INTO status_reports (assignment_id, contact_id, agency_id, channel, "
+                    "status, created_at, answered_on) SELECT id, ?, agency_id, 'zalo', "
+                    "'in_progress', '2023-09-25 01:00:00', '2023-09-25' FROM assignments "
+                    "WHERE id = ?", (contact_id, assignment))
+            written.append(n)
+        connection.close()
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    try:
+        targets = []
+        for n in range(3):
+            target = tmp_path / f"live-{n}.json.gz"
+            await backup.backup(db_url, target)
+            targets.append(target)
+            await asyncio.sleep(0.05)
+    finally:
+        stop.set()
+        thread.join()
+    assert len(written) > 50  # the writer really was busy during the backups
+    for n, target in enumerate(targets):  # each restores: no answer without its contact
+        counts = await backup.restore(f"sqlite:///{tmp_path / f'copy-{n}.db'}", target)
+        assert counts["status_reports"] >= 2 and counts["contacts"] >= 1
+    assert not list(tmp_path.glob("*.snapshot.db*")) and not list(tmp_path.glob(".*.partial"))
+
+
+async def test_a_backup_whose_rows_do_not_fit_is_refused_in_one_line_and_restores_nothing(
+        db: Database, db_url: str, example_path: Path, directory: Directory,
+        tmp_path: Path) -> None:
+    await fill(db, example_path, directory)
+    good = tmp_path / "good.json.gz"
+    await backup.backup(db_url, good)
+    lines = gzip.decompress(good.read_bytes()).decode().splitlines()
+    broken = [line for line in lines if '"t": "contacts"' not in line]  # answers lose their
+    bad = tmp_path / "bad.json.gz"  # contacts, as a backup that was not a snapshot would
+    bad.write_bytes(gzip.compress("\n".join(broken).encode()))
+    import asyncio
+
+    result = await asyncio.to_thread(CliRunner().invoke, app, ["restore", str(bad)], env={
+        "NHACVIEC_DATABASE_URL": f"sqlite:///{tmp_path / 'fresh.db'}"})
+    assert result.exit_code == 2
+    [line] = result.output.strip().splitlines()
+    assert line.startswith("Lỗi: tệp sao lưu «bad.json.gz» hỏng hoặc không nhất quán")
+    assert "không khôi phục gì" in line and "Traceback" not in result.output
+    counts = await backup.row_counts(f"sqlite:///{tmp_path / 'fresh.db'}")
+    assert sum(counts.values()) == 0
+
+
+def test_a_partial_left_by_a_killed_backup_is_removed_by_the_next(tmp_path: Path) -> None:
+    import os
+    import time
+
+    stale = tmp_path / ".nhacviec-20260101-020000.json.gz.partial"
+    stale.write_bytes(b"half a backup")
+    hour_ago = time.time() - 3700
+    os.utime(stale, (hour_ago, hour_ago))
+    fresh = tmp_path / ".other.json.gz.partial"  # another backup still writing
+    fresh.write_bytes(b"in progress")
+    backup._remove_stale_partials(tmp_path)
+    assert not stale.exists() and fresh.exists()
