@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 from typing import Any
 
+from plan import limits
 from plan.rows import PlanFormatError, Row
 
 _TABLE_SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines"}
@@ -30,11 +31,17 @@ def pdf_rows(data: bytes) -> list[Row]:
         raise PlanFormatError("tệp PDF hỏng, không mở được") from exc
     items: list[tuple[str, ...]] = []
     chars = 0
+    budget = limits.Budget()
     try:
         with document:
+            if len(document.pages) > limits.MAX_PAGES:
+                raise limits.refuse(f"{len(document.pages)} trang, tối đa {limits.MAX_PAGES}")
             for page in document.pages:
+                budget.clock()
                 chars += len(page.chars)
-                items += _page_items(page)
+                for item in _page_items(page):
+                    budget.row(len(item))
+                    items.append(tuple(limits.cell(text) for text in item))
                 page.flush_cache()
     except PlanFormatError:
         raise

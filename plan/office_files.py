@@ -13,6 +13,7 @@ import re
 import zipfile
 from typing import Any
 
+from plan import limits
 from plan.header import find_header
 from plan.rows import SPANNED, PlanFormatError, Row
 
@@ -41,21 +42,29 @@ def _cell_text(value: object, number_format: str = "") -> str:
 
 
 def xlsx_rows(data: bytes) -> list[Row]:
-    """The first sheet with an appendix header (or the first sheet), cells as shown."""
+    """The first sheet with an appendix header (or the first sheet), cells as shown, within
+    `plan.limits` (rows, cells, columns, sheets and time counted as they are read)."""
     from openpyxl import load_workbook
 
     _open_zip(data, "xl/workbook.xml", "bảng tính .xlsx")
+    limits.check_zip(data)
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for broken files
         raise PlanFormatError(f"không đọc được bảng tính: {exc}") from exc
+    if len(book.sheetnames) > limits.MAX_SHEETS:
+        raise limits.refuse(f"{len(book.sheetnames)} trang tính, tối đa {limits.MAX_SHEETS}")
+    budget = limits.Budget()
     first: list[Row] = []
     for sheet in book.worksheets:
         covered = _covered(book, sheet)
-        rows = [Row(n, tuple(SPANNED if (n, i) in covered else _cell_text(
-                    getattr(c, "value", None), getattr(c, "number_format", "") or "")
-                    for i, c in enumerate(cells, 1)))
-                for n, cells in enumerate(sheet.iter_rows(), 1)]
+        rows = []
+        width = min(sheet.max_column or limits.MAX_COLUMNS, limits.MAX_COLUMNS)
+        for n, cells in enumerate(sheet.iter_rows(max_col=width), 1):
+            budget.row(len(cells))
+            rows.append(Row(n, tuple(SPANNED if (n, i) in covered else limits.cell(_cell_text(
+                getattr(c, "value", None), getattr(c, "number_format", "") or ""))
+                for i, c in enumerate(cells, 1))))
         first = first or rows
         if find_header(rows) is not None:
             return rows
@@ -73,7 +82,10 @@ def _covered(book: Any, sheet: Any) -> set[tuple[int, int]]:
     covered: set[tuple[int, int]] = set()
     for first_col, first_row, last_col, last_row in _MERGE.findall(xml):
         top, bottom = int(first_row), int(last_row)
-        for column in range(_column(first_col), _column(last_col) + 1):
+        left, right = _column(first_col), min(_column(last_col), limits.MAX_COLUMNS)
+        if len(covered) + max(0, bottom - top) * max(0, right - left + 1) > limits.MAX_CELLS:
+            raise limits.refuse("vùng gộp ô quá lớn")
+        for column in range(left, right + 1):
             covered.update((row, column) for row in range(top + 1, bottom + 1))
     return covered
 
@@ -91,20 +103,33 @@ def docx_rows(data: bytes) -> list[Row]:
     from docx.table import Table
 
     _open_zip(data, "word/document.xml", "văn bản .docx")
+    limits.check_zip(data)
     try:
         document = docx.Document(io.BytesIO(data))
     except Exception as exc:  # python-docx raises many types for broken files
         raise PlanFormatError(f"không đọc được văn bản Word: {exc}") from exc
+    budget = limits.Budget()
     rows: list[Row] = []
     for block in document.iter_inner_content():
         if isinstance(block, Table):
             above: list[Any] = []
             for table_row in block.rows:
+                budget.row(_grid_width(table_row))  # before python-docx expands the spans
                 cells, above = _docx_cells(table_row, above)
                 rows.append(Row(len(rows) + 1, cells))
         else:
-            rows.append(Row(len(rows) + 1, (_emphasised(block.text, block.runs),)))
+            budget.row(1)
+            rows.append(Row(len(rows) + 1, (limits.cell(_emphasised(block.text, block.runs)),)))
     return rows
+
+
+def _grid_width(table_row: Any) -> int:
+    """Columns the row spans in the grid, read from its XML (a forged gridSpan of 10,000
+    would make python-docx repeat the cell 10,000 times)."""
+    width = sum(int(tc.grid_span or 1) for tc in table_row._tr.tc_lst)
+    if width > limits.MAX_COLUMNS:
+        raise limits.refuse(f"một hàng bảng rộng {width} cột, tối đa {limits.MAX_COLUMNS}")
+    return width
 
 
 def _docx_cells(table_row: Any, above: list[Any]) -> tuple[tuple[str, ...], list[Any]]:
@@ -120,7 +145,7 @@ def _docx_cells(table_row: Any, above: list[Any]) -> tuple[tuple[str, ...], list
             cells.append(SPANNED)  # spanned down: the text belongs to the row above
             continue
         runs = [run for p in cell.paragraphs for run in p.runs]
-        text = "\n".join(p.text for p in cell.paragraphs).strip()
+        text = limits.cell("\n".join(p.text for p in cell.paragraphs).strip())
         cells.append(_emphasised(text, runs))
     return tuple(cells), tcs
 

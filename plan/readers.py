@@ -14,6 +14,7 @@ import zipfile
 from collections.abc import Callable
 from typing import Any
 
+from plan import limits
 from plan.header import find_header
 from plan.layout_cells import cell_rows, looks_like_cells
 from plan.layout_pipe import looks_like_pipes, pipe_rows
@@ -109,6 +110,9 @@ def _decode(data: bytes) -> str:
 
 def _text_document(suffix: str, text: str) -> Document:
     lines = text.splitlines()
+    if len(lines) > limits.MAX_TEXT_LINES:
+        raise limits.refuse(f"{len(lines):,} dòng, tối đa {limits.MAX_TEXT_LINES:,}"
+                            .replace(",", "."))
     if looks_like_cells(lines):
         return Document(cell_rows(lines), "cells")
     if looks_like_pipes(lines):
