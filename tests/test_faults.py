@@ -182,7 +182,14 @@ async def test_database_down_at_the_webhook_answers_503_then_each_delivery_once(
 
     try:
         async with httpx.AsyncClient(timeout=30) as http:
-            await wait_for(lambda: fake.webhook_url)
+            async def listening() -> bool:
+                try:
+                    return (await http.get(f"http://127.0.0.1:{port}/healthz")).is_success
+                except httpx.HTTPError:
+                    return False
+
+            await wait_for(listening)
+            assert fake.webhook_url
             assert await deliver(http, update(0, 1001)) == [200]
             await db.dispose()
             cluster.kill()
