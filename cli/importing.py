@@ -8,14 +8,19 @@ import json
 from collections import Counter
 from pathlib import Path
 
+from cli.common import run_async
 from config.directories import Choice, choose
+from config.settings import Settings
 from ingest.files import read_file
 from plan.agencies import Directory
 from plan.export import draft_to_dict
+from plan.matching import Matches, Pair
 from plan.model import DeadlineKind, ParseWarning, PlanDraft, PlanMeta
 from plan.parse import LAYOUT_LABELS, parse_plan, plan_meta
-from storage.importer import ImportReport, import_plan
+from storage.db import is_sqlite, sqlite_exists
+from storage.importer import ImportReport, import_plan, planned_matches
 from storage.uow import Database
+from words.texts import shorten
 
 
 def read_plan(path: Path, directory_name: str | None,
@@ -33,11 +38,59 @@ def read_plan(path: Path, directory_name: str | None,
 
 
 async def store_plan(db: Database, draft: PlanDraft, directory: Directory,
-                     source: str, today: dt.date | None = None) -> ImportReport:
+                     source: str, today: dt.date | None = None,
+                     accept_matches: bool = False) -> ImportReport:
     async with db.uow() as uow:
-        report = await import_plan(uow.session, draft, directory, source, today)
+        report = await import_plan(uow.session, draft, directory, source, today,
+                                   accept_matches)
         await uow.commit()
     return report
+
+
+def stored_matches(s: Settings, draft: PlanDraft, accept: bool) -> Matches | None:
+    """For a dry run: how the draft would match the stored plan, read-only; None when there
+    is no database yet (a dry run never creates one) or no such plan in it."""
+    if not draft.meta.code or (is_sqlite(s.database_url) and not sqlite_exists(s.database_url)):
+        return None
+
+    async def work() -> Matches | None:
+        db = Database.from_url(s.database_url)
+        try:
+            await db.check_migrated()
+            async with db.uow() as uow:
+                return await planned_matches(uow.session, draft, accept)
+        except Exception:  # no usable database: the dry run reads the file only
+            return None
+        finally:
+            await db.dispose()
+
+    return run_async(work())
+
+
+def uncertain_text(pairs: list[Pair]) -> str:
+    lines = [f"{len(pairs)} nhiệm vụ chưa chắc là nhiệm vụ đã lưu; không ghi gì. Xem các cặp "
+             "dưới đây (cũ → mới, độ giống):"]
+    lines += [f"  {p.old_ref} «{shorten(p.old_content)}» → {p.new_ref} "
+              f"«{shorten(p.new_content)}» ({p.score}%)" for p in pairs]
+    lines.append("Nếu đúng là cùng nhiệm vụ (giữ lịch sử báo cáo), nhập lại với "
+                 "--accept-matches; nếu không, sửa số thứ tự hoặc nội dung trong tệp.")
+    return "\n".join(lines)
+
+
+def _matches_lines(matches: Matches | None, report: ImportReport | None) -> list[str]:
+    renumbered = report.renumbered if report else (matches.renumbered if matches else [])
+    replaced = report.replaced if report else (matches.replaced if matches else [])
+    uncertain = [] if report else (matches.uncertain if matches else [])
+    lines = []
+    if renumbered:
+        lines.append("Đổi số thứ tự (giữ lịch sử báo cáo): "
+                     + ", ".join(f"{p.old_ref} → {p.new_ref}" for p in renumbered))
+    if replaced:
+        lines.append("Nhiệm vụ khác ở số thứ tự cũ (theo dõi từ đầu; lịch sử báo cáo ở lại "
+                     "với nhiệm vụ cũ): " + ", ".join(p.new_ref for p in replaced))
+    if uncertain:
+        lines.append(uncertain_text(uncertain))
+    return lines
 
 
 def with_duties(draft: PlanDraft) -> PlanDraft:
@@ -49,8 +102,10 @@ def as_json(draft: PlanDraft) -> str:
     return json.dumps(draft_to_dict(draft), ensure_ascii=False, indent=2)
 
 
-def summary(draft: PlanDraft, report: ImportReport | None, choice: Choice | None = None) -> str:
-    """The Vietnamese summary printed after an import or a dry run."""
+def summary(draft: PlanDraft, report: ImportReport | None, choice: Choice | None = None,
+            matches: Matches | None = None) -> str:
+    """The Vietnamese summary printed after an import or a dry run (`matches`: how a dry
+    run's tasks match the stored plan)."""
     meta = draft.meta
     date = meta.issued_on.strftime("%d/%m/%Y") if meta.issued_on else "không rõ ngày"
     lines = [f"Kế hoạch {meta.code or '(chưa rõ số hiệu)'} ngày {date}: {meta.title or ''}",
@@ -86,6 +141,7 @@ def summary(draft: PlanDraft, report: ImportReport | None, choice: Choice | None
                   for t in draft.duties]
     lines.append(f"Cảnh báo ({len(draft.warnings)}):")
     lines += [f"  dòng {w.line}: {w.message}" for w in draft.warnings]
+    lines += _matches_lines(matches, report)
     if report is None:
         lines.append("Chạy thử (--dry-run): không ghi gì vào cơ sở dữ liệu.")
     else:

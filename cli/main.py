@@ -15,7 +15,7 @@ from plan.agencies import DirectoryError
 from plan.model import PlanMeta
 from plan.rows import PlanFormatError
 from storage import queries
-from storage.importer import ImportRefused, ImportReport
+from storage.importer import ImportRefused, ImportReport, MatchesUncertain
 from storage.migrate import upgrade
 
 app = typer.Typer(help="Nhắc việc CCHC: theo dõi kế hoạch cải cách hành chính.",
@@ -54,6 +54,9 @@ def import_command(
     with_duties: Annotated[bool, typer.Option(
         "--with-duties", help="Nhập cả các nhiệm vụ nêu trong nội dung văn bản (ngoài phụ lục)"
     )] = False,
+    accept_matches: Annotated[bool, typer.Option(
+        "--accept-matches", help="Nhập lại: coi các cặp nhiệm vụ chưa chắc chắn là cùng một "
+                                 "nhiệm vụ (giữ lịch sử báo cáo)")] = False,
 ) -> None:
     """Đọc phụ lục kế hoạch và lưu thành nhiệm vụ, phân công (nhập lại sẽ cập nhật)."""
     s = settings()
@@ -69,14 +72,21 @@ def import_command(
     if with_duties:
         draft = importing.with_duties(draft)
     if dry_run:
-        typer.echo(importing.as_json(draft) if as_json else importing.summary(draft, None, choice))
+        if as_json:
+            typer.echo(importing.as_json(draft))
+            return
+        matches = importing.stored_matches(s, draft, accept_matches)
+        typer.echo(importing.summary(draft, None, choice, matches))
         return
 
     async def store(built: App) -> ImportReport:
-        return await importing.store_plan(built.db, draft, found, file.name, built.today())
+        return await importing.store_plan(built.db, draft, found, file.name, built.today(),
+                                          accept_matches)
 
     try:
         report = with_app(store)
+    except MatchesUncertain as exc:
+        fail(importing.uncertain_text(exc.pairs))
     except ImportRefused as exc:
         fail(str(exc))
     typer.echo(importing.as_json(draft) if as_json else importing.summary(draft, report, choice))

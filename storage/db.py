@@ -45,3 +45,10 @@ def make_engine(url: str, sqlite_busy_ms: int = 5000, **kwargs: Any) -> AsyncEng
         event.listen(engine.sync_engine, "connect", pragmas)
         return engine
     return create_async_engine(target, pool_pre_ping=True, **kwargs)
+
+
+def sqlite_exists(url: str) -> bool:
+    """Whether a SQLite URL names a file that is already there (read-only commands must not
+    create one)."""
+    database = make_url(async_url(url)).database
+    return bool(database) and database != ":memory:" and Path(str(database)).is_file()

@@ -15,6 +15,7 @@ from sqlalchemy import JSON, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from plan.agencies import Directory
+from plan.matching import Matches, Pair, Stored, match_tasks
 from plan.model import AgencyRef, PlanDraft, TaskDraft
 from storage import agency_changes, lifecycle, tallies
 from storage.models import Agency, Assignment, ImportRun, Plan, Section, Task, TaskChange
@@ -30,6 +31,14 @@ class ImportRefused(ValueError):
     """The draft cannot be stored (for example it has no plan number)."""
 
 
+class MatchesUncertain(ImportRefused):
+    """Some re-imported tasks may or may not be the stored ones: the operator decides."""
+
+    def __init__(self, pairs: list[Pair]) -> None:
+        super().__init__(f"{len(pairs)} nhiệm vụ chưa chắc là nhiệm vụ đã lưu")
+        self.pairs = pairs
+
+
 @dataclass
 class ImportReport:
     """What an import did, for the CLI summary and the audit row."""
@@ -40,6 +49,9 @@ class ImportReport:
     changed: list[str] = field(default_factory=list)
     withdrawn: list[str] = field(default_factory=list)
     restored: list[str] = field(default_factory=list)
+    renumbered: list[Pair] = field(default_factory=list)  # kept their history
+    replaced: list[Pair] = field(default_factory=list)  # a new task at an old number
+    accepted: list[Pair] = field(default_factory=list)  # uncertain, matched on request
     assignments_added: int = 0
     assignments_removed: int = 0
 
@@ -49,9 +61,12 @@ def _now() -> dt.datetime:
 
 
 async def import_plan(session: AsyncSession, draft: PlanDraft, directory: Directory,
-                      source_name: str, today: dt.date | None = None) -> ImportReport:
+                      source_name: str, today: dt.date | None = None,
+                      accept_matches: bool = False) -> ImportReport:
     """Upsert the draft. The caller commits; nothing is written if it does not. `today`
-    (the app's clock) is where recurring duties' first occurrences start."""
+    (the app's clock) is where recurring duties' first occurrences start. Tasks are matched
+    to stored ones by number and content (plan.matching); uncertain matches raise
+    MatchesUncertain unless `accept_matches`."""
     meta = draft.meta
     if not meta.code:
         raise ImportRefused("không tìm thấy số hiệu kế hoạch (ví dụ 272/KH-UBND); "
@@ -65,7 +80,8 @@ async def import_plan(session: AsyncSession, draft: PlanDraft, directory: Direct
                     warnings=[{"line": w.line, "message": w.message} for w in draft.warnings])
     session.add(run)
     await session.flush()
-    task_ids = await _upsert_tasks(session, plan.id, run.id, draft, sections, report)
+    task_ids = await _upsert_tasks(session, plan.id, run.id, draft, sections, report,
+                                   accept_matches)
     await _sync_assignments(session, draft, task_ids, agencies, report)
     await lifecycle.open_occurrences(session, today or dt.date.today(), [plan.id])
     await tallies.rebuild(session, [plan.id])  # deadlines, tasks and assignments may have moved
@@ -148,29 +164,78 @@ def _task_values(task: TaskDraft, sections: dict[str, int], position: int) -> di
             "part": task.part, "subsection": task.subsection, "extra": dict(task.extra) or None}
 
 
+async def planned_matches(session: AsyncSession, draft: PlanDraft,
+                          accept_matches: bool = False) -> Matches | None:
+    """How the draft's tasks match the stored plan of the same number (None: not stored);
+    read-only, for the dry run."""
+    plan_id = (await session.execute(select(Plan.id).where(Plan.code == draft.meta.code))
+               ).scalar_one_or_none()
+    if plan_id is None:
+        return None
+    stored = (await session.execute(select(Task).where(Task.plan_id == plan_id))).scalars()
+    return _match(list(stored), draft, accept_matches)
+
+
+def _match(stored: list[Task], draft: PlanDraft, accept: bool) -> Matches:
+    return match_tasks([Stored(t.id, t.ref, t.content) for t in stored],
+                       [(t.ref, t.content) for t in draft.tasks], accept)
+
+
 async def _upsert_tasks(session: AsyncSession, plan_id: int, run_id: int, draft: PlanDraft,
-                        sections: dict[str, int], report: ImportReport) -> dict[str, int]:
-    existing = {t.ref: t for t in (await session.execute(
-        select(Task).where(Task.plan_id == plan_id))).scalars()}
+                        sections: dict[str, int], report: ImportReport,
+                        accept_matches: bool) -> dict[str, int]:
+    stored = list((await session.execute(select(Task).where(Task.plan_id == plan_id))).scalars())
+    matches = _match(stored, draft, accept_matches)
+    if matches.uncertain and not accept_matches:
+        raise MatchesUncertain(matches.uncertain)
+    report.renumbered, report.replaced = matches.renumbered, matches.replaced
+    report.accepted = matches.uncertain
+    by_id = {task.id: task for task in stored}
+    await _move_refs(session, by_id, matches, {t.ref for t in draft.tasks}, run_id)
     new_rows = []
     for position, task in enumerate(draft.tasks):
         values = _task_values(task, sections, position)
-        current = existing.get(task.ref)
-        if current is None:
+        matched = matches.by_ref.get(task.ref)
+        if matched is None:
             new_rows.append({"plan_id": plan_id, "ref": task.ref, **values})
             report.added.append(task.ref)
             continue
-        _apply_changes(session, current, values, run_id, report)
+        _apply_changes(session, by_id[matched], values, run_id, report)
     if new_rows:
         await _bulk_insert(session, Task, new_rows)
-    seen = {task.ref for task in draft.tasks}
-    for ref, current in existing.items():
-        if ref not in seen and current.withdrawn_at is None:
+    kept = set(matches.by_ref.values())
+    for current in stored:
+        if current.id not in kept and current.withdrawn_at is None:
             current.withdrawn_at = _now()
-            report.withdrawn.append(ref)
+            report.withdrawn.append(current.ref)
     await session.flush()
     rows = await session.execute(select(Task.ref, Task.id).where(Task.plan_id == plan_id))
     return {ref: task_id for ref, task_id in rows.all()}
+
+
+async def _move_refs(session: AsyncSession, by_id: dict[int, Task], matches: Matches,
+                     draft_refs: set[str], run_id: int) -> None:
+    """Renumbered tasks take their new number; a stored task whose number a different task
+    now uses keeps its history under `<number>~<id>` (and is withdrawn by the caller). Two
+    steps, so that numbers can swap without breaking the one-task-per-number rule."""
+    kept = set(matches.by_ref.values())
+    moving = {task_id: ref for ref, task_id in matches.by_ref.items()
+              if by_id[task_id].ref != ref}
+    vacating = {task.id for task in by_id.values()
+                if task.id not in kept and task.ref in draft_refs}
+    if not moving and not vacating:
+        return
+    original = {task_id: by_id[task_id].ref for task_id in {*moving, *vacating}}
+    for task_id in original:
+        by_id[task_id].ref = f"~{task_id}"
+    await session.flush()
+    for task_id, ref in moving.items():
+        session.add(TaskChange(task_id=task_id, import_run_id=run_id, field="ref",
+                               old_value=original[task_id], new_value=ref))
+        by_id[task_id].ref = ref
+    for task_id in vacating:
+        by_id[task_id].ref = f"{original[task_id]}~{task_id}"[:40]
+    await session.flush()
 
 
 def _apply_changes(session: AsyncSession, current: Task, values: dict[str, Any], run_id: int,

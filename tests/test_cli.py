@@ -247,3 +247,43 @@ def test_dead_messages_are_listed_and_sent_again(migrated: str, example_path: Pa
     assert again.exit_code == 0 and "Đã đưa 1 tin" in again.output
     assert "Không có tin nào bị bỏ" in nhacviec(migrated, "outbox", "dead").output
     assert "chờ gửi: 1" in nhacviec(migrated, "outbox").output
+
+
+def test_reimport_lists_renumbered_tasks_and_stops_on_uncertain_ones(
+        migrated: str, example_path: Path, tmp_path: Path) -> None:
+    assert nhacviec(migrated, "import", str(example_path)).exit_code == 0
+    lines = example_path.read_text(encoding="utf-8").splitlines()
+    start = next(n for n, line in enumerate(lines) if line.startswith("1,"))
+    section = []
+    for n in range(start, len(lines)):
+        first = lines[n].split(",", 1)[0]
+        if not first.isdigit():
+            break
+        section.append(n)
+    for n in reversed(section):  # the rest of section I shift down by one
+        number, rest = lines[n].split(",", 1)
+        lines[n] = f"{int(number) + 1},{rest}"
+    lines.insert(start, "1,Khảo sát mức độ hài lòng của người dân đối với dịch vụ công,"
+                        "Báo cáo,Sở Tư pháp,,Tháng 6/2023,")
+    shifted = tmp_path / "ke-hoach-ban-hanh-lai.csv"
+    shifted.write_text("\n".join(lines), encoding="utf-8")
+    preview = nhacviec(migrated, "import", str(shifted), "--dry-run")
+    assert preview.exit_code == 0 and "Đổi số thứ tự (giữ lịch sử báo cáo): I.1 → I.2" \
+        in preview.output
+    stored = nhacviec(migrated, "import", str(shifted))
+    assert stored.exit_code == 0, stored.output
+    assert "I.1 → I.2, I.2 → I.3" in stored.output and "thêm 1," in stored.output
+    assert "Nhiệm vụ khác ở số thứ tự cũ" in stored.output
+
+    half = [line for line in lines]
+    number, rest = half[start + 1].split(",", 1)
+    half[start + 1] = (f"{number},Kế hoạch rà soát văn bản và tổ chức kiểm tra chuyên đề về "
+                       "công tác cải cách hành chính," + rest.split(",", 1)[1])
+    uncertain = tmp_path / "sua-nhieu.csv"
+    uncertain.write_text("\n".join(half), encoding="utf-8")
+    refused = nhacviec(migrated, "import", str(uncertain))
+    assert refused.exit_code == 2 and "chưa chắc là nhiệm vụ đã lưu" in refused.output
+    assert "--accept-matches" in refused.output and "I.2 «" in refused.output
+    assert "chưa chắc" in nhacviec(migrated, "import", str(uncertain), "--dry-run").output
+    accepted = nhacviec(migrated, "import", str(uncertain), "--accept-matches")
+    assert accepted.exit_code == 0 and "thay đổi 1" in accepted.output
