@@ -13,18 +13,23 @@ import json
 import resource
 import time
 
-from sqlalchemy import insert
+from sqlalchemy import delete, insert
 
 from scheduler.policy import ReminderPolicy
 from scheduler.sweep import Sweeper
 from storage.migrate import upgrade
-from storage.models import Agency, Assignment, Contact, Plan, Section, Task
+from storage.models import Agency, Assignment, Contact, Plan, Section, SweepRun, Task
 from storage.uow import Database
 from tracking.calendar import WorkCalendar
 
 AGENCIES = 100
 DAYS = [dt.date(2026, 3, 10), dt.date(2026, 3, 11), dt.date(2026, 3, 12)]  # Tue–Thu, no check-in
 DUE_TASKS_PER_DAY = 7  # × 100 agencies × 3 days ≈ 2,100 assignments with a stage
+QUARTER_END = dt.date(2026, 3, 31)  # Tuesday: "Quý I/2026" work is due
+QUARTER_TASKS = 20  # × 100 agencies: 2,000 assignments due at the quarter's end
+# The kinds of day a year brings: (day swept, days since the last sweep)
+KINDS = {"normal": (DAYS[0], 1), "checkin": (dt.date(2026, 3, 20), 1),
+         "quarter": (QUARTER_END, 1), "catchup": (dt.date(2026, 3, 19), 8)}
 NOW = dt.datetime(2026, 3, 1, tzinfo=dt.UTC)
 
 
@@ -46,7 +51,9 @@ async def setup(url: str, size: int) -> None:
         rows = []
         for t in range(1, tasks + 1):
             special = t <= DUE_TASKS_PER_DAY * len(DAYS)
-            due = due_soon[(t - 1) % len(DAYS)] if special else dt.date(2026, 12, 31)
+            quarter = not special and t <= DUE_TASKS_PER_DAY * len(DAYS) + QUARTER_TASKS
+            due = due_soon[(t - 1) % len(DAYS)] if special else (
+                QUARTER_END if quarter else dt.date(2026, 12, 31))
             rows.append({"id": t, "plan_id": 1, "section_id": 1, "ref": f"I.{t}",
                          "number": str(t), "position": t, "content": f"Nhiệm vụ {t}",
                          "product": "", "lead_text": "", "coordinating_text": "",
@@ -66,8 +73,15 @@ async def setup(url: str, size: int) -> None:
     await db.dispose()
 
 
-async def sweep(url: str, day: dt.date) -> dict[str, float]:
+async def sweep(url: str, day: dt.date, gap: int = 1) -> dict[str, float]:
+    """Sweep `day` as if the last sweep ran `gap` days before (8: a week of downtime)."""
     db = Database.from_url(url)
+    async with db.uow() as uow:
+        await uow.session.execute(delete(SweepRun))
+        await uow.session.execute(insert(SweepRun), [{
+            "run_date": day - dt.timedelta(days=gap), "caught_up_from": day,
+            "owner": "bench", "started_at": NOW, "finished_at": NOW}])
+        await uow.commit()
     sweeper = Sweeper(db, WorkCalendar.vietnam([2025, 2026, 2027]), ReminderPolicy(), "bench")
     started = time.perf_counter()
     result = await sweeper.run(day)
@@ -82,6 +96,7 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=10_000)
     parser.add_argument("--setup", action="store_true")
     parser.add_argument("--day", type=int, default=0)
+    parser.add_argument("--kind", choices=sorted(KINDS))
     args = parser.parse_args()
     if args.setup:
         upgrade(args.url)
@@ -89,7 +104,8 @@ def main() -> None:
         asyncio.run(setup(args.url, args.size))
         print(json.dumps({"setup_s": time.perf_counter() - started}))
         return
-    result = asyncio.run(sweep(args.url, DAYS[args.day]))
+    day, gap = KINDS[args.kind] if args.kind else (DAYS[args.day], 1)
+    result = asyncio.run(sweep(args.url, day, gap))
     result["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps(result))
 

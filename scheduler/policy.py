@@ -184,6 +184,22 @@ def reminders_for(schedule: DaySchedule, assignments: Iterable[OpenAssignment],
     return out
 
 
+def grouped_checkins(schedule: DaySchedule, counts: Mapping[int, int],
+                     focal_points: Mapping[int, Sequence[Recipient]]) -> list[Reminder]:
+    """An agency with more assignments owing the monthly check-in than one message can list
+    (storage counts them) gets one check-in standing for all of them."""
+    if schedule.checkin_after is None:
+        return []
+    day = schedule.day
+    out: list[Reminder] = []
+    for agency_id, n in counts.items():
+        people: list[int | None] = [p.contact_id for p in focal_points.get(agency_id, ())] \
+            or [None]
+        out += [Reminder(Stage.CHECKIN, day, day, None, agency_id, who, None, count=n)
+                for who in people]
+    return out
+
+
 def catch_up(per_day: Iterable[list[Reminder]], today: dt.date) -> list[Reminder]:
     """Missed days collapse: per assignment and recipient only the latest reminder, sent today."""
     latest: dict[tuple[object, ...], Reminder] = {}
@@ -191,6 +207,9 @@ def catch_up(per_day: Iterable[list[Reminder]], today: dt.date) -> list[Reminder
         for item in reminders:
             family = "digest" if item.stage is Stage.DIGEST else (
                 "escalation" if item.stage is Stage.ESCALATION else "focal")
+            if item.assignment_id is None and item.stage is Stage.CHECKIN:
+                family = f"group:{item.agency_id}"
             latest[(item.assignment_id, item.recipient, family)] = item
     return [Reminder(r.stage, r.natural, today, r.assignment_id, r.agency_id, r.recipient, r.due,
-                     late=r.natural < today, cycle=r.cycle) for r in latest.values()]
+                     late=r.natural < today, cycle=r.cycle, count=r.count)
+            for r in latest.values()]

@@ -11,7 +11,14 @@ import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from scheduler.policy import DaySchedule, Reminder, ReminderPolicy, catch_up, reminders_for
+from scheduler.policy import (
+    DaySchedule,
+    Reminder,
+    ReminderPolicy,
+    catch_up,
+    grouped_checkins,
+    reminders_for,
+)
 from storage import lifecycle
 from storage import reminders as store
 from storage.uow import Database, UnitOfWork
@@ -67,15 +74,16 @@ class Sweeper:
                      for day in days(first, today)]
         due_dates = frozenset().union(*(s.due_dates for s in schedules))
         checkins = [s.checkin_after for s in schedules if s.checkin_after]
-        items, info = await store.open_assignments(uow.session, due_dates,
-                                                   min(checkins) if checkins else None,
-                                                   self.roles, (first, today))
+        items, info, grouped = await store.open_assignments(
+            uow.session, due_dates, min(checkins) if checkins else None, self.roles,
+            (first, today))
         window = max(self.policy.days_before, default=0)
         per_day = []
         for s in schedules:  # who is away depends on the day
             focal, coordinators, names = await store.recipients(uow.session, s.day)
             per_day.append(reminders_for(s, [item.on(s.day, window) for item in items], focal,
-                                         coordinators, self.policy))
+                                         coordinators, self.policy)
+                           + grouped_checkins(s, grouped, focal))
         decided = per_day[0] if len(per_day) == 1 else catch_up(per_day, today)
         return decided, info, names
 

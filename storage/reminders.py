@@ -52,39 +52,74 @@ def insert_ignoring_conflicts(session: AsyncSession, model: type, keys: list[str
 DUE = func.coalesce(Assignment.due_override, Assignment.cycle_due, Task.due_date)
 
 
-def _due_filters(due_dates: Iterable[dt.date], after: dt.date | None,
-                 days: tuple[dt.date, dt.date]) -> list[ColumnElement[bool]]:
+CHECKIN_LIST_MAX = 30  # more check-ins than this for one agency: one line stands for all
+
+
+def _due_filters(due_dates: Iterable[dt.date], days: tuple[dt.date, dt.date]
+                 ) -> list[ColumnElement[bool]]:
     """The assignments a range of days may owe a reminder, as separate index-friendly
-    queries (an OR across them would scan every assignment): a due date the days name or one
-    after `after` (the monthly check-in); every recurring duty (its occurrence moves on with
-    the days) and, on a check-in day, ongoing work; a snooze ending in the range."""
+    queries (an OR across them would scan every assignment): a due date the days name, on
+    the task or as an extension; every recurring duty (its occurrence moves on with the
+    days); a snooze ending in the range."""
     dates = sorted(set(due_dates))
     plain = and_(Assignment.due_override.is_(None), Assignment.cycle_due.is_(None))
-    dated = [and_(plain, Task.due_date.in_(dates)), Assignment.due_override.in_(dates)]
-    if after is not None:
-        dated += [and_(plain, Task.due_date > after), Assignment.due_override > after]
-    kinds = ("recurring", *ONGOING) if after is not None else ("recurring",)
-    return [or_(*dated), Task.deadline_kind.in_(kinds),
-            Assignment.snoozed_until.between(*days)]
+    return [and_(plain, Task.due_date.in_(dates)), Assignment.due_override.in_(dates),
+            Task.deadline_kind == "recurring", Assignment.snoozed_until.between(*days)]
+
+
+def _checkin_filters(after: dt.date) -> list[ColumnElement[bool]]:
+    """On a check-in day: work due after `after`, and ongoing work without a date."""
+    plain = and_(Assignment.due_override.is_(None), Assignment.cycle_due.is_(None))
+    return [and_(plain, Task.due_date > after), Assignment.due_override > after,
+            Task.deadline_kind.in_(ONGOING)]
+
+
+def _live(roles: Sequence[str]) -> tuple[Any, ...]:
+    return (Plan.active, Task.withdrawn_at.is_(None), Assignment.removed_at.is_(None),
+            Assignment.status.not_in(rules.QUIET), Assignment.role.in_(roles))
+
+
+async def _crowded(session: AsyncSession, checkins: list[ColumnElement[bool]],
+                   roles: Sequence[str], last_day: dt.date) -> dict[int, int]:
+    """Agencies owing more check-ins than a message lists, counted in the database (a
+    check-in day touches every open assignment; only the counts come back)."""
+    counts: dict[int, int] = defaultdict(int)
+    awake = or_(Assignment.snoozed_until.is_(None), Assignment.snoozed_until <= last_day)
+    for where in checkins:
+        rows = await session.execute(
+            select(Assignment.agency_id, func.count()).select_from(Assignment).join(Task)
+            .join(Plan).where(*_live(roles), Assignment.role == "lead", awake, where)
+            .group_by(Assignment.agency_id))
+        for agency_id, n in rows:
+            counts[agency_id] += int(n)
+    return {agency: n for agency, n in counts.items() if n > CHECKIN_LIST_MAX}
 
 
 async def open_assignments(session: AsyncSession, due_dates: Iterable[dt.date],
                            checkin_after: dt.date | None, roles: Sequence[str],
                            days: tuple[dt.date, dt.date] | None = None
-                           ) -> tuple[list[OpenAssignment], dict[int, AssignmentInfo]]:
+                           ) -> tuple[list[OpenAssignment], dict[int, AssignmentInfo],
+                                      dict[int, int]]:
     """Assignments of active plans their agency still has to act on (tracking.status.QUIET
-    excluded), that the given days may owe a reminder (see `_due_filters`)."""
+    excluded), that the given days may owe a reminder (see `_due_filters`), and, on a
+    check-in day, agency → count for agencies whose check-ins are grouped."""
     span = days or (dt.date.min, dt.date.min)
     items: dict[int, OpenAssignment] = {}
     info: dict[int, AssignmentInfo] = {}
-    for where in _due_filters(due_dates, checkin_after, span):
+    wheres = _due_filters(due_dates, span)
+    grouped: dict[int, int] = {}
+    if checkin_after is not None:
+        checkins = _checkin_filters(checkin_after)
+        grouped = await _crowded(session, checkins, roles, span[1])
+        listed = Assignment.agency_id.not_in(list(grouped)) if grouped else None
+        wheres += [w if listed is None else and_(w, listed) for w in checkins]
+    for where in wheres:
         rows = await session.execute(
             select(Assignment.id, Assignment.agency_id, Assignment.role, DUE, Task.ref,
                    Agency.name, Plan.code, Assignment.snoozed_until, Task.deadline_kind,
                    Task.deadline_period, Task.deadline_days, Assignment.due_override)
             .select_from(Assignment).join(Task).join(Plan).join(Agency)
-            .where(Plan.active, Task.withdrawn_at.is_(None), Assignment.removed_at.is_(None),
-                   Assignment.status.not_in(rules.QUIET), Assignment.role.in_(roles), where))
+            .where(*_live(roles), where))
         for (row_id, agency_id, role, due_date, ref, agency, plan_code, snoozed, kind, period,
              recur_days, extended) in rows:
             recurrence = None
@@ -94,7 +129,7 @@ async def open_assignments(session: AsyncSession, due_dates: Iterable[dt.date],
             items[row_id] = OpenAssignment(row_id, agency_id, role, due_date, snoozed, ongoing,
                                            recurrence)
             info[row_id] = AssignmentInfo(ref, agency, plan_code)
-    return list(items.values()), info
+    return list(items.values()), info, grouped
 
 
 async def recipients(session: AsyncSession, day: dt.date | None = None
@@ -136,7 +171,8 @@ async def store_reminders(session: AsyncSession, reminders: Sequence[Reminder], 
         return 0, 0
     rows = [{"key": r.key, "stage": r.stage.value, "assignment_id": r.assignment_id,
              "agency_id": r.agency_id, "contact_id": r.recipient, "natural_date": r.natural,
-             "send_on": r.send_on, "due_date": r.due, "late": r.late, "created_at": now}
+             "send_on": r.send_on, "due_date": r.due, "late": r.late, "created_at": now,
+             "note": str(r.count) if r.count else None}  # a grouped check-in's count
             for r in reminders]
     created: list[tuple[int, int | None]] = []
     for chunk in range(0, len(rows), 1000):

@@ -101,3 +101,44 @@ async def test_year_preview_for_a_coordinator(db: Database, example_path: Path,
     assert len({r.agency for r in escalations}) == len(escalations)  # once per assignment
     assert all(r.date.weekday() < 5 for r in rows)
     assert not [r for r in rows if D(2023, 1, 20) <= r.date <= D(2023, 1, 26)]  # Tết
+
+
+async def test_an_agency_with_many_check_ins_gets_one_line_standing_for_them(
+        db: Database, example_path: Path, directory: Directory,
+        monkeypatch: object) -> None:
+    from bot.channels.recording import RecordingChannel
+    from storage import reminders
+    from storage.models import SweepRun
+    from tests.engine_helpers import NOW, dispatcher
+
+    await load_example(db, example_path, directory)
+    names = ["Sở Tư pháp", KHCN, "Sở Nội vụ", "Văn phòng UBND tỉnh", "Sở Tài chính",
+             "Sở Thông tin và Truyền thông"]
+    people = {name: await contact(db, name, f"c{n}") for n, name in enumerate(names)}
+    day = D(2023, 3, 20)  # a check-in day early in the year: most work is due later
+    checkins = ReminderItem.stage == "checkin"
+    assert (await sweeper(db).run(day)).ran
+    owed = {name: await count(db, ReminderItem, checkins, ReminderItem.contact_id == who)
+            for name, who in people.items()}
+    big = max(owed, key=lambda name: owed[name])
+    small = min((n for n in owed if 0 < owed[n] < owed[big]), key=lambda n: owed[n])
+    async with db.uow() as uow:  # the same day again, with a limit between the two
+        for table in (ReminderItem, OutboxMessage, SweepRun):
+            await uow.session.execute(table.__table__.delete())
+        await uow.commit()
+    monkeypatch.setattr(reminders, "CHECKIN_LIST_MAX", owed[small])  # type: ignore[attr-defined]
+    await sweeper(db).run(day)
+    async with db.uow() as uow:
+        rows = (await uow.session.execute(select(ReminderItem.assignment_id, ReminderItem.note)
+                                          .where(checkins,
+                                                 ReminderItem.contact_id == people[big]))).all()
+    assert rows == [(None, str(owed[big]))]  # one line, counting them all
+    assert await count(db, ReminderItem, checkins,
+                       ReminderItem.contact_id == people[small]) == owed[small]
+    channel = RecordingChannel()
+    await dispatcher(db, channel, day, [NOW]).drain()
+    sent = dict(channel.sent)
+    assert (f"Cập nhật tiến độ hằng tháng: {owed[big]} nhiệm vụ chủ trì chưa hoàn thành"
+            in sent[f"c{names.index(big)}"])
+    assert "#?" not in sent[f"c{names.index(big)}"]
+    assert "1) #" in sent[f"c{names.index(small)}"]  # under the limit: listed with codes

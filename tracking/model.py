@@ -62,6 +62,7 @@ class Reminder:
     due: dt.date | None
     late: bool = False
     cycle: bool = False  # about an occurrence of a recurring duty: escalated once per due date
+    count: int = 0  # a grouped check-in: how many assignments it stands for
 
     @property
     def days_left(self) -> int | None:
@@ -76,4 +77,6 @@ class Reminder:
         if self.stage is Stage.ESCALATION:
             occurrence = f":{self.due.isoformat()}" if self.cycle and self.due else ""
             return f"{self.assignment_id}:{who}:escalation{occurrence}"
+        if self.assignment_id is None:  # a grouped check-in: one per agency and recipient
+            return f"group:{self.agency_id}:{who}:{self.stage.value}:{self.natural.isoformat()}"
         return f"{self.assignment_id}:{who}:{self.stage.value}:{self.natural.isoformat()}"

@@ -91,7 +91,12 @@ def render(lines: Sequence[Line], today: dt.date, digest: Digest | None = None) 
     out = [f"Nhắc việc CCHC — {date_vn(today)}"]
     if any(line.late for line in lines):
         out.append("(Nhắc muộn: hệ thống tạm ngừng trong những ngày trước, nay gửi bù.)")
-    focal = [line for line in lines if line.stage in _HEADINGS]
+    focal = [line for line in lines if line.stage in _HEADINGS and line.assignment_id]
+    for line in lines:
+        if line.stage == "checkin" and not line.assignment_id and line.note:
+            out.append(f"Cập nhật tiến độ hằng tháng: {line.note} nhiệm vụ chủ trì chưa hoàn "
+                       "thành. Gõ /nhiemvu để xem mã từng nhiệm vụ, rồi trả lời theo mã "
+                       "(ví dụ: <mã> dang 50%).")
     for number, line in enumerate(focal, 1):
         code = assignment_code(line.assignment_id) if line.assignment_id else "?"
         out.append(f"{number}) #{code} · {line.ref} — {shorten(line.content or '', 110)}")
