@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cli.bootstrap import App
 from cli.common import fail, with_app
-from storage.agency_changes import AgencyChangeError, ChangeReport, list_changes, merge, rename
-from storage.models import AgencyChange
+
+if TYPE_CHECKING:  # loaded by the commands that use them: `--help` stays quick
+    from storage.agency_changes import ChangeReport
+    from storage.models import AgencyChange
+
+if TYPE_CHECKING:
+    from cli.bootstrap import App
 
 agencies_app = typer.Typer(help="Gộp, đổi tên cơ quan (nhiệm vụ, đầu mối và lịch sử đi theo).",
                            no_args_is_help=True)
@@ -22,6 +26,8 @@ def register(app: typer.Typer) -> None:
 
 
 def _apply(kind: str, old: str, new: str, note: str) -> ChangeReport:
+    from storage.agency_changes import AgencyChangeError, merge, rename
+
     async def work(built: App) -> ChangeReport:
         async with built.db.uow() as uow:
             change = merge if kind == "merge" else rename
@@ -57,6 +63,8 @@ def agencies_rename(old: str, new: str, note: Annotated[str, _NOTE] = "") -> Non
 @agencies_app.command("changes")
 def agencies_changes() -> None:
     """Liệt kê các lần gộp, đổi tên cơ quan."""
+    from storage.agency_changes import list_changes
+
     async def work(built: App) -> list[AgencyChange]:
         async with built.db.uow() as uow:
             return await list_changes(uow.session)

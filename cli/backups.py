@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from cli.common import fail, run_async, settings
-from config.settings import Settings
-from storage import backup as backups
-from storage.backup import BackupError
+
+if TYPE_CHECKING:  # loaded by the commands that use them: `--help` stays quick
+    from config.settings import Settings
 
 
 def register(app: typer.Typer) -> None:
@@ -25,6 +25,8 @@ def register(app: typer.Typer) -> None:
             "mới nhất")] = False,
     ) -> None:
         """Sao lưu toàn bộ dữ liệu (kế hoạch, đầu mối, báo cáo, hàng đợi tin)."""
+        from storage.backup import BackupError
+
         s = settings()
         try:
             target, counts, removed = run_async(make_backup(s, output, rotate))
@@ -42,6 +44,9 @@ def register(app: typer.Typer) -> None:
             "--force", help="Cho phép thay toàn bộ dữ liệu của CSDL đang có dữ liệu")] = False,
     ) -> None:
         """Khôi phục dữ liệu từ tệp sao lưu vào một CSDL trống."""
+        from storage import backup as backups
+        from storage.backup import BackupError
+
         s = settings()
         try:
             counts = run_async(backups.restore(s.database_url, source, force))
@@ -55,6 +60,9 @@ def register(app: typer.Typer) -> None:
 async def make_backup(s: Settings, output: Path | None, rotate: bool
                       ) -> tuple[Path, dict[str, int], list[Path]]:
     """One backup; with `rotate`, into the backup folder, keeping the newest `backup_keep`."""
+    from storage import backup as backups
+    from storage.backup import BackupError
+
     if output is None:
         stamp = dt.datetime.now(s.zone).strftime("%Y%m%d-%H%M%S")
         folder = s.backup_dir if rotate else Path(".")

@@ -5,14 +5,15 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from collections.abc import Awaitable, Callable, Coroutine
-from typing import Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import typer
 
-from cli.bootstrap import App, build
 from cli.logs import redact, setup
-from config.settings import Settings, SettingsError, load_settings
-from storage.uow import NotMigratedError
+
+if TYPE_CHECKING:  # the heavy stack loads when a command runs, not for `--help`
+    from cli.bootstrap import App
+    from config.settings import Settings
 
 T = TypeVar("T")
 
@@ -33,6 +34,8 @@ def date_option(value: str | None, option: str) -> dt.date | None:
 
 
 def settings() -> Settings:
+    from config.settings import SettingsError, load_settings
+
     try:
         loaded = load_settings()
     except SettingsError as exc:
@@ -49,6 +52,7 @@ def run_async(job: Coroutine[Any, Any, T]) -> T:
     the webhook's per-update CPU (bench/webhook_bench.py), and uvloop cuts it by about a third."""
     try:
         import uvloop
+
     except ImportError:  # Windows: the standard loop works, only slower
         return asyncio.run(job)
     with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
@@ -58,6 +62,9 @@ def run_async(job: Coroutine[Any, Any, T]) -> T:
 def with_app(work: Callable[[App], Awaitable[T]], migrated: bool = True,
              app: App | None = None) -> T:
     """Run one async job against a freshly built app; always close the database."""
+    from cli.bootstrap import build
+    from storage.uow import NotMigratedError
+
     built = app or build(settings())
 
     async def main() -> T:

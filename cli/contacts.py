@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cli.bootstrap import App
 from cli.common import fail, with_app
-from storage.contacts import ContactError, ContactRow, add_contact, list_contacts
+
+if TYPE_CHECKING:  # loaded by the commands that use them: `--help` stays quick
+    from storage.contacts import ContactRow
+
+if TYPE_CHECKING:
+    from cli.bootstrap import App
 
 CHANNELS = ("telegram", "zalo", "console")
 
@@ -23,6 +27,8 @@ def register(app: typer.Typer) -> None:
     @group.callback()
     def show(ctx: typer.Context) -> None:
         """Liệt kê các liên hệ đang liên kết."""
+        from storage.contacts import list_contacts
+
         if ctx.invoked_subcommand:
             return
 
@@ -47,6 +53,8 @@ def register(app: typer.Typer) -> None:
         role: Annotated[str, typer.Option(help="focal (đầu mối) hoặc coordinator")] = "focal",
     ) -> None:
         """Liên kết một chat với một cơ quan (đầu mối) hoặc với Sở Nội vụ (điều phối)."""
+        from storage.contacts import ContactError, add_contact
+
         if channel not in CHANNELS:
             fail(f"kênh «{channel}» không hợp lệ; chọn một trong {', '.join(CHANNELS)}")
         if not chat_id.strip():
@@ -73,6 +81,7 @@ def register_revoke(group: typer.Typer) -> None:
             help="Mã liên hệ (xem: nhacviec contacts)")]) -> None:
         """Thu hồi liên kết của một liên hệ (đầu mối nghỉ việc, chuyển công tác…)."""
         from storage.answers import unlink
+        from storage.contacts import list_contacts
 
         async def work(built: App) -> bool:
             async with built.db.uow() as uow:
@@ -98,6 +107,7 @@ def register_invite(app: typer.Typer) -> None:
         """Tạo mã mời một lần (hết hạn sau 7 ngày) cho đầu mối của một cơ quan."""
         from bot.enrolling import INVITE_TTL, invite_text
         from storage import invites
+        from storage.contacts import ContactError
 
         if role not in {"focal", "coordinator"}:
             fail("vai trò phải là focal hoặc coordinator")

@@ -10,17 +10,15 @@ from __future__ import annotations
 import datetime as dt
 import re
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-import yaml
 
 from cli.common import fail, settings
-from config import provinces
-from config.directories import available, closest, load_named
-from plan.agencies import Directory, DirectoryError
-from plan.names import match_name
-from plan.rows import PlanFormatError
+
+if TYPE_CHECKING:  # loaded by the commands that use them: `--help` stays quick
+    from config import provinces
+    from plan.agencies import Directory
 
 directory_app = typer.Typer(help="Danh mục cơ quan: liệt kê, tạo, kiểm tra, gợi ý tên gọi khác.",
                             no_args_is_help=True)
@@ -33,6 +31,8 @@ def register(app: typer.Typer) -> None:
 @directory_app.command("list")
 def directory_list() -> None:
     """Liệt kê các danh mục có sẵn (34 tỉnh, thành phố từ 01/7/2025, danh mục cũ, bộ ngành)."""
+    from config.directories import available
+
     for name in available():
         typer.echo(name)
 
@@ -44,6 +44,9 @@ def directory_init(
     force: Annotated[bool, typer.Option("--force", help="Ghi đè tệp đã có")] = False,
 ) -> None:
     """Tạo tệp danh mục cơ quan của một tỉnh (các cơ quan cấp tỉnh + xã, phường, đặc khu)."""
+    from config import provinces
+    from config.directories import closest
+
     found = provinces.find_province(province)
     if found is None:
         close = closest(province, [p.name for p in provinces.provinces()])
@@ -76,12 +79,16 @@ def _header(province: provinces.Province) -> str:
 
 
 def _dump(data: dict[str, Any]) -> str:
+    import yaml
+
     return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
 
 
 @directory_app.command("check")
 def directory_check(file: Annotated[Path, typer.Argument(help="Tệp danh mục .yaml")]) -> None:
     """Kiểm tra một tệp danh mục; lỗi kèm số dòng."""
+    from config.directories import load_named
+
     problems = check_file(file)
     if problems:
         for problem in problems:
@@ -94,6 +101,10 @@ def directory_check(file: Annotated[Path, typer.Argument(help="Tệp danh mục 
 
 def check_file(path: Path) -> list[str]:
     """Every problem of a directory file, each as `dòng N: …`."""
+    import yaml
+
+    from plan.agencies import Directory, DirectoryError
+
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -141,6 +152,8 @@ def directory_suggest(
 ) -> None:
     """Liệt kê tên cơ quan chưa nhận ra trong kế hoạch và tên gần nhất trong danh mục."""
     from cli.importing import read_plan
+    from plan.agencies import DirectoryError
+    from plan.rows import PlanFormatError
 
     s = settings()
     try:
@@ -169,12 +182,16 @@ def directory_suggest(
 
 def suggest(directory: Directory, name: str) -> str | None:
     """The directory's canonical name nearest to `name`, if any is near enough."""
+    from plan.names import match_name
+
     match = match_name(name, [(a.name, a.aliases) for a in directory.agencies.values()])
     return match.found or (match.candidates[0] if match.candidates else None)
 
 
 def add_aliases(path: Path, pairs: list[tuple[str, str]]) -> None:
     """Add `alias` to agency `name` in a directory file, keeping its leading comments."""
+    import yaml
+
     text = path.read_text(encoding="utf-8")
     lines = text.splitlines()
     leading = next((i for i, line in enumerate(lines) if not line.startswith("#")), len(lines))

@@ -4,21 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import httpx
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from cli.common import run_async
-from config.directories import available, load_named
-from config.settings import Settings, SettingsError, load_settings
-from plan.agencies import DirectoryError
-from storage import health, outbox, tallies
-from storage.migrate import current_revision, head_revision
-from storage.uow import Database
-from tracking.status import Day
+
+if TYPE_CHECKING:  # loaded by the commands that use them: `--help` stays quick
+    import httpx
+
+    from config.settings import Settings
+    from storage.uow import Database
 
 BACKLOG = dt.timedelta(hours=1)  # an undelivered message older than this is a problem
 
@@ -37,6 +33,11 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Kiểm tra cấu hình, CSDL, token, webhook, đồng hồ, danh mục, đầu mối, hàng đợi,
         số liệu báo cáo."""
+        from rich.console import Console
+        from rich.table import Table
+
+        from config.settings import SettingsError, load_settings
+
         try:
             s = load_settings()
         except SettingsError as exc:
@@ -58,6 +59,10 @@ def register(app: typer.Typer) -> None:
 
 
 async def _checks(s: Settings, timeout: float) -> list[Check]:
+    import httpx
+
+    from storage.uow import Database
+
     results = [_clock(s), _directory(s)]
     db = Database.from_url(s.database_url)
     try:
@@ -91,6 +96,9 @@ def _clock(s: Settings) -> Check:
 
 
 def _directory(s: Settings) -> Check:
+    from config.directories import available, load_named
+    from plan.agencies import DirectoryError
+
     if s.agency_directory is None:
         return Check("Danh mục cơ quan", True, f"chọn theo cơ quan ban hành từng kế hoạch "
                                               f"({len(available())} danh mục có sẵn)")
@@ -103,6 +111,10 @@ def _directory(s: Settings) -> Check:
 
 
 async def _database(db: Database, today: dt.date) -> list[Check]:
+    from storage import health, outbox, tallies
+    from storage.migrate import current_revision, head_revision
+    from tracking.status import Day
+
     try:
         current = await current_revision(db.engine)
     except Exception as exc:  # unreachable server, wrong password, missing file…
@@ -145,6 +157,8 @@ async def _database(db: Database, today: dt.date) -> list[Check]:
 
 async def _platform(http: httpx.AsyncClient, name: str, base: str, expected: str
                     ) -> list[Check]:
+    import httpx
+
     try:
         me = await _call(http, f"{base}/getMe")
         info = await _call(http, f"{base}/getWebhookInfo")

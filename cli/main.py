@@ -4,19 +4,16 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cli import importing
-from cli.bootstrap import App
 from cli.common import date_option, fail, settings, with_app
-from plan.agencies import DirectoryError
-from plan.model import PlanMeta
-from plan.rows import PlanFormatError
-from storage import queries
-from storage.importer import ImportRefused, ImportReport, MatchesUncertain
-from storage.migrate import upgrade
+
+if TYPE_CHECKING:  # the commands import what they use: `nhacviec --help` stays quick
+    from cli.bootstrap import App
+    from storage import queries
+    from storage.importer import ImportReport
 
 app = typer.Typer(help="Nhắc việc CCHC: theo dõi kế hoạch cải cách hành chính.",
                   no_args_is_help=True, add_completion=False)
@@ -29,6 +26,8 @@ app.add_typer(plans_app, name="plans")
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Tạo hoặc nâng cấp lược đồ cơ sở dữ liệu lên phiên bản mới nhất."""
+    from storage.migrate import upgrade
+
     s = settings()
     try:
         upgrade(s.database_url)
@@ -59,6 +58,12 @@ def import_command(
                                  "nhiệm vụ (giữ lịch sử báo cáo)")] = False,
 ) -> None:
     """Đọc phụ lục kế hoạch và lưu thành nhiệm vụ, phân công (nhập lại sẽ cập nhật)."""
+    from cli import importing
+    from plan.agencies import DirectoryError
+    from plan.model import PlanMeta
+    from plan.rows import PlanFormatError
+    from storage.importer import ImportRefused, MatchesUncertain
+
     s = settings()
     overrides = PlanMeta(code=code, issued_on=date_option(date, "--date"), title=title)
     try:
@@ -98,6 +103,8 @@ def plans_list(ctx: typer.Context) -> None:
     if ctx.invoked_subcommand:
         return
 
+    from storage import queries
+
     async def work(built: App) -> list[queries.PlanRow]:
         async with built.db.uow() as uow:
             return await queries.plans(uow.session)
@@ -112,6 +119,8 @@ def plans_list(ctx: typer.Context) -> None:
 
 
 def _toggle(code: str, active: bool) -> None:
+    from storage import queries
+
     async def work(built: App) -> bool:
         async with built.db.uow() as uow:
             found = await queries.set_active(uow.session, code, active)
@@ -144,6 +153,7 @@ def plans_confirmation(
     if state not in ("on", "off"):
         fail(f"«{state}» không hợp lệ: dùng on hoặc off, ví dụ: nhacviec plans confirmation "
              f"{code} off")
+    from storage import queries
 
     async def work(built: App) -> bool:
         async with built.db.uow() as uow:

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cli.bootstrap import App
 from cli.common import fail, with_app
-from storage import outbox
+
+if TYPE_CHECKING:  # loaded by the commands that use them: `--help` stays quick
+    from storage import outbox
+
+if TYPE_CHECKING:
+    from cli.bootstrap import App
 
 STATES = {"pending": "chờ gửi", "sending": "đang gửi", "failed": "chờ gửi lại",
           "sent": "đã gửi", "dead": "không gửi được", "cancelled": "đã hủy",
@@ -24,6 +28,8 @@ def register(app: typer.Typer) -> None:
     @group.callback()
     def show(ctx: typer.Context) -> None:
         """Đếm tin theo trạng thái."""
+        from storage import outbox
+
         if ctx.invoked_subcommand:
             return
 
@@ -40,6 +46,7 @@ def register(app: typer.Typer) -> None:
     @group.command("dead")
     def dead() -> None:
         """Liệt kê tin không gửi được (người dùng chặn bot, tài khoản không còn, …)."""
+        from storage import outbox
 
         async def work(built: App) -> list[outbox.DeadRow]:
             async with built.db.uow() as uow:
@@ -60,6 +67,8 @@ def register(app: typer.Typer) -> None:
         = False,
     ) -> None:
         """Gửi lại tin không gửi được, sau khi đã khắc phục nguyên nhân."""
+        from storage import outbox
+
         if not ids and not every:
             fail("cần số tin (xem: nhacviec outbox dead) hoặc --all")
         if ids and every:

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cli.bootstrap import App, build
 from cli.common import date_option, fail, settings, with_app
-from scheduler.sweep import PreviewRow, SweepResult
-from storage import outbox
-from words.texts import date_vn
+
+if TYPE_CHECKING:  # loaded by the commands that use them: `--help` stays quick
+    from cli.bootstrap import App
+    from scheduler.sweep import PreviewRow, SweepResult
 
 # `remind` waits this long for retries (rate limits, short back-offs); later ones are left
 # in the outbox for `nhacviec run`.
@@ -33,6 +33,8 @@ def register(app: typer.Typer) -> None:
         as_json: Annotated[bool, typer.Option("--json", help="In dạng JSON")] = False,
     ) -> None:
         """Chạy đợt nhắc việc của một ngày, hoặc xem trước lịch nhắc (--dry-run)."""
+        from cli.bootstrap import build
+
         loaded = settings()
         start = date_option(today, "--today")
         end = date_option(until, "--until")
@@ -53,6 +55,8 @@ def register(app: typer.Typer) -> None:
 
 
 async def _deliver(app: App) -> tuple[SweepResult, dict[str, int]]:
+    from storage import outbox
+
     result = await app.sweeper().run(app.today())
     for channel in app.channels.values():
         await channel.start()
@@ -77,6 +81,8 @@ def _json(rows: list[PreviewRow]) -> str:
 
 
 def _table(rows: list[PreviewRow]) -> str:
+    from words.texts import date_vn
+
     if not rows:
         return "Không có nhắc việc nào trong khoảng ngày này."
     lines = []
@@ -90,6 +96,8 @@ def _table(rows: list[PreviewRow]) -> str:
 
 
 def _summary(result: SweepResult, states: dict[str, int]) -> str:
+    from words.texts import date_vn
+
     if result.ran:
         head = (f"Đợt nhắc ngày {date_vn(result.day)}"
                 + (f" (gửi bù từ {date_vn(result.since)})" if result.since < result.day else "")

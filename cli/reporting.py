@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cli.bootstrap import App, build
 from cli.common import date_option, fail, settings, with_app
-from reports import build as reports
-from reports.state import Scope, scope
-from storage import queries
-from storage.uow import UnitOfWork
+
+if TYPE_CHECKING:  # loaded by the commands that use them: `--help` stays quick
+    from cli.bootstrap import App
+    from reports.state import Scope
+    from storage.uow import UnitOfWork
 
 
 def register(app: typer.Typer) -> None:
@@ -37,6 +37,9 @@ def register(app: typer.Typer) -> None:
             "hoạch đang theo dõi")] = None,
     ) -> None:
         """Xuất báo cáo tiến độ cho Sở Nội vụ."""
+        from cli.bootstrap import build
+        from reports import build as reports
+
         if fmt not in reports.FORMATS:
             fail(f"--format «{fmt}» không hỗ trợ; chọn một trong: {', '.join(reports.FORMATS)}")
         if chart is not None and chart.suffix.lower() != ".png":
@@ -58,6 +61,9 @@ def register(app: typer.Typer) -> None:
 
 async def _report(app: App, as_of: dt.date | None, plans: list[str], fmt: str,
                   target: Path | None, chart: Path | None, history: bool) -> str:
+    from reports import build as reports
+    from reports.state import scope
+
     s = scope(app.today(), as_of, app.settings.zone, plans, app.calendar(),
               app.settings.due_soon_working_days)
     async with app.db.uow() as uow:
@@ -79,6 +85,8 @@ async def _report(app: App, as_of: dt.date | None, plans: list[str], fmt: str,
 
 
 async def _check_plans(uow: UnitOfWork, s: Scope) -> None:
+    from storage import queries
+
     known = {row.code: row for row in await queries.plans(uow.session)}
     unknown = [code for code in s.plans if code not in known]
     if unknown:

@@ -10,23 +10,15 @@ import os
 import signal
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from apscheduler.triggers.cron import CronTrigger
-from apscheduler.triggers.date import DateTrigger
-from apscheduler.triggers.interval import IntervalTrigger
 
-from bot.channels.base import ChannelError
-from bot.console import PROMPT, run_console
-from cli.backups import make_backup
-from cli.bootstrap import App, build
 from cli.common import fail, settings, with_app
-from cli.receiving import receiving
-from config.settings import Settings
-from storage import queries, tallies
-from storage.contacts import ContactError, console_contact
+
+if TYPE_CHECKING:  # loaded by the commands that use them: `--help` stays quick
+    from cli.bootstrap import App
+    from config.settings import Settings
 
 log = logging.getLogger("nhacviec.run")
 IN_FLIGHT_GRACE = 7.0  # seconds; with closing the rest, a stop takes well under 10 s
@@ -43,6 +35,10 @@ def register(app: typer.Typer) -> None:
             "--console/--no-console", help="Mở console (mặc định: khi chưa có token)")] = None,
     ) -> None:
         """Chạy bot: đợt nhắc hằng ngày, gửi tin, và console khi chưa cấu hình token."""
+        from bot.channels.base import ChannelError
+        from cli.bootstrap import build
+        from storage.contacts import ContactError
+
         loaded = settings()
         built = build(loaded)
         wanted = console if console is not None else not (loaded.telegram_bot_token
@@ -56,6 +52,16 @@ def register(app: typer.Typer) -> None:
 
 
 async def serve(app: App, console: bool, agency: str | None) -> None:
+    from apscheduler.schedulers.asyncio import AsyncIOScheduler
+    from apscheduler.triggers.cron import CronTrigger
+    from apscheduler.triggers.date import DateTrigger
+    from apscheduler.triggers.interval import IntervalTrigger
+
+    from bot.console import PROMPT, run_console
+    from cli.receiving import receiving
+    from storage import tallies
+    from storage.contacts import console_contact
+
     for channel in app.channels.values():
         await channel.start()
     sweeper, dispatcher = app.sweeper(), app.dispatcher()
@@ -154,6 +160,8 @@ def _tracked(busy: set[asyncio.Task[object]]) -> Iterator[None]:
 async def nightly_backup(s: Settings) -> Path | None:
     """The scheduled backup: rotate in the backup folder; a failure is logged, never raised
     (the bot keeps running and the next night tries again)."""
+    from cli.backups import make_backup
+
     try:
         target, counts, removed = await make_backup(s, None, rotate=True)
     except Exception:
@@ -182,6 +190,8 @@ def _stop_on_signals() -> asyncio.Event:
 
 
 async def _banner(app: App) -> str:
+    from storage import queries
+
     async with app.db.uow() as uow:
         rows = await queries.plans(uow.session)
     loaded = "; ".join(f"{r.code}: {r.tasks} nhiệm vụ" for r in rows) or "chưa có kế hoạch"

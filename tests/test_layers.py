@@ -106,3 +106,17 @@ def test_the_cli_and_the_bot_load_matplotlib_only_to_draw() -> None:
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                           cwd=ROOT, check=True)
     assert done.stdout.strip() == "False"
+
+
+def test_the_cli_loads_only_what_a_command_uses() -> None:
+    """`nhacviec --help` (and every command's start) must not pay for the database, chat,
+    scheduler, HTTP or settings stacks: each command imports what it uses (issue 14)."""
+    import subprocess
+    import sys
+
+    heavy = ["sqlalchemy", "telegram", "httpx", "apscheduler", "pydantic", "openpyxl", "docx",
+             "pdfplumber", "yaml", "uvicorn", "starlette", "prometheus_client", "holidays"]
+    probe = (f"import sys, cli.main; print([m for m in {heavy!r} if m in sys.modules])")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          cwd=ROOT, check=True)
+    assert done.stdout.strip() == "[]"
