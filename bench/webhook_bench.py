@@ -24,10 +24,9 @@ import uvicorn
 from sqlalchemy import select
 
 from bot.channels.telegram import TelegramChannel
-from bot.channels.telegram_in import TelegramInbound
 from bot.channels.zalo import ZaloChannel
 from bot.handlers import Handlers
-from bot.receiving import receiving
+from bot.receiving import platforms, receiving
 from bot.web import create_app
 from cli.common import run_async
 from config.directories import load_directory
@@ -88,8 +87,8 @@ async def run(url: str, total: int, rate: float, warmup: int = 500) -> dict[str,
         telegram = TelegramChannel(tg_token, f"http://127.0.0.1:{tg_port}/bot")
         await telegram.start()
         zalo = ZaloChannel(zalo_token, f"http://127.0.0.1:{zalo_port}")
-        inbound = {"telegram": TelegramInbound(telegram.bot), "zalo": zalo}
-        receiving_context = receiving(db, handlers, inbound, {}, "bench")  # type: ignore[arg-type]
+        inbound, _ = platforms(telegram, zalo, polling=False)
+        receiving_context = receiving(db, handlers, inbound, {}, "bench")
         receiver = await receiving_context.__aenter__()
         web = create_app(handlers, SECRET, receiver)
         port = free_port()

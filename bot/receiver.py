@@ -39,7 +39,6 @@ class ReceiveHealth:
     """Per platform: "ok", or why receiving is failing right now (shown by /readyz)."""
 
     platforms: dict[str, str] = field(default_factory=dict)
-    handling_failures: int = 0
 
     def ok(self, platform: str) -> None:
         self.platforms[platform] = "ok"
@@ -185,7 +184,6 @@ class Receiver:
             log.info("inbox %d was handled by another process", inbox_id)
             return
         except Exception as exc:
-            self.health.handling_failures += 1
             log.exception("handling %s update failed (inbox %d); it will be retried",
                           platform, inbox_id)
             await self._failed(inbox_id, f"{type(exc).__name__}: {exc}")

@@ -21,6 +21,30 @@ Accept = Callable[[dict[str, Any]], Awaitable[bool]]
 Poller = Callable[[Accept, asyncio.Event, Callable[[], None]], Awaitable[None]]
 
 
+def platforms(telegram: Any | None, zalo_channel: Any | None, polling: bool,
+              poll_timeout: int = 10) -> tuple[dict[str, Inbound], dict[str, Poller]]:
+    """What receives for each configured platform (a `TelegramChannel`, a `ZaloChannel`), and
+    its poller unless updates come by webhook."""
+    import functools
+
+    inbound: dict[str, Inbound] = {}
+    pollers: dict[str, Poller] = {}
+    if telegram is not None:
+        from bot.channels import telegram_in
+
+        inbound["telegram"] = telegram_in.TelegramInbound(telegram.bot)
+        if polling:
+            pollers["telegram"] = functools.partial(telegram_in.poll, telegram.bot,
+                                                    timeout=poll_timeout)
+    if zalo_channel is not None:
+        from bot.channels import zalo
+
+        inbound["zalo"] = zalo_channel
+        if polling:
+            pollers["zalo"] = functools.partial(zalo.poll, zalo_channel)
+    return inbound, pollers
+
+
 @contextlib.asynccontextmanager
 async def receiving(db: Database, handlers: Handlers, inbound: dict[str, Inbound],
                     pollers: dict[str, Poller], owner: str,

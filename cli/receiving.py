@@ -6,14 +6,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
-import functools
 import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
-from bot.channels.base import Inbound
 from bot.receiver import Receiver
-from bot.receiving import Poller
+from bot.receiving import platforms
 from bot.receiving import receiving as receive_loop
 from cli.bootstrap import App
 
@@ -25,31 +23,23 @@ async def receiving(app: App) -> AsyncIterator[Receiver]:
     """Start whatever receives updates for the configured channels; stop it on exit."""
     s = app.settings
     secret = s.webhook_secret.get_secret_value() if s.webhook_secret else ""
-    inbound: dict[str, Inbound] = {}
-    pollers: dict[str, Poller] = {}
     telegram: Any = app.channels.get("telegram")
-    if telegram is not None:
-        from bot.channels import telegram_in
-
-        inbound["telegram"] = telegram_in.TelegramInbound(telegram.bot)
+    zalo_channel: Any = app.channels.get("zalo")
+    if telegram is not None:  # Telegram keeps one delivery mode: webhook or getUpdates
         if s.webhook_url:
+            from bot.channels.telegram_in import UPDATES
+
             await telegram.bot.set_webhook(f"{s.webhook_url}/telegram/webhook",
-                                           secret_token=secret,
-                                           allowed_updates=telegram_in.UPDATES)
+                                           secret_token=secret, allowed_updates=UPDATES)
         else:
             await telegram.bot.delete_webhook()
-            pollers["telegram"] = functools.partial(telegram_in.poll, telegram.bot)
-    zalo_channel: Any = app.channels.get("zalo")
     if zalo_channel is not None:
-        from bot.channels import zalo
-
-        inbound["zalo"] = zalo_channel
         if s.webhook_url:
             await zalo_channel.call("setWebhook", {"url": f"{s.webhook_url}/zalo/webhook",
                                                    "secret_token": secret})
         else:
             await zalo_channel.call("deleteWebhook")
-            pollers["zalo"] = functools.partial(zalo.poll, zalo_channel)
+    inbound, pollers = platforms(telegram, zalo_channel, polling=not s.webhook_url)
     claim = dt.timedelta(seconds=s.receive_claim_seconds)
     async with receive_loop(app.db, app.handlers, inbound, pollers, app.owner,
                             claim) as receiver:

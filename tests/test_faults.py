@@ -9,10 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import os
 import signal
-import subprocess
-import sys
 import time
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
@@ -33,6 +30,7 @@ from storage.models import InboxUpdate, OutboxMessage, StatusReport, SweepRun
 from storage.uow import Database
 from tests.engine_helpers import assignment_of, contact, load_example
 from tests.pg_cluster import Cluster, new_cluster
+from tests.process_helpers import start, stop, wait_for
 from words.codes import assignment_code
 
 pytestmark = pytest.mark.slow
@@ -72,40 +70,10 @@ async def prepared(url: str, example_path: Path, directory: Directory) -> tuple[
     return db, assignment_code(await assignment_of(db, "VII.2", KHCN))
 
 
-def start(url: str, telegram: tuple[FakeTelegram, str], log: Path,
-          **extra: str) -> subprocess.Popen[bytes]:
-    fake, api = telegram
-    env = {**os.environ, "NHACVIEC_DATABASE_URL": url, "NHACVIEC_TODAY": "2023-09-20",
-           "NHACVIEC_TELEGRAM_BOT_TOKEN": fake.token, "NHACVIEC_TELEGRAM_API_BASE_URL": api,
-           "NHACVIEC_DISPATCH_INTERVAL_SECONDS": "0.2", "NHACVIEC_SEND_RETRY_BASE_SECONDS": "0.2",
-           "NHACVIEC_SEND_RETRY_CAP_SECONDS": "1", "NHACVIEC_SEND_TIMEOUT_SECONDS": "5",
-           "NHACVIEC_RECEIVE_CLAIM_SECONDS": "3", "NHACVIEC_TELEGRAM_RATE_PER_CHAT": "50",
-           "NHACVIEC_LOG_LEVEL": "DEBUG", **extra}
-    env = {k: v for k, v in env.items() if v}  # an empty value: leave the setting unset
-    return subprocess.Popen([sys.executable, "-m", "cli.main", "run", "--no-console"], env=env,
-                            stdout=log.open("ab"), stderr=subprocess.STDOUT)
 
 
-def stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
 
 
-async def wait_for(condition: object, seconds: float = 60.0) -> None:
-    deadline = time.monotonic() + seconds
-    while True:
-        found = condition()  # type: ignore[operator]
-        if asyncio.iscoroutine(found):
-            found = await found
-        if found:
-            return
-        if time.monotonic() > deadline:
-            raise AssertionError("timed out")
-        await asyncio.sleep(0.2)
 
 
 async def count(db: Database, model: type) -> int:

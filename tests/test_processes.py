@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import os
 import signal
-import subprocess
-import sys
 import time
 from collections import Counter
 from pathlib import Path
@@ -21,39 +18,17 @@ from storage.models import Contact, OutboxMessage, SweepRun
 from storage.uow import Database
 from tests.conftest import PG_URL
 from tests.engine_helpers import contact, load_example
+from tests.process_helpers import start, stop, wait_for
 
 pytestmark = pytest.mark.slow
 KHCN = "Sở Khoa học và Công nghệ"
 CHATS = 24
 
 
-def start(db_url: str, telegram: tuple[FakeTelegram, str], log: Path,
-          **extra: str) -> subprocess.Popen[bytes]:
-    fake, url = telegram
-    env = {**os.environ, "NHACVIEC_DATABASE_URL": db_url, "NHACVIEC_TODAY": "2023-09-20",
-           "NHACVIEC_TELEGRAM_BOT_TOKEN": fake.token, "NHACVIEC_TELEGRAM_API_BASE_URL": url,
-           "NHACVIEC_DISPATCH_INTERVAL_SECONDS": "0.2", "NHACVIEC_SEND_LEASE_SECONDS": "2",
-           "NHACVIEC_SEND_RETRY_BASE_SECONDS": "0.2", "NHACVIEC_TELEGRAM_RATE_PER_CHAT": "50",
-           "NHACVIEC_SEND_TIMEOUT_SECONDS": "5", "NHACVIEC_LOG_LEVEL": "DEBUG", **extra}
-    return subprocess.Popen([sys.executable, "-m", "cli.main", "run", "--no-console"], env=env,
-                            stdout=log.open("ab"), stderr=subprocess.STDOUT)
 
 
-async def wait_for(condition: object, seconds: float = 30.0) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():  # type: ignore[operator]
-        if time.monotonic() > deadline:
-            raise AssertionError("timed out")
-        await asyncio.sleep(0.1)
 
 
-def stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
 
 
 async def enroll(db: Database, example_path: Path, directory: Directory) -> None:
