@@ -7,7 +7,8 @@ replies are kept on the row until they are sent. Anything that fails is retried 
 inbox with back-off, by whichever process gets there first after the claim ends.
 
 Repeats that can still happen (logged): a reply sent just before the process died, before
-its row was marked done, is sent again when the row is retried.
+its row was marked done (done-marking is batched once a second), is sent again when the row
+is retried.
 """
 
 from __future__ import annotations
@@ -32,6 +33,10 @@ CLAIM = dt.timedelta(seconds=60)  # default: longer than the slowest handling pl
 RETRY_BASE = dt.timedelta(seconds=5)
 RESCAN_SECONDS = 5.0
 KEEP_DONE = dt.timedelta(days=14)  # platforms redeliver for a day at most
+# Sent replies are marked done in batches: one transaction a second, not one per answer.
+# A crash in between repeats at most that second's replies (the rows are still claimed).
+FLUSH_SECONDS = 1.0
+FLUSH_MAX = 200
 
 
 @dataclass
@@ -98,10 +103,9 @@ class Receiver:
             return False
         now = self.now()
         try:
-            async with self.db.uow() as uow:
-                inbox_id = await inbox.store(uow.session, platform, key, update, self.owner,
+            async with self.db.single() as connection:
+                inbox_id = await inbox.store(connection, platform, key, update, self.owner,
                                              now, self.claim)
-                await uow.commit()
         except Exception as exc:
             self.health.degraded(platform, f"không lưu được tin nhận ({type(exc).__name__})")
             raise
@@ -120,6 +124,7 @@ class Receiver:
         """The worker: queued updates first, the inbox's due rows every few seconds."""
         rescan_at = 0.0
         loop = asyncio.get_running_loop()
+        flush_at = loop.time() + FLUSH_SECONDS
         while not stop.is_set():
             if loop.time() >= rescan_at:
                 rescan_at = loop.time() + RESCAN_SECONDS
@@ -132,7 +137,8 @@ class Receiver:
                     self._idle.set()
                 continue
             await self._guarded(self._handle(*item))
-            if self._queue.empty() or len(self._done) >= 100:
+            if len(self._done) >= FLUSH_MAX or loop.time() >= flush_at:
+                flush_at = loop.time() + FLUSH_SECONDS
                 await self._guarded(self._flush_done())
         await self.drain_sends()
 

@@ -9,6 +9,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from storage import sqlite_inline
+
 
 def async_url(url: str) -> str:
     """`sqlite:///x.db` → aiosqlite, `postgresql://…` → asyncpg (other PG drivers too)."""
@@ -32,7 +34,9 @@ def make_engine(url: str, sqlite_busy_ms: int = 5000, **kwargs: Any) -> AsyncEng
         database = parsed.database
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(target, **kwargs)
+        # Statements run on the loop's thread, not aiosqlite's (storage.sqlite_inline)
+        engine = create_async_engine(
+            target, async_creator=sqlite_inline.creator(database or ":memory:"), **kwargs)
 
         def pragmas(dbapi_connection: Any, _record: Any) -> None:
             cursor = dbapi_connection.cursor()
@@ -44,7 +48,11 @@ def make_engine(url: str, sqlite_busy_ms: int = 5000, **kwargs: Any) -> AsyncEng
 
         event.listen(engine.sync_engine, "connect", pragmas)
         return engine
-    return create_async_engine(target, pool_pre_ping=True, **kwargs)
+    # No pre-ping: it costs a round trip per transaction, a fifth of a webhook's database
+    # time. After a server restart the first statement on each stale connection fails and
+    # SQLAlchemy drops the pool; that one failure is retried like any outage (the inbox, the
+    # outbox, the sweep), or answered 503 so the platform delivers the update again.
+    return create_async_engine(target, **kwargs)
 
 
 def sqlite_exists(url: str) -> bool:

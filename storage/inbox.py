@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from storage.models import Base, InboxUpdate
 
@@ -52,10 +52,11 @@ class Pending:
     attempts: int
 
 
-async def store(session: AsyncSession, platform: str, key: str, payload: dict[str, Any],
+async def store(connection: AsyncConnection, platform: str, key: str, payload: dict[str, Any],
                 owner: str, now: dt.datetime, lease: dt.timedelta) -> int | None:
-    """Keep the update, claimed by this process for `lease`; None when it is a repeat."""
-    result = await session.execute(_STORE[session.get_bind().dialect.name], {
+    """Keep the update, claimed by this process for `lease`; None when it is a repeat.
+    One statement, committed on its own (`Database.single`)."""
+    result = await connection.execute(_STORE[connection.dialect.name], {
         "platform": platform, "update_key": key[:120],
         "payload": json.dumps(payload, ensure_ascii=False), "state": "new", "attempts": 0,
         "next_attempt_at": now, "claimed_by": owner, "claimed_until": now + lease,

@@ -68,3 +68,46 @@ async def test_writers_queue_instead_of_failing_when_the_lock_is_held_long(
         assert stored == 10
     finally:
         await db.dispose()
+
+
+async def test_sqlite_statements_run_on_the_loop_thread_and_keep_transactions(
+        tmp_path: Path) -> None:
+    """The inline driver (storage.sqlite_inline): no helper thread per connection, a failed
+    statement rolls its unit of work back, and a committed one is there after a restart."""
+    import threading
+
+    from sqlalchemy import text
+    from sqlalchemy.exc import IntegrityError
+
+    url = f"sqlite:///{tmp_path / 'inline.db'}"
+    await asyncio.to_thread(upgrade, url)
+    before = threading.active_count()
+    db = Database.from_url(url)
+    insert = text("INSERT INTO enroll_attempts (id, channel, chat_id, at) "
+                  "VALUES (:id, 't', 'c', :at)")
+    at = dt.datetime.now(dt.UTC)
+    try:
+        async with db.uow() as uow:
+            await uow.session.execute(insert, {"id": 1, "at": at})
+            await uow.commit()
+        assert threading.active_count() == before  # aiosqlite would start a thread here
+        async with db.uow() as uow:  # the second row is lost with the failing third
+            await uow.session.execute(insert, {"id": 2, "at": at})
+            try:
+                await uow.session.execute(insert, {"id": 1, "at": at})
+            except IntegrityError:
+                pass
+            else:
+                raise AssertionError("a duplicate key was accepted")
+        async with db.single() as connection:
+            await connection.execute(insert, {"id": 3, "at": at})
+    finally:
+        await db.dispose()
+    again = Database.from_url(url)
+    try:
+        async with again.uow() as uow:
+            ids = list((await uow.session.execute(
+                text("SELECT id FROM enroll_attempts ORDER BY id"))).scalars())
+        assert ids == [1, 3]
+    finally:
+        await again.dispose()
