@@ -48,9 +48,11 @@ def platforms(telegram: Any | None, zalo_channel: Any | None, polling: bool,
 @contextlib.asynccontextmanager
 async def receiving(db: Database, handlers: Handlers, inbound: dict[str, Inbound],
                     pollers: dict[str, Poller], owner: str,
-                    claim: dt.timedelta = CLAIM) -> AsyncIterator[Receiver]:
-    """Run the worker and the pollers until the block ends; replies in flight are finished."""
-    receiver = Receiver(db, handlers, inbound, owner, claim=claim)
+                    claim: dt.timedelta = CLAIM, handling: int | None = None
+                    ) -> AsyncIterator[Receiver]:
+    """Run the worker and the pollers until the block ends; replies in flight are finished.
+    `handling`: updates handled at once (default: by database, `Receiver`)."""
+    receiver = Receiver(db, handlers, inbound, owner, claim=claim, handling=handling)
     stop = asyncio.Event()
     tasks = [asyncio.create_task(receiver.run(stop))]
     for platform, poller in pollers.items():

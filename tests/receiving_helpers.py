@@ -26,11 +26,13 @@ async def polling(handlers: Handlers, telegram: TelegramChannel | None = None,
 
 @contextlib.asynccontextmanager
 async def webhooks(handlers: Handlers, secret: str, telegram: TelegramChannel | None = None,
-                   zalo_channel: ZaloChannel | None = None, owner: str = "test"
+                   zalo_channel: ZaloChannel | None = None, owner: str = "test",
+                   handling: int | None = None
                    ) -> AsyncIterator[tuple[httpx.AsyncClient, Receiver]]:
     """An HTTP client on the webhook app, with the inbox worker running behind it."""
     inbound, _ = platforms(telegram, zalo_channel, polling=False)
-    async with receiving(handlers.db, handlers, inbound, {}, owner) as receiver:
+    async with receiving(handlers.db, handlers, inbound, {}, owner,
+                         handling=handling) as receiver:
         web = create_app(handlers, secret, receiver)
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=web),
                                      base_url="http://hook") as http:

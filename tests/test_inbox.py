@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import re
 import sqlite3
 from pathlib import Path
 
@@ -14,6 +15,8 @@ from sqlalchemy import func, select, text
 from bot.channels.telegram import TelegramChannel
 from bot.channels.zalo import ZaloChannel
 from bot.handlers import Handlers
+from bot.receiver import Receiver
+from bot.receiving import platforms
 from fakes.telegram import FakeTelegram
 from fakes.zalo import FakeZalo
 from plan.agencies import Directory
@@ -217,3 +220,34 @@ async def test_an_update_that_fails_is_retried_and_does_not_stop_the_channel(
         assert receiver.health.failing() == {}
     assert await answers(db) == 1
     await channel.close()
+
+
+async def test_a_chats_updates_are_handled_in_order_while_chats_are_handled_at_once(
+        db: Database, tg: TelegramChannel, telegram: tuple[FakeTelegram, str]) -> None:
+    """Several updates at once (8 on PostgreSQL; forced to 4 here on SQLite too), with the
+    queue full before the worker starts: each chat's answers are stored and replied to in
+    the order they arrived, and two chats answering the same assignment both get through."""
+    fake = telegram[0]
+    await contact(db, KHCN, "1002", channel="telegram")
+    code = await code_of(db)
+    inbound, _ = platforms(tg, None, polling=False)
+    receiver = Receiver(db, Handlers(db, lambda: DAY), inbound, "test", handling=4)
+    for n in range(12):
+        for chat, percent in ((1001, 5 + n * 5), (1002, 8 + n * 5)):
+            assert await receiver.accept("telegram", tg_text(
+                500 + n * 2 + (chat - 1001), chat, f"{code} dang {percent}%"))
+    stop = asyncio.Event()
+    worker = asyncio.create_task(receiver.run(stop))
+    await receiver.settled()
+    stop.set()
+    await worker
+    async with db.uow() as uow:
+        rows = (await uow.session.execute(text(
+            "SELECT c.chat_id, r.percent FROM status_reports r JOIN contacts c "
+            "ON c.id = r.contact_id ORDER BY r.id"))).all()
+    for chat, first in (("1001", 5), ("1002", 8)):
+        assert [p for c, p in rows if c == chat] == [first + n * 5 for n in range(12)]
+        said = [t for t in fake.replies_to(int(chat)) if "Đã ghi nhận" in t]
+        assert [int(re.findall(r"(\d+)\s*%", t)[0]) for t in said] == [
+            first + n * 5 for n in range(12)]
+    await tg.close()

@@ -96,6 +96,10 @@ class Inbound(Protocol):
         """The platform's id for this delivery (a redelivery has the same); None: ignore."""
         ...
 
+    def chat_of(self, update: dict[str, Any]) -> str:
+        """The chat an update comes from ("" if none): its updates are handled in order."""
+        ...
+
     async def incoming(self, update: dict[str, Any]) -> Incoming | None:
         """Translate a stored update; None when it is nothing a user said or pressed."""
         ...

@@ -35,6 +35,11 @@ class TelegramInbound:
         update_id = update.get("update_id")
         return str(update_id) if isinstance(update_id, int) else None
 
+    def chat_of(self, update: dict[str, Any]) -> str:
+        query = update.get("callback_query")
+        source = query.get("message") if isinstance(query, dict) else update.get("message")
+        return _chat(source) or ""
+
     async def incoming(self, update: dict[str, Any]) -> Incoming | None:
         """Read straight from the update's JSON (the shape `check` let in): the answer path
         builds no python-telegram-bot objects."""

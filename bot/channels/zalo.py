@@ -85,6 +85,11 @@ class ZaloChannel:
             return None
         return f"{update.get('event_name')}:{message.get('message_id')}"
 
+    def chat_of(self, update: dict[str, Any]) -> str:
+        message = _unwrap(update).get("message")
+        chat = message.get("chat") if isinstance(message, dict) else None
+        return str(chat.get("id") or "") if isinstance(chat, dict) else ""
+
     async def incoming(self, update: dict[str, Any]) -> Incoming | None:
         return incoming(update)
 
