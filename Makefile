@@ -18,7 +18,7 @@ install: $(STAMP)
 ## the console channel when no chat token is set.
 run: $(STAMP)
 	$(BIN)/nhacviec db upgrade
-	$(BIN)/nhacviec import config/examples/kh-272-2023-kien-giang.csv > /dev/null
+	$(BIN)/nhacviec demo
 	$(BIN)/nhacviec run
 
 ## The whole suite (SQLite always; PostgreSQL too when TEST_DATABASE_URL is set), plus lint and types.

@@ -43,7 +43,7 @@ def settings() -> Settings:
     secrets = [token.get_secret_value() for token in (loaded.telegram_bot_token,
                                                       loaded.zalo_bot_token,
                                                       loaded.webhook_secret) if token]
-    setup(loaded.log_level, loaded.log_format, secrets)
+    setup(loaded.log_level, loaded.log_format, secrets, loaded.zone)
     return loaded
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import re
@@ -60,13 +61,25 @@ class JsonFormatter(logging.Formatter):
                           ensure_ascii=False)
 
 
-def setup(level: str, fmt: str, secrets: Iterable[str]) -> None:
+def setup(level: str, fmt: str, secrets: Iterable[str], zone: dt.tzinfo | None = None) -> None:
+    """Times in the configured zone (the province's clock, not the server's UTC)."""
     handler = logging.StreamHandler(sys.stderr)
     handler.addFilter(Redact(secrets))
-    handler.setFormatter(JsonFormatter() if fmt == "json" else logging.Formatter(
-        "%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    formatter = JsonFormatter() if fmt == "json" else logging.Formatter(
+        "%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if zone is not None:
+        formatter.converter = lambda seconds: (
+            dt.datetime.fromtimestamp(seconds or 0, zone).timetuple())
+    handler.setFormatter(formatter)
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
     for noisy in ("httpx", "httpcore", "apscheduler", "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def quiet_console(level_set: bool) -> None:
+    """On the console chat, log lines would interleave with the conversation: only warnings
+    and errors are shown there, unless NHACVIEC_LOG_LEVEL asks for more."""
+    if not level_set:
+        logging.getLogger().setLevel(logging.WARNING)

@@ -172,6 +172,7 @@ from cli import (  # noqa: E402  (they register their commands)
     agencies,
     backups,
     contacts,
+    demo,
     directories,
     doctor,
     outboxes,
@@ -188,6 +189,7 @@ backups.register(app)
 doctor.register(app)
 outboxes.register(app)
 running.register(app)
+demo.register(app)
 directories.register(app)
 agencies.register(app)
 

@@ -43,6 +43,10 @@ def register(app: typer.Typer) -> None:
         built = build(loaded)
         wanted = console if console is not None else not (loaded.telegram_bot_token
                                                           or loaded.zalo_bot_token)
+        if wanted:
+            from cli.logs import quiet_console
+
+            quiet_console("log_level" in loaded.model_fields_set)
         try:
             with_app(lambda a: serve(a, wanted, agency), app=built)
         except ChannelError as exc:
@@ -62,6 +66,8 @@ async def serve(app: App, console: bool, agency: str | None) -> None:
     from storage import tallies
     from storage.contacts import console_contact
 
+    if console:
+        await _demo_clock(app)
     for channel in app.channels.values():
         await channel.start()
     sweeper, dispatcher = app.sweeper(), app.dispatcher()
@@ -189,11 +195,28 @@ def _stop_on_signals() -> asyncio.Event:
     return stop
 
 
+async def _demo_clock(app: App) -> None:
+    """While the bundled example is the only plan, the console lives on its demo day (in
+    the plan year), unless NHACVIEC_TODAY says otherwise."""
+    from cli.demo import DEMO_CODE, DEMO_TODAY
+    from storage import queries
+
+    if app.settings.today is not None:
+        return
+    async with app.db.uow() as uow:
+        codes = [r.code for r in await queries.plans(uow.session)]
+    if codes == [DEMO_CODE]:
+        app.settings = app.settings.model_copy(update={"today": DEMO_TODAY})
+        typer.echo(f"Chạy thử với kế hoạch ví dụ {DEMO_CODE}: đồng hồ đặt ở ngày "
+                   f"{DEMO_TODAY:%d/%m/%Y} (trong năm kế hoạch). Kế hoạch thật: nhacviec "
+                   "import <tệp> vào một cơ sở dữ liệu khác.")
+
+
 async def _banner(app: App) -> str:
     from storage import queries
 
     async with app.db.uow() as uow:
         rows = await queries.plans(uow.session)
     loaded = "; ".join(f"{r.code}: {r.tasks} nhiệm vụ" for r in rows) or "chưa có kế hoạch"
-    return (f"Nhắc việc CCHC — console. Kế hoạch: {loaded}. Hôm nay {app.today():%d/%m/%Y}.\n"
-            "Gõ /trogiup để xem lệnh, /thoat để thoát.")
+    return (f"Nhắc việc CCHC — console. Kế hoạch: {loaded}. "
+            f"Hôm nay {app.today():%d/%m/%Y}.\nGõ /trogiup để xem lệnh, /thoat để thoát.")

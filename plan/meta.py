@@ -10,8 +10,9 @@ from plan.model import PlanMeta
 from plan.rows import Row
 from plan.text import clean, fold
 
-_CODE = re.compile(r"\b(?:S[ốố]|So|số|so)\s*[:.]?\s*(\d+\s*/\s*[\wĐđ]+(?:\s*[-–]\s*[\wĐđ]+)*)",
-                   re.IGNORECASE)
+# A plan's number: "Số: 272/KH-UBND"; the bundled example's "DEMO-272/KH-UBND" too
+_CODE = re.compile(r"\b(?:S[ốố]|So|số|so)\s*[:.]?\s*((?:DEMO-)?\d+\s*/\s*[\wĐđ]+"
+                   r"(?:\s*[-–]\s*[\wĐđ]+)*)", re.IGNORECASE)
 _DATE = re.compile(r"ngay\s+(\d{1,2})(?:\s+thang\s+|\s*/\s*)(\d{1,2})(?:\s+nam\s+|\s*/\s*)(\d{4})")
 _ISSUER = re.compile(r"\bcủa\s+(.+?)\)?\s*$")
 _TIER = re.compile(r"\b(tinh|thanh pho)\b")

@@ -159,3 +159,13 @@ async def focal_contacts(session: AsyncSession, agency_id: int) -> list[int]:
         Contact.unlinked_at.is_(None)))
     return list(rows.scalars())
 
+
+
+async def lead_assignment(session: AsyncSession, plan_code: str, ref: str,
+                          agency: str) -> int | None:
+    """The id of an agency's lead assignment for a task, by the plan's number and the ref."""
+    return (await session.execute(
+        select(Assignment.id).join(Task).join(Plan)
+        .join(Agency, Agency.id == Assignment.agency_id)
+        .where(Plan.code == plan_code, Task.ref == ref, Agency.name == agency,
+               Assignment.role == "lead"))).scalar_one_or_none()

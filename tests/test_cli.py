@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -40,13 +41,13 @@ def plans_output(db_url: str) -> str:
 def test_import_prints_a_vietnamese_summary(migrated: str, example_path: Path) -> None:
     result = nhacviec(migrated, "import", str(example_path))
     assert result.exit_code == 0, result.output
-    assert "Kế hoạch 272/KH-UBND ngày 23/12/2022" in result.output
+    assert "Kế hoạch DEMO-272/KH-UBND ngày 23/12/2022" in result.output
     assert "Tổng: 32 nhiệm vụ" in result.output
     assert "V.4 «Theo quy định hiện hành»" in result.output
     assert "Đã lưu (tạo mới): thêm 32" in result.output
     again = nhacviec(migrated, "import", str(example_path))
     assert "Đã lưu (cập nhật): thêm 0, thay đổi 0, rút khỏi kế hoạch 0" in again.output
-    assert "272/KH-UBND\t32 nhiệm vụ" in plans_output(migrated)
+    assert "DEMO-272/KH-UBND\t32 nhiệm vụ" in plans_output(migrated)
 
 
 def test_dry_run_json_has_the_documented_shape_and_writes_nothing(
@@ -119,9 +120,9 @@ def test_unknown_directory_and_bad_date_are_refused(migrated: str, example_path:
 
 def test_plans_can_be_switched_off_and_on(migrated: str, example_path: Path) -> None:
     nhacviec(migrated, "import", str(example_path))
-    assert nhacviec(migrated, "plans", "deactivate", "272/KH-UBND").exit_code == 0
+    assert nhacviec(migrated, "plans", "deactivate", "DEMO-272/KH-UBND").exit_code == 0
     assert "đã tắt" in plans_output(migrated)
-    assert nhacviec(migrated, "plans", "activate", "272/KH-UBND").exit_code == 0
+    assert nhacviec(migrated, "plans", "activate", "DEMO-272/KH-UBND").exit_code == 0
     assert "đang theo dõi" in plans_output(migrated)
     assert nhacviec(migrated, "plans", "activate", "99/KH").exit_code == 2
 
@@ -132,7 +133,7 @@ def test_run_opens_the_console_bot_with_the_plan_loaded(migrated: str,
     result = nhacviec(migrated, "run", "--as", "Sở Tư pháp",
                       stdin="/nhiemvu\nxin chào\n/thoat\n")
     assert result.exit_code == 0, result.output
-    assert "Kế hoạch: 272/KH-UBND: 32 nhiệm vụ" in result.output
+    assert "Kế hoạch: DEMO-272/KH-UBND: 32 nhiệm vụ" in result.output
     assert "Hôm nay 01/03/2023" in result.output
     assert " I.1 Kế hoạch rà soát và kiểm tra văn bản quy phạm pháp luật" in result.output
     assert "Hạn: 31/12/2022 (quá hạn 60 ngày)" in result.output
@@ -287,3 +288,43 @@ def test_reimport_lists_renumbered_tasks_and_stops_on_uncertain_ones(
     assert "chưa chắc" in nhacviec(migrated, "import", str(uncertain), "--dry-run").output
     accepted = nhacviec(migrated, "import", str(uncertain), "--accept-matches")
     assert accepted.exit_code == 0 and "thay đổi 1" in accepted.output
+
+
+def test_demo_loads_the_example_once_and_runs_on_its_demo_clock(migrated: str) -> None:
+    first = runner.invoke(app, ["demo"], env={"NHACVIEC_DATABASE_URL": migrated,
+                                              "NHACVIEC_TODAY": None})
+    assert first.exit_code == 0, first.output
+    assert ("Đã nạp kế hoạch ví dụ DEMO-272/KH-UBND (32 nhiệm vụ), 3 đầu mối mẫu và 4 câu "
+            "trả lời") in first.output
+    again = runner.invoke(app, ["demo"], env={"NHACVIEC_DATABASE_URL": migrated})
+    assert "Kế hoạch ví dụ DEMO-272/KH-UBND đã có; giữ nguyên." in again.output
+    result = runner.invoke(app, ["run"], input="/tonghop\n/quahan\n/sapden\n/thoat\n",
+                           env={"NHACVIEC_DATABASE_URL": migrated, "NHACVIEC_TODAY": None,
+                                "NHACVIEC_TELEGRAM_BOT_TOKEN": None,
+                                "NHACVIEC_ZALO_BOT_TOKEN": None})
+    assert result.exit_code == 0, result.output
+    first_line = result.output.lstrip().splitlines()[0]
+    assert "đồng hồ đặt ở ngày 28/03/2023" in first_line
+    assert "Hôm nay 28/03/2023" in result.output
+    for shown in ("Trong hạn", "Sắp đến hạn", "Quá hạn", "Hoàn thành",
+                  "trong đó đang thực hiện", "trong đó gặp vướng mắc"):
+        count = re.search(rf"{shown}[^:\n]*: (\d+)", result.output)
+        assert count and int(count.group(1)) > 0, shown
+    assert "Không có nhiệm vụ nào đến hạn" not in result.output  # /sapden lists some
+
+
+def test_demo_never_touches_a_real_plan(migrated: str, example_path: Path,
+                                        tmp_path: Path) -> None:
+    real = tmp_path / "kh-272.csv"
+    real.write_text(example_path.read_text(encoding="utf-8").replace(
+        "DEMO-272/KH-UBND", "272/KH-UBND").replace(
+        "Kế hoạch rà soát và kiểm tra văn bản", "Rà soát văn bản (bản thật)"), encoding="utf-8")
+    assert nhacviec(migrated, "import", str(real)).exit_code == 0
+    before = plans_output(migrated)
+    demo = nhacviec(migrated, "demo")
+    assert demo.exit_code == 0, demo.output
+    assert "đã có kế hoạch (272/KH-UBND): không nạp kế hoạch ví dụ" in demo.output
+    assert plans_output(migrated) == before
+    listed = nhacviec(migrated, "run", "--as", "Sở Tư pháp", stdin="/nhiemvu\n/thoat\n")
+    assert "Rà soát văn bản (bản thật)" in listed.output
+    assert "đồng hồ đặt ở" not in listed.output

@@ -111,10 +111,10 @@ async def test_a_focal_point_cannot_confirm_and_a_plan_can_do_without_confirmati
     assert "dành cho cán bộ Sở Nội vụ" in await lan.say(f"/xacnhan {assignment_code(vii2)} dat")
     assert (await _row(db, vii2)).status == "cho_xac_nhan"
     off = await asyncio.to_thread(runner.invoke, app, ["plans", "confirmation",
-                                                       "272/KH-UBND", "off"],
+                                                       "DEMO-272/KH-UBND", "off"],
                                   env={"NHACVIEC_DATABASE_URL": db_url})
     assert off.exit_code == 0 and "được ghi nhận ngay" in off.output, off.output
-    bad = await asyncio.to_thread(runner.invoke, app, ["plans", "confirmation", "272/KH-UBND",
+    bad = await asyncio.to_thread(runner.invoke, app, ["plans", "confirmation", "DEMO-272/KH-UBND",
                                                        "maybe"], env={"NHACVIEC_DATABASE_URL":
                                                                       db_url})
     assert bad.exit_code == 2 and "dùng on hoặc off" in bad.output

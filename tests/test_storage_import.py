@@ -125,13 +125,14 @@ async def test_two_plans_live_side_by_side(db: Database, example_path: Path,
     other = dataclasses.replace(draft, meta=dataclasses.replace(draft.meta, code="01/KH-SNV"))
     await store(db, other, directory)
     async with db.uow() as uow:
-        assert [p.code for p in await queries.plans(uow.session)] == ["272/KH-UBND", "01/KH-SNV"]
+        codes = [p.code for p in await queries.plans(uow.session)]
+        assert codes == ["DEMO-272/KH-UBND", "01/KH-SNV"]
         await queries.set_active(uow.session, "01/KH-SNV", False)
         await uow.commit()
     async with db.uow() as uow:
         tu_phap = await find_agency(uow.session, "Sở Tư pháp")
         rows = await queries.open_assignments(uow.session, tu_phap)
-    assert {r.plan_code for r in rows} == {"272/KH-UBND"}
+    assert {r.plan_code for r in rows} == {"DEMO-272/KH-UBND"}
 
 
 async def test_plan_without_number_is_refused_and_nothing_stored(
