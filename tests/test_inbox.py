@@ -224,7 +224,7 @@ async def test_an_update_that_fails_is_retried_and_does_not_stop_the_channel(
 
 async def test_a_chats_updates_are_handled_in_order_while_chats_are_handled_at_once(
         db: Database, tg: TelegramChannel, telegram: tuple[FakeTelegram, str]) -> None:
-    """Several updates at once (8 on PostgreSQL; forced to 4 here on SQLite too), with the
+    """Several updates at once (2 on PostgreSQL; forced to 4 here, on SQLite too), with the
     queue full before the worker starts: each chat's answers are stored and replied to in
     the order they arrived, and two chats answering the same assignment both get through."""
     fake = telegram[0]
