@@ -26,14 +26,19 @@ app.add_typer(plans_app, name="plans")
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Tạo hoặc nâng cấp lược đồ cơ sở dữ liệu lên phiên bản mới nhất."""
-    from storage.migrate import upgrade
+    from storage.migrate import upgrade_from
 
     s = settings()
     try:
-        upgrade(s.database_url)
+        before, head = upgrade_from(s.database_url)
     except OSError as exc:
         fail(f"không kết nối được cơ sở dữ liệu: {exc}")
-    typer.echo("Cơ sở dữ liệu đã ở phiên bản mới nhất.")
+    if before is None:
+        typer.echo(f"Đã tạo lược đồ cơ sở dữ liệu (phiên bản {head}).")
+    elif before == head:
+        typer.echo(f"Cơ sở dữ liệu đã ở phiên bản mới nhất ({head}); không có gì thay đổi.")
+    else:
+        typer.echo(f"Đã nâng cấp cơ sở dữ liệu từ phiên bản {before} lên {head}.")
 
 
 @app.command("import")

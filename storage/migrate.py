@@ -25,6 +25,24 @@ def upgrade(url: str, revision: str = "head") -> None:
     command.upgrade(alembic_config(url), revision)
 
 
+def upgrade_from(url: str) -> tuple[str | None, str | None]:
+    """Upgrade to head; (the revision before, head), so the CLI can say what it did."""
+    import asyncio
+
+    from storage.db import make_engine
+
+    async def before() -> str | None:
+        engine = make_engine(url)
+        try:
+            return await current_revision(engine)
+        finally:
+            await engine.dispose()
+
+    found = asyncio.run(before())
+    upgrade(url)
+    return found, head_revision()
+
+
 def downgrade(url: str, revision: str) -> None:
     """Step an (empty) schema back, so an older backup can be loaded before upgrading."""
     command.downgrade(alembic_config(url), revision)

@@ -328,3 +328,12 @@ def test_demo_never_touches_a_real_plan(migrated: str, example_path: Path,
     listed = nhacviec(migrated, "run", "--as", "Sở Tư pháp", stdin="/nhiemvu\n/thoat\n")
     assert "Rà soát văn bản (bản thật)" in listed.output
     assert "đồng hồ đặt ở" not in listed.output
+
+
+def test_db_upgrade_says_whether_it_created_upgraded_or_found_the_schema_current(
+        db_url: str) -> None:
+    created = nhacviec(db_url, "db", "upgrade")
+    assert created.exit_code == 0, created.output
+    assert "Đã tạo lược đồ cơ sở dữ liệu" in created.output
+    again = nhacviec(db_url, "db", "upgrade")
+    assert "đã ở phiên bản mới nhất" in again.output and "không có gì thay đổi" in again.output
