@@ -24,18 +24,24 @@ def fail(message: str, code: int = 2) -> NoReturn:
 
 
 def date_option(value: str | None, option: str) -> dt.date | None:
-    """Parse a YYYY-MM-DD option or stop with a Vietnamese error naming it."""
+    """Parse a dd/mm/yyyy (or YYYY-MM-DD) option or stop with a Vietnamese error naming it."""
+    from config.settings import parse_day
+
     if value is None:
         return None
     try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        fail(f"{option} «{value}» không đúng dạng YYYY-MM-DD")
+        return parse_day(value)
+    except ValueError as exc:
+        fail(f"{option}: {exc}")
 
 
 def settings() -> Settings:
-    from config.settings import SettingsError, load_settings
+    import os
 
+    from config.settings import SettingsError, load_settings, unknown_names
+
+    for warning in unknown_names(os.environ):
+        typer.echo(warning, err=True)
     try:
         loaded = load_settings()
     except SettingsError as exc:

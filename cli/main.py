@@ -54,7 +54,7 @@ def import_command(
                             "cơ quan ban hành kế hoạch")] = None,
     code: Annotated[str | None, typer.Option(help="Số hiệu kế hoạch nếu tệp không ghi")] = None,
     title: Annotated[str | None, typer.Option(help="Tên kế hoạch nếu tệp không ghi")] = None,
-    date: Annotated[str | None, typer.Option(help="Ngày ban hành YYYY-MM-DD")] = None,
+    date: Annotated[str | None, typer.Option(help="Ngày ban hành dd/mm/yyyy")] = None,
     with_duties: Annotated[bool, typer.Option(
         "--with-duties", help="Nhập cả các nhiệm vụ nêu trong nội dung văn bản (ngoài phụ lục)"
     )] = False,

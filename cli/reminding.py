@@ -26,8 +26,8 @@ def register(app: typer.Typer) -> None:
     @app.command("remind")
     def remind(
         today: Annotated[str | None, typer.Option(
-            help="Ngày chạy YYYY-MM-DD (mặc định hôm nay)")] = None,
-        until: Annotated[str | None, typer.Option(help="Xem trước đến ngày YYYY-MM-DD")] = None,
+            help="Ngày chạy dd/mm/yyyy (mặc định hôm nay)")] = None,
+        until: Annotated[str | None, typer.Option(help="Xem trước đến ngày dd/mm/yyyy")] = None,
         dry_run: Annotated[bool, typer.Option(
             "--dry-run", help="Chỉ xem trước, không ghi, không gửi")] = False,
         as_json: Annotated[bool, typer.Option("--json", help="In dạng JSON")] = False,

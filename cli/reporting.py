@@ -20,7 +20,7 @@ def register(app: typer.Typer) -> None:
     @app.command("report")
     def report(
         as_of: Annotated[str | None, typer.Option(
-            "--as-of", help="Tình hình tính đến hết ngày YYYY-MM-DD (mặc định hôm nay)")] = None,
+            "--as-of", help="Tình hình tính đến hết ngày dd/mm/yyyy (mặc định hôm nay)")] = None,
         fmt: Annotated[str, typer.Option(
             "--format", help="xlsx (3 trang tính), csv (bảng tiến độ) hoặc md (tổng hợp)")
         ] = "xlsx",

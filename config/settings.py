@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import zoneinfo
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -37,6 +38,50 @@ def _str_list(value: Any) -> Any:
     if isinstance(value, str):
         return [part.strip() for part in value.split(",") if part.strip()]
     return value
+
+
+_DMY = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
+
+
+def parse_day(text: str) -> dt.date:
+    """A day as people write it here (dd/mm/yyyy, d/m/yyyy) or as ISO (yyyy-mm-dd)."""
+    text = text.strip()
+    found = _DMY.fullmatch(text)
+    try:
+        if found:
+            day, month, year = (int(part) for part in found.groups())
+            return dt.date(year, month, day)
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"ngày «{text}» không đúng; viết dạng dd/mm/yyyy, ví dụ 27/03/2023"
+                         ) from None
+
+
+def _day(value: Any) -> Any:
+    return parse_day(value) if isinstance(value, str) and value.strip() else value
+
+
+def _days(value: Any) -> Any:
+    listed = _str_list(value)
+    return [parse_day(part) if isinstance(part, str) else part for part in listed] \
+        if isinstance(listed, list) else listed
+
+
+PLATFORMS = ("telegram", "zalo", "console")
+# pydantic's English messages, said in Vietnamese (with what a right value looks like)
+_MESSAGES = {
+    "int_parsing": "cần một số nguyên, ví dụ 3",
+    "float_parsing": "cần một số, ví dụ 30",
+    "bool_parsing": "cần true hoặc false",
+    "time_parsing": "cần giờ dạng HH:MM, ví dụ 08:00",
+    "date_parsing": "cần ngày dạng dd/mm/yyyy, ví dụ 27/03/2023",
+    "date_from_datetime_parsing": "cần ngày dạng dd/mm/yyyy, ví dụ 27/03/2023",
+    "literal_error": "phải là một trong: {expected}",
+    "greater_than_equal": "phải từ {ge} trở lên",
+    "less_than_equal": "không được quá {le}",
+    "greater_than": "phải lớn hơn {gt}",
+    "less_than": "phải nhỏ hơn {lt}",
+}
 
 
 class Settings(BaseSettings):
@@ -94,8 +139,19 @@ class Settings(BaseSettings):
 
     _parse_ints = field_validator("remind_days_before", mode="before")(_int_list)
     _parse_ids = field_validator("admin_ids", mode="before")(_str_list)
+    _parse_day = field_validator("today", mode="before")(_day)
     _parse_dates = field_validator("extra_days_off", "extra_working_days", mode="before")(
-        _str_list)
+        _days)
+
+    @field_validator("admin_ids")
+    @classmethod
+    def _platform_prefix(cls, value: list[str]) -> list[str]:
+        for entry in value:
+            platform, _, chat = entry.partition(":")
+            if platform not in PLATFORMS or not chat:
+                raise ValueError(f"«{entry}» thiếu tên nền tảng; viết dạng telegram:123456789 "
+                                 "hoặc zalo:<mã người dùng>, cách nhau bởi dấu phẩy")
+        return value
 
     @field_validator("webhook_secret")
     @classmethod
@@ -159,6 +215,30 @@ def load_settings(**overrides: Any) -> Settings:
         for error in exc.errors():
             name = "NHACVIEC_" + "_".join(str(p) for p in error["loc"][:1]).upper()
             message = str(error["msg"]).removeprefix("Value error, ")
+            if error["type"] in _MESSAGES:
+                message = _MESSAGES[error["type"]].format(**{
+                    k: str(v).replace(" or ", " hoặc ")
+                    for k, v in (error.get("ctx") or {}).items()})
             shown = "***" if "TOKEN" in name or "SECRET" in name else repr(error.get("input"))
             lines.append(f"  {name}: {message} (giá trị: {shown})")
         raise SettingsError("Cấu hình sai:\n" + "\n".join(lines)) from None
+
+
+def unknown_names(environ: Mapping[str, str], env_file: Path = Path(".env")) -> list[str]:
+    """NHACVIEC_* names that are no setting (a typo is otherwise silently ignored), each with
+    the closest known name, as warnings to print."""
+    import difflib
+
+    known = {f"NHACVIEC_{name.upper()}" for name in Settings.model_fields}
+    names = {n for n in environ if n.startswith("NHACVIEC_")}
+    if env_file.is_file():
+        for line in env_file.read_text(encoding="utf-8", errors="replace").splitlines():
+            name = line.split("=", 1)[0].strip().removeprefix("export ").strip()
+            if "=" in line and name.startswith("NHACVIEC_"):
+                names.add(name)
+    warnings = []
+    for name in sorted(names - known):
+        close = difflib.get_close_matches(name, sorted(known), n=1)
+        hint = f"; có phải {close[0]}?" if close else ""
+        warnings.append(f"Cảnh báo: không có thiết lập {name} (bị bỏ qua){hint}")
+    return warnings

@@ -114,8 +114,11 @@ def test_unknown_directory_and_bad_date_are_refused(migrated: str, example_path:
     assert "nhacviec directory list" in result.output
     result = nhacviec(migrated, "import", str(example_path), "--directory", "kien-giang")
     assert result.exit_code == 2 and "có phải: kien-giang-2023" in result.output
-    result = nhacviec(migrated, "import", str(example_path), "--date", "31/12/2023")
-    assert result.exit_code == 2 and "YYYY-MM-DD" in result.output
+    result = nhacviec(migrated, "import", str(example_path), "--date", "31/13/2023")
+    assert result.exit_code == 2 and "--date: ngày «31/13/2023» không đúng" in result.output
+    result = nhacviec(migrated, "import", str(example_path), "--date", "23/12/2022",
+                      "--dry-run")
+    assert result.exit_code == 0 and "ngày 23/12/2022" in result.output
 
 
 def test_plans_can_be_switched_off_and_on(migrated: str, example_path: Path) -> None:
@@ -206,7 +209,7 @@ def test_report_writes_each_format_and_refuses_bad_options(migrated: str, exampl
     before = sorted(p.name for p in tmp_path.iterdir())
     for args, message in [
             (("--format", "pdf"), "--format «pdf» không hỗ trợ"),
-            (("--as-of", "31/03/2023"), "--as-of «31/03/2023» không đúng dạng YYYY-MM-DD"),
+            (("--as-of", "32/03/2023"), "--as-of: ngày «32/03/2023» không đúng"),
             (("--as-of", "2023-03-02"), "là ngày trong tương lai"),
             (("--plan", "999/KH-UBND"), "không có kế hoạch 999/KH-UBND"),
             (("-o", str(tmp_path / "missing" / "x.xlsx")), "không tồn tại"),
