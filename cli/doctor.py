@@ -112,12 +112,18 @@ def _directory(s: Settings) -> Check:
 
 async def _database(db: Database, today: dt.date) -> list[Check]:
     from storage import health, outbox, tallies
+    from storage.db import sqlite_exists
     from storage.migrate import current_revision, head_revision
     from tracking.status import Day
 
+    url = db.engine.url
+    if url.get_backend_name() == "sqlite" and not sqlite_exists(
+            url.render_as_string(hide_password=False)):  # connecting would create it
+        return [Check("Cơ sở dữ liệu", False, f"chưa có tệp «{url.database}»: chạy "
+                                               "nhacviec db upgrade")]
     try:
         current = await current_revision(db.engine)
-    except Exception as exc:  # unreachable server, wrong password, missing file…
+    except Exception as exc:  # unreachable server, wrong password…
         return [Check("Cơ sở dữ liệu", False, f"không kết nối được: {exc}")]
     head = head_revision()
     if current != head:

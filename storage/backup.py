@@ -27,7 +27,7 @@ from sqlalchemy.exc import DBAPIError, StatementError
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.types import Date, DateTime, LargeBinary
 
-from storage.db import async_url, is_sqlite, make_engine
+from storage.db import async_url, is_sqlite, make_engine, sqlite_exists
 from storage.migrate import current_revision, downgrade, head_revision, upgrade
 from storage.models import Base
 
@@ -47,6 +47,9 @@ def default_suffix(url: str) -> str:
 
 async def backup(url: str, target: Path) -> dict[str, int]:
     """Write a backup to `target` (format from its suffix); returns rows per table."""
+    if is_sqlite(url) and not sqlite_exists(url):  # reading it would create an empty one
+        raise BackupError(f"chưa có cơ sở dữ liệu «{_sqlite_path(url)}» để sao lưu; kiểm tra "
+                          "NHACVIEC_DATABASE_URL (hoặc tạo bằng nhacviec db upgrade)")
     partial = target.with_name(f".{target.name}.partial")
     _remove_stale_partials(target.parent)
     try:

@@ -32,9 +32,8 @@ def make_engine(url: str, sqlite_busy_ms: int = 5000, **kwargs: Any) -> AsyncEng
     parsed = make_url(target)
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
-        if database and database != ":memory:":
-            Path(database).parent.mkdir(parents=True, exist_ok=True)
-        # Statements run on the loop's thread, not aiosqlite's (storage.sqlite_inline)
+        # Statements run on the loop's thread, not aiosqlite's (storage.sqlite_inline); the
+        # file's folder is made when a connection opens, not when an engine is built
         engine = create_async_engine(
             target, async_creator=sqlite_inline.creator(database or ":memory:"), **kwargs)
 

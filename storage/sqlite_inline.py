@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
 from typing import Any
 
 
@@ -130,6 +131,8 @@ def creator(database: str) -> Callable[[], Any]:
     that collects garbage at exit; all statements run on the loop's thread."""
 
     async def connect() -> Connection:
+        if database != ":memory:" and not database.startswith("file:"):
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
         return Connection(sqlite3.connect(database, check_same_thread=False))
 
     return connect

@@ -7,6 +7,7 @@ import contextlib
 import datetime as dt
 import functools
 from collections.abc import AsyncIterator
+from pathlib import Path
 from types import TracebackType
 
 from sqlalchemy import select
@@ -84,7 +85,14 @@ class Database:
             self.turns.release()
 
     async def check_migrated(self) -> None:
-        """Refuse to work on a schema that is missing or behind the code."""
+        """Refuse to work on a schema that is missing or behind the code. A SQLite file that
+        is not there is refused before connecting, which would create it: a command that
+        only reads never leaves an empty database behind."""
+        url = self.engine.url
+        if (self.engine.dialect.name == "sqlite" and url.database
+                and url.database != ":memory:" and not Path(url.database).is_file()):
+            raise NotMigratedError(f"chưa có cơ sở dữ liệu «{url.database}»; hãy chạy: "
+                                   "nhacviec db upgrade (hoặc kiểm tra NHACVIEC_DATABASE_URL)")
         current = await current_revision(self.engine)
         head = head_revision()
         if current != head:

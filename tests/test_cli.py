@@ -340,3 +340,23 @@ def test_db_upgrade_says_whether_it_created_upgraded_or_found_the_schema_current
     assert "Đã tạo lược đồ cơ sở dữ liệu" in created.output
     again = nhacviec(db_url, "db", "upgrade")
     assert "đã ở phiên bản mới nhất" in again.output and "không có gì thay đổi" in again.output
+
+
+@pytest.mark.parametrize("args", [
+    ("plans",), ("report", "--format", "md"), ("doctor",), ("outbox",), ("outbox", "dead"),
+    ("remind", "--dry-run"), ("contacts",), ("backup", "-o", "x.json.gz"),
+    ("invite", "Sở Tư pháp"), ("run",), ("demo",), ("import", "{example}", "--dry-run"),
+])
+def test_commands_on_a_missing_database_create_nothing(tmp_path: Path, example_path: Path,
+                                                       args: tuple[str, ...]) -> None:
+    """A mistyped NHACVIEC_DATABASE_URL must not leave an empty database (or folder) behind:
+    every command says what to do instead; a dry run still reads the plan."""
+    target = tmp_path / "nowhere" / "nhacviec.db"
+    args = tuple(str(example_path) if a == "{example}" else a for a in args)
+    result = nhacviec(f"sqlite:///{target}", *args, stdin="/thoat\n")
+    assert not (tmp_path / "nowhere").exists(), result.output
+    if args[-1] == "--dry-run" and args[0] == "import":
+        assert result.exit_code == 0, result.output
+    else:
+        assert result.exit_code != 0
+        assert "nhacviec db upgrade" in result.output, result.output
