@@ -263,8 +263,10 @@ class Answering:
         listed = await answers.reminder_for_message(uow.session, who.contact_id,
                                                     message.reply_to or "")
         if len(listed) != 1:
+            code = assignment_code(listed[0]) if listed else None
             return [Reply("Tin nhắc này có nhiều nhiệm vụ; hãy ghi kèm mã, ví dụ: "
-                          "a7 dang 50% đang chờ số liệu.\n" + usage())] if listed else []
+                          f"{code} dang 50% đang chờ số liệu.\n"
+                          + usage(code, self.today()))] if listed else []
         found = await self.allowed(uow, who, listed[0])
         if isinstance(found, Reply):
             return [found]

@@ -115,7 +115,8 @@ class Handlers:
             found = await self.answering.reply_note(uow, who, message)
             if found:
                 return found
-        return [Reply("Chưa hiểu tin nhắn này.\n" + usage() + "\nGõ /trogiup để xem các lệnh.")]
+        return [Reply("Chưa hiểu tin nhắn này.\n" + await self._usage(uow, who)
+                      + "\nGõ /trogiup để xem các lệnh.")]
 
     async def _ref_to_code(self, uow: UnitOfWork, who: Who, text: str) -> str:
         """`I.1 xong` → `<mã> xong` when I.1 is one open assignment of the sender's agency."""
@@ -204,9 +205,15 @@ class Handlers:
             return await c.pending(uow)
         return [Reply("Không có lệnh này. Gõ /trogiup để xem các lệnh.")]
 
-    async def _help(self, _uow: UnitOfWork, who: Who, _argument: str) -> list[Reply]:
+    async def _help(self, uow: UnitOfWork, who: Who, _argument: str) -> list[Reply]:
         text = texts.HELP + ("\n" + texts.HELP_COORDINATOR if who.coordinator else "")
-        return [Reply(text + "\n" + usage())]
+        return [Reply(text + "\n" + await self._usage(uow, who))]
+
+    async def _usage(self, uow: UnitOfWork, who: Who) -> str:
+        """The text protocol's help with one of the reader's own open codes as the example."""
+        rows = (await queries.open_assignments(uow.session, who.agency_id)
+                if who.agency_id is not None else [])
+        return usage(assignment_code(rows[0].id) if rows else None, self.today())
 
     async def _plans(self, uow: UnitOfWork, _who: Who, _argument: str) -> list[Reply]:
         rows = await queries.plans(uow.session)
@@ -257,7 +264,7 @@ class Handlers:
         tasks = await self._agency_tasks(uow, who.agency_id or 0, who.agency or "", due)
         hello = (f"Chào {who.name or 'anh/chị'}! Bạn đã được liên kết làm đầu mối của "
                  f"{who.agency}. Bot sẽ nhắc các nhiệm vụ do cơ quan chủ trì.\n\n")
-        return [Reply(hello + tasks.text + "\n\n" + usage(), tasks.buttons)]
+        return [Reply(hello + tasks.text + "\n\n" + await self._usage(uow, who), tasks.buttons)]
 
     async def _agency(self, uow: UnitOfWork, _who: Who, argument: str) -> list[Reply]:
         if not argument:

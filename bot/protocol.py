@@ -8,11 +8,12 @@ Diacritics and case do not matter; `#` before the code is optional.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 
 from plan.text import fold
-from words.texts import USAGE
+from words.texts import usage as texts_usage
 
 _CODE = re.compile(r"^#?([0-9a-z]{1,8})$")
 _PERCENT = re.compile(r"^(\d{1,3})\s*%?$")
@@ -92,6 +93,7 @@ def _with_percent(answer: Answer) -> Answer:
     return Answer(answer.code, answer.action, remainder.strip(), value)
 
 
-def usage() -> str:
-    """The text protocol's help (its wording lives in words.texts)."""
-    return USAGE
+def usage(code: str | None = None, today: dt.date | None = None) -> str:
+    """The text protocol's help (its wording lives in words.texts), with examples on the
+    reader's own code."""
+    return texts_usage(code, today)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import pytest
@@ -299,3 +300,18 @@ async def test_a_task_ref_or_a_bare_reply_answers_when_it_is_unambiguous(
             select(Assignment.id, Assignment.status)
             .where(Assignment.id.in_([vii1, vii2])))).all())
     assert statuses == {vii1: "dang_thuc_hien", vii2: "cho_xac_nhan"}
+
+
+async def test_the_helps_examples_use_the_readers_own_code_and_work_as_typed(
+        bot: Handlers, db: Database) -> None:
+    """The example codes in /trogiup are the reader's own, so typing one as shown answers;
+    the extension example is a date ahead, never a past one."""
+    lan = Chat(bot, "1001", name="Chị Lan")
+    await lan.say(f"/start {await code_for(db, KHCN)}")
+    shown = await lan.say("/trogiup")
+    example = re.search(r"ví dụ: (\S+) xong 15/KH-STP", shown)
+    assert example, shown
+    extension = re.search(r"ví dụ: \S+ giahan (\d\d/\d\d/\d{4})", shown)
+    assert extension and dt.datetime.strptime(extension.group(1), "%d/%m/%Y").date() > TODAY
+    answered = await lan.say(f"{example.group(1)} xong 15/KH-STP")
+    assert "Đã ghi nhận" in answered or "chờ Sở Nội vụ xác nhận" in answered, answered

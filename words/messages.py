@@ -9,7 +9,7 @@ from typing import Protocol
 
 from tracking.status import DUE_SOON_WORKING_DAYS
 from words.codes import assignment_code
-from words.texts import ROLE_LABELS, STATUS_LABELS, USAGE, date_vn, days_phrase, shorten
+from words.texts import ROLE_LABELS, STATUS_LABELS, date_vn, days_phrase, shorten, usage
 
 __all__ = ["Digest", "Line", "assignment_code", "compose", "render"]
 
@@ -82,7 +82,8 @@ def compose(lines: Sequence[Line], today: dt.date, digest: Digest | None,
     no buttons and the message asks for an answer."""
     text = render(lines, today, digest)
     if text_protocol and any(line.stage in _HEADINGS for line in lines):
-        text += "\n" + USAGE
+        own = next((line.assignment_id for line in lines if line.assignment_id), None)
+        text += "\n" + usage(assignment_code(own) if own else None, today)
     return text
 
 

@@ -51,13 +51,31 @@ UNSUPPORTED_MESSAGE = "Bot chỉ đọc được tin nhắn chữ và ảnh. Gõ
 NO_FILES_HERE = ("(Kênh này không gửi được tệp. Hãy dùng lệnh trên Telegram, hoặc nhờ quản trị "
                  "chạy: nhacviec report)")
 
-USAGE = ("Cách trả lời bằng tin nhắn (mã in trong tin nhắc, dạng #mã):\n"
-         "• <mã> xong [số văn bản] — ví dụ: a7 xong 15/KH-STP ngày 20/01/2023\n"
-         "• <mã> dang 50% [ghi chú] — đang thực hiện\n"
-         "• <mã> vuong <lý do> — gặp vướng mắc\n"
-         "• <mã> giahan <ngày> — xin gia hạn, ví dụ: a7 giahan 30/6/2023\n"
-         "• <mã> nhac lai sau 3 ngay — hoãn lời nhắc (không quá ngày đến hạn)\n"
-         "• <mã> khong thuoc tham quyen <lý do> — đề nghị Sở Nội vụ giao lại")
+def usage(code: str | None = None, later: dt.date | None = None) -> str:
+    """The text protocol's help. Its examples use one of the reader's own codes, so typed as
+    shown they work (none when the reader has no assignment), and an extension date ahead of
+    `later` (today), never one already past."""
+    def example(said: str) -> str:
+        return f" — ví dụ: {code} {said}" if code else ""
+
+    ahead = _month_end(later + dt.timedelta(days=45)) if later else None
+    return ("Cách trả lời bằng tin nhắn (mã in trong tin nhắc, dạng #mã):\n"
+            f"• <mã> xong [số văn bản]{example('xong 15/KH-STP')}\n"
+            f"• <mã> dang 50% [ghi chú] — đang thực hiện\n"
+            f"• <mã> vuong <lý do> — gặp vướng mắc\n"
+            "• <mã> giahan <ngày> — xin gia hạn"
+            + (example(f"giahan {ahead:%d/%m/%Y}") if ahead else "") + "\n"
+            "• <mã> nhac lai sau 3 ngay — hoãn lời nhắc (không quá ngày đến hạn)\n"
+            "• <mã> khong thuoc tham quyen <lý do> — đề nghị Sở Nội vụ giao lại")
+
+
+def _month_end(day: dt.date) -> dt.date:
+    following = (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return following - dt.timedelta(days=1)
+
+
+USAGE = usage()  # without examples: for places that know no reader
+
 
 UNKNOWN = "Chưa hiểu tin nhắn này. Gõ /trogiup để xem các lệnh, ví dụ: /nhiemvu Sở Tư pháp"
 NO_PLANS = "Chưa có kế hoạch nào. Cán bộ quản trị cần chạy: nhacviec import <tệp kế hoạch>"
