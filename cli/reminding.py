@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import json
 from typing import TYPE_CHECKING, Annotated
 
@@ -50,13 +51,25 @@ def register(app: typer.Typer) -> None:
             rows = with_app(lambda a: a.sweeper().preview(day, end or day), app=built)
             typer.echo(_json(rows) if as_json else _table(rows))
             return
-        result, states = with_app(_deliver, app=built)
-        typer.echo(_summary(result, states))
+        typer.echo(_summary(with_app(_deliver, app=built)))
 
 
-async def _deliver(app: App) -> tuple[SweepResult, dict[str, int]]:
-    from storage import outbox
+@dataclasses.dataclass(frozen=True)
+class Delivered:
+    """What one `remind` did, for its summary."""
 
+    result: SweepResult
+    before: dict[str, int]  # outbox rows by state, before and after this run
+    after: dict[str, int]
+    day_ran: bool  # the day had been swept (by this run or an earlier one)
+    last: dt.date | None  # the latest day swept
+
+
+async def _deliver(app: App) -> Delivered:
+    from storage import outbox, reminders
+
+    async with app.db.uow() as uow:
+        before = await outbox.backlog(uow.session)
     result = await app.sweeper().run(app.today())
     for channel in app.channels.values():
         await channel.start()
@@ -66,8 +79,10 @@ async def _deliver(app: App) -> tuple[SweepResult, dict[str, int]]:
         for channel in app.channels.values():
             await channel.close()
     async with app.db.uow() as uow:
-        states = await outbox.backlog(uow.session)
-    return result, states
+        after = await outbox.backlog(uow.session)
+        day_ran = await reminders.swept_on(uow.session, result.day)
+        last = await reminders.last_swept(uow.session)
+    return Delivered(result, before, after, day_ran, last)
 
 
 def _json(rows: list[PreviewRow]) -> str:
@@ -95,14 +110,30 @@ def _table(rows: list[PreviewRow]) -> str:
     return "\n".join(lines)
 
 
-def _summary(result: SweepResult, states: dict[str, int]) -> str:
+OUTBOX_STATES = {"pending": "chờ gửi", "failed": "chờ gửi lại", "sending": "đang gửi",
+                 "sent": "đã gửi", "dead": "không gửi được", "folded": "gộp vào tin sau",
+                 "cancelled": "đã hủy"}
+
+
+def _summary(done: Delivered) -> str:
+    """What this run did, in Vietnamese: which day ran (or why none did) and what it sent."""
     from words.texts import date_vn
 
+    result = done.result
     if result.ran:
         head = (f"Đợt nhắc ngày {date_vn(result.day)}"
                 + (f" (gửi bù từ {date_vn(result.since)})" if result.since < result.day else "")
                 + f": {result.reminders} nhắc việc, {result.messages} tin nhắn.")
+    elif done.day_ran:
+        head = (f"Đợt nhắc ngày {date_vn(result.day)} đã chạy trước đó; lần này chỉ gửi "
+                "những tin còn tồn.")
     else:
-        head = f"Đợt nhắc ngày {date_vn(result.day)} đã chạy trước đó; chỉ gửi phần còn tồn."
-    parts = ", ".join(f"{state}: {count}" for state, count in sorted(states.items()))
-    return f"{head}\nHộp thư đi — {parts or 'trống'}"
+        head = (f"Ngày {date_vn(result.day)} không chạy: các đợt nhắc đã chạy đến ngày "
+                f"{date_vn(done.last) if done.last else '?'}, ngày đã qua không chạy lại; lần "
+                "này chỉ gửi những tin còn tồn.")
+    sent = done.after.get("sent", 0) - done.before.get("sent", 0)
+    waiting = {state: n for state, n in done.after.items() if state != "sent" and n}
+    rest = ", ".join(f"{OUTBOX_STATES.get(state, state)}: {n}"
+                     for state, n in sorted(waiting.items()))
+    return (f"{head}\nLần này đã gửi {sent} tin."
+            + (f" Hộp thư đi còn — {rest}." if rest else " Hộp thư đi không còn tin nào chờ."))

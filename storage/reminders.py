@@ -155,6 +155,12 @@ async def last_swept(session: AsyncSession) -> dt.date | None:
     return (await session.execute(select(func.max(SweepRun.run_date)))).scalar_one()
 
 
+async def swept_on(session: AsyncSession, day: dt.date) -> bool:
+    """Whether that day itself was swept (not only a later one)."""
+    return (await session.execute(select(SweepRun.id).where(SweepRun.run_date == day))
+            ).first() is not None
+
+
 async def claim_sweep(session: AsyncSession, day: dt.date, since: dt.date, owner: str,
                       now: dt.datetime) -> bool:
     """Insert the day's run row; False when another process has swept (or is sweeping) it."""

@@ -35,11 +35,17 @@ async def test_reminder_reaches_the_focal_point_on_telegram(
     await contact(db, KHCN, "1001", channel="telegram", name="Chị Lan")
     output = await remind(db_url, telegram, "2023-09-29")
     assert "Đợt nhắc ngày 29/09/2023: 1 nhắc việc, 1 tin nhắn." in output
+    assert "Lần này đã gửi 1 tin. Hộp thư đi không còn tin nào chờ." in output
     [sent] = telegram[0].sent(1001)
     assert sent["text"].startswith("Nhắc việc CCHC — 29/09/2023")
     assert "VII.2" in sent["text"]
-    again = await remind(db_url, telegram, "2023-09-29")
-    assert "đã chạy trước đó" in again and len(telegram[0].sent(1001)) == 1
+    again = await remind(db_url, telegram, "29/09/2023")  # the day as people write it
+    assert "Đợt nhắc ngày 29/09/2023 đã chạy trước đó" in again
+    assert "Lần này đã gửi 0 tin." in again and len(telegram[0].sent(1001)) == 1
+    earlier = await remind(db_url, telegram, "2023-09-27")  # only a later day ran
+    assert ("Ngày 27/09/2023 không chạy: các đợt nhắc đã chạy đến ngày 29/09/2023"
+            in earlier), earlier
+    assert "sent" not in earlier
 
 
 async def test_blocked_chat_is_marked_unreachable_and_coordinator_told(
