@@ -55,14 +55,24 @@ def settings() -> Settings:
 
 def run_async(job: Coroutine[Any, Any, T]) -> T:
     """Run a job on uvloop where it is installed: the event loop itself is a large share of
-    the webhook's per-update CPU (bench/webhook_bench.py), and uvloop cuts it by about a third."""
+    the webhook's per-update CPU (bench/webhook_bench.py), and uvloop cuts it by about a third.
+    A database fault a person can fix (cli.faults) ends as one `Lỗi:` line, exit 2."""
     try:
         import uvloop
-
     except ImportError:  # Windows: the standard loop works, only slower
-        return asyncio.run(job)
-    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
-        return runner.run(job)
+        uvloop = None  # type: ignore[assignment]
+    try:
+        if uvloop is None:
+            return asyncio.run(job)
+        with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+            return runner.run(job)
+    except Exception as exc:
+        from cli.faults import explain
+
+        said = explain(exc)
+        if said is None:
+            raise
+        fail(said)
 
 
 def with_app(work: Callable[[App], Awaitable[T]], migrated: bool = True,

@@ -29,10 +29,15 @@ def db_upgrade() -> None:
     from storage.migrate import upgrade_from
 
     s = settings()
+    from cli.faults import explain
+
     try:
         before, head = upgrade_from(s.database_url)
-    except OSError as exc:
-        fail(f"không kết nối được cơ sở dữ liệu: {exc}")
+    except Exception as exc:
+        said = explain(exc)
+        if said is None and not isinstance(exc, OSError):
+            raise
+        fail(said or f"không kết nối được cơ sở dữ liệu: {exc}")
     if before is None:
         typer.echo(f"Đã tạo lược đồ cơ sở dữ liệu (phiên bản {head}).")
     elif before == head:

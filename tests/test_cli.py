@@ -360,3 +360,61 @@ def test_commands_on_a_missing_database_create_nothing(tmp_path: Path, example_p
     else:
         assert result.exit_code != 0
         assert "nhacviec db upgrade" in result.output, result.output
+
+
+def test_database_faults_a_person_can_fix_are_one_vietnamese_line(tmp_path: Path) -> None:
+    """Real SQLite errors — a full database, a read-only one, a file that cannot be opened —
+    are recognised through SQLAlchemy's wrapping and said with what to do."""
+    import sqlite3
+
+    from cli.faults import explain
+    from storage.db import make_engine
+
+    full = sqlite3.connect(tmp_path / "full.db")
+    full.execute("CREATE TABLE t (x TEXT)")
+    full.execute("PRAGMA max_page_count = 3")
+    try:
+        with full:
+            for _ in range(100):
+                full.execute("INSERT INTO t VALUES (?)", ("x" * 2000,))
+    except sqlite3.OperationalError as exc:
+        assert explain(exc) == "ổ đĩa đã đầy: không ghi được gì; giải phóng dung lượng rồi chạy lại"
+    else:
+        raise AssertionError("the page limit did not fill the database")
+
+    readonly = sqlite3.connect(f"file:{tmp_path / 'full.db'}?mode=ro", uri=True)
+    try:
+        readonly.execute("INSERT INTO t VALUES ('y')")
+    except sqlite3.OperationalError as exc:
+        assert "chỉ đọc được" in (explain(exc) or "")
+
+    async def open_missing_folder() -> None:
+        engine = make_engine(f"sqlite:///{tmp_path / 'file-not-folder.db'}")
+        (tmp_path / "file-not-folder.db").mkdir()  # a folder where the file should be
+        try:
+            async with engine.connect() as connection:
+                await connection.exec_driver_sql("SELECT 1")
+        finally:
+            await engine.dispose()
+
+    try:
+        asyncio.run(open_missing_folder())
+    except Exception as exc:  # SQLAlchemy's OperationalError around sqlite3's
+        assert "không mở được tệp cơ sở dữ liệu" in (explain(exc) or ""), exc
+    assert explain(ValueError("something else")) is None
+
+
+def test_a_missing_postgresql_database_or_role_is_one_line_with_the_fix() -> None:
+    from tests.conftest import PG_URL
+
+    if not PG_URL:
+        pytest.skip("TEST_DATABASE_URL is not set")
+    from sqlalchemy.engine import make_url
+
+    server = make_url(PG_URL)
+    for url, said in ((server.set(database="nhacviec_nope"), "createdb nhacviec_nope"),
+                      (server.set(username="nhacviec_nobody"), "createuser nhacviec_nobody")):
+        for args in (("plans",), ("db", "upgrade"), ("report", "--format", "md")):
+            result = nhacviec(url.render_as_string(hide_password=False), *args)
+            assert result.exit_code == 2, result.output
+            assert result.output.count("\n") == 1 and said in result.output, result.output
