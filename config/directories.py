@@ -53,8 +53,15 @@ def load_directory(path: Path) -> Directory:
                              "(`nhacviec directory list` liệt kê tất cả)")
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise DirectoryError(f"danh mục cơ quan «{path.name}» không đọc được: {exc}") from exc
+    except yaml.YAMLError as exc:  # one line, with where the YAML breaks
+        mark = getattr(exc, "problem_mark", None)
+        where = f" ở dòng {mark.line + 1}, cột {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or type(exc).__name__
+        raise DirectoryError(f"danh mục cơ quan «{path.name}» không đọc được: lỗi YAML{where} "
+                             f"({problem})") from exc
+    except UnicodeDecodeError as exc:
+        raise DirectoryError(f"danh mục cơ quan «{path.name}» không phải văn bản UTF-8"
+                             ) from exc
     if not isinstance(data, dict):
         raise DirectoryError(f"danh mục cơ quan «{path.name}» phải là một bảng YAML")
     try:

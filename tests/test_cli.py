@@ -418,3 +418,15 @@ def test_a_missing_postgresql_database_or_role_is_one_line_with_the_fix() -> Non
             result = nhacviec(url.render_as_string(hide_password=False), *args)
             assert result.exit_code == 2, result.output
             assert result.output.count("\n") == 1 and said in result.output, result.output
+
+
+def test_a_broken_directory_file_is_one_line_with_where_it_breaks(tmp_path: Path,
+                                                                  example_path: Path) -> None:
+    broken = tmp_path / "tinh-moi.yaml"
+    broken.write_text('name: x\nagencies:\n  - name: "Sở A\n    aliases: [\n', encoding="utf-8")
+    result = nhacviec(f"sqlite:///{tmp_path / 'x.db'}", "import", str(example_path),
+                      "--dry-run", "--directory", str(broken))
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines() == [
+        "Lỗi: danh mục cơ quan «tinh-moi.yaml» không đọc được: lỗi YAML ở dòng 5, cột 1 "
+        "(found unexpected end of stream)"]
