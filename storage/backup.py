@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import datetime as dt
 import gzip
 import json
@@ -94,10 +95,32 @@ def _remove_stale_partials(folder: Path) -> None:
 
 
 async def restore(url: str, source: Path, force: bool = False) -> dict[str, int]:
-    """Load a backup into the database at `url`, which must be empty unless `force`."""
+    """Load a backup into the database at `url`, which must be empty unless `force`. A
+    SQLite database that did not exist before is removed again when the restore fails:
+    a failed restore leaves nothing behind."""
     if not source.is_file():
         raise BackupError(f"không có tệp «{source}»")
-    existing = sum((await row_counts(url)).values()) if await _revision(url) else 0
+    if not (is_sqlite(url) and not sqlite_exists(url)):
+        return await _restore(url, source, force)
+    target = _sqlite_path(url)
+    made = [folder for folder in (target.parent, *target.parent.parents)
+            if not folder.exists()]
+    try:
+        return await _restore(url, source, force)
+    except BaseException:
+        for leftover in (target, *(target.with_name(target.name + end)
+                                   for end in ("-wal", "-shm", "-journal"))):
+            leftover.unlink(missing_ok=True)
+        for folder in made:  # innermost first
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        raise
+
+
+async def _restore(url: str, source: Path, force: bool) -> dict[str, int]:
+    fresh = is_sqlite(url) and not sqlite_exists(url)
+    existing = 0 if fresh else (
+        sum((await row_counts(url)).values()) if await _revision(url) else 0)
     if existing and not force:
         raise BackupError(f"cơ sở dữ liệu đích đang có {existing} dòng dữ liệu; không ghi đè. "
                           "Hãy khôi phục vào một cơ sở dữ liệu trống, hoặc thêm --force "
@@ -299,7 +322,11 @@ async def _sqlite_copy(source: Path, target: Path) -> dict[str, int]:
     if not source.is_file():
         raise BackupError(f"không có tệp cơ sở dữ liệu «{source}»")
     target.parent.mkdir(parents=True, exist_ok=True)
-    await asyncio.to_thread(_online_backup, source, target)
+    try:
+        await asyncio.to_thread(_online_backup, source, target)
+    except sqlite3.DatabaseError as exc:
+        raise BackupError(f"«{source.name}» không phải tệp cơ sở dữ liệu SQLite dùng được "
+                          f"({exc})") from exc
     return await row_counts(f"sqlite:///{target}")
 
 

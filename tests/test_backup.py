@@ -224,8 +224,7 @@ async def test_a_backup_whose_rows_do_not_fit_is_refused_in_one_line_and_restore
     [line] = result.output.strip().splitlines()
     assert line.startswith("Lỗi: tệp sao lưu «bad.json.gz» hỏng hoặc không nhất quán")
     assert "không khôi phục gì" in line and "Traceback" not in result.output
-    counts = await backup.row_counts(f"sqlite:///{tmp_path / 'fresh.db'}")
-    assert sum(counts.values()) == 0
+    assert not (tmp_path / "fresh.db").exists()  # the new database is gone with the failure
 
 
 def test_a_partial_left_by_a_killed_backup_is_removed_by_the_next(tmp_path: Path) -> None:
@@ -240,3 +239,22 @@ def test_a_partial_left_by_a_killed_backup_is_removed_by_the_next(tmp_path: Path
     fresh.write_bytes(b"in progress")
     backup._remove_stale_partials(tmp_path)
     assert not stale.exists() and fresh.exists()
+
+
+@pytest.mark.parametrize("name", ["bad.json.gz", "bad.db"])
+def test_a_failed_restore_into_a_new_database_leaves_nothing_behind(tmp_path: Path,
+                                                                    name: str) -> None:
+    import gzip
+
+    from typer.testing import CliRunner
+
+    from cli.main import app
+
+    bad = tmp_path / name
+    bad.write_bytes(gzip.compress(b"garbage") if name.endswith(".gz") else b"garbage")
+    target = tmp_path / "new" / "deeper" / "nhacviec.db"
+    result = CliRunner().invoke(app, ["restore", str(bad)],
+                                env={"NHACVIEC_DATABASE_URL": f"sqlite:///{target}"})
+    assert result.exit_code == 2 and result.output.startswith("Lỗi: "), result.output
+    assert result.output.count("\n") == 1
+    assert not (tmp_path / "new").exists()
