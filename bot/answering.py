@@ -20,7 +20,7 @@ from storage.uow import UnitOfWork
 from tracking import status as rules
 from words.codes import code_to_id
 from words.messages import assignment_code
-from words.texts import STATUS_LABELS, date_vn
+from words.texts import STATUS_LABELS, date_ahead, date_vn, shorten
 
 log = logging.getLogger("nhacviec.bot")
 FOLLOW_UP = dt.timedelta(days=2)
@@ -57,6 +57,11 @@ class Answering:
             return await self.done(uow, who, message, found, "")
         if action == "m":
             return [Reply(f"{found.ref}: chọn thao tác khác.", keyboards.more_buttons(found.id))]
+        if action == "o":  # one assignment of a reminder that listed several
+            return [Reply(f"#{assignment_code(found.id)} {found.ref} {shorten(found.content)}\n"
+                          f"Hạn: {date_vn(found.due)} · "
+                          f"{STATUS_LABELS.get(found.status, found.status)}\nChọn cập nhật:",
+                          keyboards.answer_choices(found.id))]
         if action in {"z3", "z7"}:
             return await self.snooze(uow, who, message, found, int(action[1:]))
         if action == "r":
@@ -77,8 +82,9 @@ class Answering:
                           "cho Sở Nội vụ).")]
         await answers.wait_for(uow.session, who.contact_id, "extension", found.id,
                                self.now() + FOLLOW_UP)
-        return [Reply(f"{found.ref}: xin gia hạn đến ngày nào? Ví dụ: 30/6/2023, Quý II/2023, "
-                      "cuối tháng 6.")]
+        ahead = date_ahead(self.today())
+        return [Reply(f"{found.ref}: xin gia hạn đến ngày nào? Ví dụ: {ahead:%d/%m/%Y}, "
+                      f"cuối tháng {ahead.month}.")]
 
     async def text_answer(self, uow: UnitOfWork, who: Who, message: Incoming,
                           answer: Answer) -> list[Reply]:

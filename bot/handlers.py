@@ -253,7 +253,7 @@ class Handlers:
                          f"{' (' + left + ')' if left else ''} · "
                          f"{texts.STATUS_LABELS.get(row.status, row.status)}{flag}")
         buttons = keyboards.reminder_buttons(
-            (row.id, assignment_code(row.id)) for row in rows[:8])
+            [(row.id, assignment_code(row.id), row.ref, row.content) for row in rows[:8]])
         return Reply("\n".join(lines), buttons)
 
     async def _welcome(self, uow: UnitOfWork, who: Who) -> list[Reply]:

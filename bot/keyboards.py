@@ -3,23 +3,43 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Sequence
 
 from bot.types import Button
 
 Rows = tuple[tuple[Button, ...], ...]
 _NUMBER = re.compile(r"[0-9]{1,10}")
-ACTIONS = frozenset({"d", "p", "b", "e", "m", "r", "z3", "z7", "xa", "xr", "ca", "cr", "rk",
-                     "p25", "p50", "p75"})
+ACTIONS = frozenset({"d", "p", "b", "e", "m", "o", "r", "z3", "z7", "xa", "xr", "ca", "cr",
+                     "rk", "p25", "p50", "p75"})
 COORDINATOR_ACTIONS = frozenset({"xa", "xr", "ca", "cr", "rk"})
 
 
-def answer_row(assignment_id: int, code: str) -> tuple[Button, ...]:
-    return (Button(f"Đang thực hiện #{code}", f"p:{assignment_id}"),
-            Button(f"Đã hoàn thành #{code}", f"d:{assignment_id}"),
-            Button(f"Gặp vướng mắc #{code}", f"b:{assignment_id}"),
-            Button(f"Xin gia hạn #{code}", f"e:{assignment_id}"),
-            Button(f"Khác… #{code}", f"m:{assignment_id}"))
+LABEL_MAX = 32  # characters: a button as wide as a 360-px phone screen shows in full
+
+
+def answer_choices(assignment_id: int) -> Rows:
+    """One assignment's answers, two to a row, short enough for half a phone screen."""
+    return ((Button("Đang thực hiện", f"p:{assignment_id}"),
+             Button("Đã hoàn thành", f"d:{assignment_id}")),
+            (Button("Gặp vướng mắc", f"b:{assignment_id}"),
+             Button("Xin gia hạn", f"e:{assignment_id}")),
+            (Button("Khác…", f"m:{assignment_id}"),))
+
+
+def open_button(assignment_id: int, code: str, ref: str | None, content: str | None) -> Button:
+    """`#p4 VIII.1 Kế hoạch CCHC…`: opens that assignment's choices."""
+    label = " ".join(part for part in (f"#{code}", ref or "", content or "") if part)
+    if len(label) > LABEL_MAX:
+        label = label[:LABEL_MAX - 1].rstrip() + "…"
+    return Button(label, f"o:{assignment_id}")
+
+
+def reminder_buttons(items: Sequence[tuple[int, str, str | None, str | None]]) -> Rows:
+    """The answers to one listed assignment at once; for several, one button each (a row
+    of four answer buttons per assignment does not fit a phone)."""
+    if len(items) == 1:
+        return answer_choices(items[0][0])
+    return tuple((open_button(*item),) for item in items)
 
 
 def more_buttons(assignment_id: int) -> Rows:
@@ -36,10 +56,6 @@ def confirm_buttons(assignment_id: int) -> Rows:
 
 def refusal_buttons(assignment_id: int) -> Rows:
     return ((Button("Giữ nguyên phân công", f"rk:{assignment_id}"),),)
-
-
-def reminder_buttons(items: Iterable[tuple[int, str]]) -> Rows:
-    return tuple(answer_row(assignment_id, code) for assignment_id, code in items)
 
 
 def percent_buttons(assignment_id: int) -> Rows:

@@ -251,13 +251,16 @@ FOCAL_STAGES = {"before", "due", "overdue", "checkin"}
 
 
 def answer_buttons(items: list[outbox.ItemView]) -> Buttons:
-    """One row of answer buttons per listed assignment; decision buttons per extension."""
-    rows: list[tuple[Button, ...]] = []
+    """The answers of a reminder's one assignment, or one button per listed assignment
+    (keyboards.reminder_buttons); decision buttons per extension."""
+    listed = [(item.assignment_id, assignment_code(item.assignment_id), item.ref,
+               item.content) for item in items
+              if item.stage in FOCAL_STAGES and item.assignment_id]
+    rows: list[tuple[Button, ...]] = list(keyboards.reminder_buttons(listed)) if listed else []
     for item in items:
-        if item.stage in FOCAL_STAGES and item.assignment_id:
-            rows.append(keyboards.answer_row(item.assignment_id,
-                                             assignment_code(item.assignment_id)))
-        elif item.stage == "extension" and item.extension_id:
+        if item.stage in FOCAL_STAGES:
+            continue
+        if item.stage == "extension" and item.extension_id:
             rows += keyboards.decision_buttons(item.extension_id)
         elif item.stage == "confirm" and item.assignment_id:
             rows += keyboards.confirm_buttons(item.assignment_id)

@@ -70,6 +70,9 @@ async def test_enroll_then_answer_done_with_evidence_then_coordinator_sees_it(
     assert f"đầu mối của {KHCN}" in welcome
     assert " VII.2 " in welcome and "Hạn: 30/09/2023 (còn 5 ngày)" in welcome
     vii2 = await assignment_of(db, "VII.2", KHCN)
+    assert f"o:{vii2}" in lan.buttons()  # one button per listed assignment (a phone's width)
+    opened = await lan.press(f"o:{vii2}")
+    assert f"#{assignment_code(vii2)} VII.2 " in opened and "Hạn: 30/09/2023" in opened
     assert f"d:{vii2}" in lan.buttons()
     reply = await lan.press(f"d:{vii2}")
     assert "Đã ghi nhận VII.2: đã báo hoàn thành, chờ Sở Nội vụ xác nhận" in reply

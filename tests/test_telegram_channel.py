@@ -86,3 +86,20 @@ async def test_bursts_to_one_chat_earn_a_429_from_the_fake(telegram: Fake) -> No
             await sender.send("5001", f"tin {n}")
     assert telegram[0].refusals == 1
     await sender.close()
+
+
+def test_reminder_keyboards_fit_a_phone_screen() -> None:
+    """One assignment: its answers two to a row; several: one button each, every label
+    within LABEL_MAX characters (about a 360-px-wide screen), opening that assignment."""
+    from bot import keyboards
+
+    one = keyboards.reminder_buttons([(7, "p4", "VIII.1", "Kế hoạch CCHC năm 2023")])
+    assert [len(row) for row in one] == [2, 2, 1]
+    assert all(len(b.label) <= 16 for row in one for b in row)
+    many = keyboards.reminder_buttons([
+        (n, f"c{n}", f"V.{n}", "Danh mục, định mức và tiêu chuẩn sử dụng tài sản công rất dài")
+        for n in range(1, 14)])
+    assert [len(row) for row in many] == [1] * 13
+    assert all(len(row[0].label) <= keyboards.LABEL_MAX for row in many)
+    assert many[0][0].label.startswith("#c1 V.1 Danh mục") and many[0][0].label.endswith("…")
+    assert keyboards.parse(many[4][0].data) == ("o", 5)

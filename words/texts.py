@@ -58,7 +58,7 @@ def usage(code: str | None = None, later: dt.date | None = None) -> str:
     def example(said: str) -> str:
         return f" — ví dụ: {code} {said}" if code else ""
 
-    ahead = _month_end(later + dt.timedelta(days=45)) if later else None
+    ahead = date_ahead(later) if later else None
     return ("Cách trả lời bằng tin nhắn (mã in trong tin nhắc, dạng #mã):\n"
             f"• <mã> xong [số văn bản]{example('xong 15/KH-STP')}\n"
             f"• <mã> dang 50% [ghi chú] — đang thực hiện\n"
@@ -69,7 +69,9 @@ def usage(code: str | None = None, later: dt.date | None = None) -> str:
             "• <mã> khong thuoc tham quyen <lý do> — đề nghị Sở Nội vụ giao lại")
 
 
-def _month_end(day: dt.date) -> dt.date:
+def date_ahead(today: dt.date) -> dt.date:
+    """An example deadline people can type: the end of the month after next."""
+    day = today + dt.timedelta(days=45)
     following = (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
     return following - dt.timedelta(days=1)
 
