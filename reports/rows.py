@@ -37,6 +37,7 @@ class ProgressRow(NamedTuple):
     evidence: str | None
     updated_at: dt.datetime | None
     updated_by: str | None
+    said: str | None = None  # the agency's last note: a blocker's reason, an extension's why
 
 
 class HistoryRow(NamedTuple):
@@ -82,7 +83,7 @@ async def progress_rows(session: AsyncSession, s: Scope) -> AsyncIterator[Progre
                Task.product, Task.lead_text, Task.coordinating_text, Task.deadline_text,
                Task.note, Agency.name, st.c.due, st.c.category, st.c.status, pct.c.percent,
                ev.c.evidence,
-               last.c.created_at, Contact.display_name)
+               last.c.created_at, Contact.display_name, last.c.note)
         .select_from(st).join(Task, Task.id == st.c.task_id).join(Plan, Plan.id == st.c.plan_id)
         .join(Section, Section.id == st.c.section_id).join(Agency, Agency.id == st.c.agency_id)
         .outerjoin(latest, latest.c.aid == st.c.id)

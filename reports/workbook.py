@@ -9,6 +9,7 @@ filter them. (openpyxl still reads plans and, in the tests, these workbooks.)
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import AsyncIterator, Iterable
 from pathlib import Path
 from typing import Any
@@ -22,11 +23,16 @@ from words.messages import assignment_code
 from words.texts import STATUS_LABELS, state_label
 
 DATE = "DD/MM/YYYY"
+LINE_HEIGHT = 15  # points per wrapped line at the default 11-point font
 DATETIME = "DD/MM/YYYY HH:MM"
-PROGRESS_COLUMNS = (("STT", 8), ("Nội dung", 60), ("Sản phẩm", 18), ("Cơ quan chủ trì", 30),
-                    ("Cơ quan phối hợp", 30), ("Thời hạn", 16), ("Ghi chú", 16),
-                    ("Tình trạng", 22), ("Tiến độ (%)", 10), ("Văn bản / minh chứng", 30),
-                    ("Cập nhật lần cuối", 17), ("Người cập nhật", 20))
+# The plan's own appendix columns, then what the tracking adds (hạn hiện tại = after any
+# approved extension; the last column is the agency's last note: why it is blocked, why it
+# asked for more time)
+PROGRESS_COLUMNS = (("STT", 7), ("Nội dung", 46), ("Sản phẩm", 13), ("Cơ quan chủ trì", 22),
+                    ("Cơ quan phối hợp", 22), ("Thời hạn", 12), ("Hạn hiện tại", 11),
+                    ("Ghi chú", 12), ("Tình trạng", 20), ("Tiến độ (%)", 8),
+                    ("Văn bản / minh chứng", 20), ("Cập nhật lần cuối", 15),
+                    ("Người cập nhật", 15), ("Lý do vướng mắc / gia hạn, ghi chú", 26))
 SCORE_COLUMNS = (("Hạng", 6), ("Cơ quan", 40), ("Phân công chủ trì", 12), ("Đã đến hạn", 11),
                  ("Hoàn thành đúng hạn", 12), ("Hoàn thành quá hạn", 12),
                  ("Quá hạn chưa hoàn thành", 12), ("Tỷ lệ đúng hạn (%)", 12),
@@ -56,11 +62,16 @@ class Writer:
         self.zone = zone
         self.bold = self.book.add_format({"bold": True})
         self.title = self.book.add_format({"bold": True, "font_size": 13})
-        self.header = self.book.add_format({"bold": True, "bg_color": "#DDEBF7",
-                                            "text_wrap": True, "valign": "top"})
-        self.date = self.book.add_format({"num_format": DATE})
-        self.datetime = self.book.add_format({"num_format": DATETIME})
+        # every cell wraps, sits at the top and has a thin border, as in a printed appendix
+        boxed = {"text_wrap": True, "valign": "top", "border": 1, "border_color": "#808080"}
+        self.cell = self.book.add_format(boxed)
+        self.section = self.book.add_format({**boxed, "bold": True, "bg_color": "#F2F2F2"})
+        self.header = self.book.add_format({**boxed, "bold": True, "bg_color": "#DDEBF7"})
+        self.date = self.book.add_format({**boxed, "num_format": DATE})
+        self.datetime = self.book.add_format({**boxed, "num_format": DATETIME})
         self.row = 0
+        self.columns = 0
+        self.widths: list[int] = []
 
     def _sheet(self, title: str, heading: str, columns: Iterable[tuple[str, int]]
                ) -> Worksheet:
@@ -72,23 +83,44 @@ class Writer:
         sheet.write_string(0, 0, heading, self.title)
         for index, (name, _) in enumerate(columns):
             sheet.write_string(1, index, name, self.header)
-        self.row = 2
+        # printed like the plan's appendix: A4 landscape, one page wide, title rows repeated
+        sheet.set_landscape()
+        sheet.set_paper(9)
+        sheet.fit_to_pages(1, 0)
+        sheet.repeat_rows(0, 1)
+        sheet.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
+        sheet.set_footer("&CTrang &P/&N")
+        self.row, self.columns = 2, len(columns)
+        self.widths = [width for _, width in columns]
         return sheet
+
+    def _filter(self, sheet: Worksheet) -> None:
+        """Filter buttons on the header row, over every written row."""
+        sheet.autofilter(1, 0, max(self.row - 1, 1), self.columns - 1)
 
     def _append(self, sheet: Worksheet, values: list[Any], stamp: int | None = None,
                 day: int | None = None) -> None:
-        """One row; `stamp`/`day` name the columns holding a datetime/date."""
+        values = values + [None] * (self.columns - len(values))
+        """One row; `stamp`/`day` name the columns holding a datetime/date. The row is as
+        tall as its longest wrapped text (LibreOffice keeps the default height otherwise and
+        the lines overlap on paper)."""
+        lines = max((math.ceil(len(value) / max(self.widths[column] - 1, 1))
+                     for column, value in enumerate(values)
+                     if isinstance(value, str) and column < len(self.widths)), default=1)
+        if lines > 1:
+            sheet.set_row(self.row, min(lines, 15) * LINE_HEIGHT)
         for column, value in enumerate(values):
             if value is None or value == "":
+                sheet.write_blank(self.row, column, None, self.cell)  # keeps the cell's border
                 continue
             if column == stamp:
                 sheet.write_datetime(self.row, column, value, self.datetime)
             elif column == day:
                 sheet.write_datetime(self.row, column, value, self.date)
             elif isinstance(value, str):
-                sheet.write_string(self.row, column, value)
+                sheet.write_string(self.row, column, value, self.cell)
             else:
-                sheet.write_number(self.row, column, value)
+                sheet.write_number(self.row, column, value, self.cell)
         self.row += 1
 
     def _local(self, value: dt.datetime | None) -> dt.datetime | None:
@@ -108,10 +140,12 @@ class Writer:
             group = [row]
             if (row.plan, row.section) != section:
                 section = (row.plan, row.section)
-                sheet.write_string(self.row, 0, row.section, self.bold)
-                sheet.write_string(self.row, 1, row.section_title or "", self.bold)
+                sheet.write_string(self.row, 0, row.section, self.section)
+                sheet.merge_range(self.row, 1, self.row, self.columns - 1,
+                                  row.section_title or "", self.section)
                 self.row += 1
         self._task(sheet, group)
+        self._filter(sheet)
         return count
 
     def _task(self, sheet: Worksheet, group: list[ProgressRow]) -> None:
@@ -119,19 +153,21 @@ class Writer:
             return
         first = group[0]
         task = [first.ref, first.content, first.product, first.lead_text,
-                first.coordinating_text, first.deadline_text, first.note]
+                first.coordinating_text, first.deadline_text]
         if len(group) == 1:
-            self._append(sheet, task + self._status(first), stamp=10)
+            self._append(sheet, [*task, first.due, first.note, *self._status(first)],
+                         stamp=11, day=6)
             return
         done = sum(1 for r in group if r.category.startswith("hoan_thanh"))
-        self._append(sheet, [*task, f"{done}/{len(group)} cơ quan hoàn thành"])
+        self._append(sheet, [*task, None, first.note, f"{done}/{len(group)} cơ quan hoàn thành"])
         for row in group:
-            self._append(sheet, ["", "", "", f"– {row.agency}", "", "", "",
-                                 *self._status(row)], stamp=10)
+            self._append(sheet, ["", "", "", f"– {row.agency}", "", "", row.due, "",
+                                 *self._status(row)], stamp=11, day=6)
 
     def _status(self, row: ProgressRow) -> list[Any]:
         label = state_label(row.category, row.status, row.due)
-        return [label, row.percent, row.evidence, self._local(row.updated_at), row.updated_by]
+        return [label, row.percent, row.evidence, self._local(row.updated_at), row.updated_by,
+                row.said]
 
     def scoreboard(self, title: str, board: list[ScoreRow]) -> None:
         sheet = self._sheet("Xếp hạng cơ quan", title, SCORE_COLUMNS)
@@ -140,8 +176,9 @@ class Writer:
             self._append(sheet, [rank, row.agency, row.total, row.due, row.on_time, row.late,
                                  row.overdue, rate, row.done_early, self._local(row.last_answer)],
                          stamp=9)
+        self._filter(sheet)
         self.row += 1
-        sheet.write_string(self.row, 1, DEFINITIONS)
+        sheet.write_string(self.row, 1, DEFINITIONS, self.cell)
 
     async def history(self, title: str, rows: AsyncIterator[HistoryRow]) -> int:
         sheet = self._sheet("Lịch sử", title, HISTORY_COLUMNS)
@@ -154,6 +191,7 @@ class Writer:
                 r.ref, r.agency, r.person, r.channel, STATUS_LABELS.get(r.status, r.status),
                 r.percent, r.note, r.evidence, file.get("name") or file.get("file_id"),
                 r.raw_text], stamp=0, day=1)
+        self._filter(sheet)
         return count
 
     def close(self) -> None:

@@ -141,22 +141,28 @@ async def test_workbook_has_the_three_sheets_coordinators_expect(
     assert book.sheetnames == ["Tiến độ", "Xếp hạng cơ quan", "Lịch sử"]
     progress = book["Tiến độ"]
     assert "272/KH-UBND" in progress["A1"].value and "31/03/2023" in progress["A1"].value
-    assert [c.value for c in progress[2]][:8] == ["STT", "Nội dung", "Sản phẩm",
-                                                  "Cơ quan chủ trì", "Cơ quan phối hợp",
-                                                  "Thời hạn", "Ghi chú", "Tình trạng"]
+    assert [c.value for c in progress[2]] == [
+        "STT", "Nội dung", "Sản phẩm", "Cơ quan chủ trì", "Cơ quan phối hợp", "Thời hạn",
+        "Hạn hiện tại", "Ghi chú", "Tình trạng", "Tiến độ (%)", "Văn bản / minh chứng",
+        "Cập nhật lần cuối", "Người cập nhật", "Lý do vướng mắc / gia hạn, ghi chú"]
     assert progress.freeze_panes == "A3"
+    assert progress.auto_filter.ref and progress.auto_filter.ref.startswith("A2:N")
+    assert progress.page_setup.orientation == "landscape" and progress.page_setup.paperSize == 9
+    assert progress.print_title_rows == "$1:$2"
+    assert progress["B5"].alignment.wrap_text and progress["B5"].border.left.style == "thin"
     rows = [[c.value for c in row] for row in progress.iter_rows(min_row=3)]
     by_ref = {r[0]: r for r in rows if r[0]}
     assert by_ref["I"][1] == "Cải cách thể chế"
-    assert by_ref["I.2"][7] == "Hoàn thành đúng hạn"
-    assert by_ref["I.2"][9] == "15/KH-STP ngày 20/01/2023"
-    assert by_ref["I.2"][11] == "Anh Minh"
-    assert by_ref["I.2"][10] == dt.datetime(2023, 1, 20, 9, 30)  # local time, as shown
-    assert by_ref["I.5"][7] == "Hoàn thành quá hạn"
-    assert by_ref["I.1"][7] == "Trong hạn — Đang thực hiện (hạn 30/06/2023)"
-    assert by_ref["I.1"][8] == 30
+    assert by_ref["I.2"][8] == "Hoàn thành đúng hạn"
+    assert by_ref["I.2"][10] == "15/KH-STP ngày 20/01/2023"
+    assert by_ref["I.2"][12] == "Anh Minh"
+    assert by_ref["I.2"][11] == dt.datetime(2023, 1, 20, 9, 30)  # local time, as shown
+    assert by_ref["I.5"][8] == "Hoàn thành quá hạn"
+    assert by_ref["I.1"][8] == "Trong hạn — Đang thực hiện (hạn 30/06/2023)"
+    assert by_ref["I.1"][6] == dt.datetime(2023, 6, 30)  # the extended deadline, a date cell
+    assert by_ref["I.1"][9] == 30
     group = rows.index(by_ref["I.4"])  # led by every department: a task line, then agencies
-    assert by_ref["I.4"][7] == "0/36 cơ quan hoàn thành"
+    assert by_ref["I.4"][8] == "0/36 cơ quan hoàn thành"
     assert rows[group + 1][3].startswith("– ") and rows[group + 1][0] in ("", None)
     score = book["Xếp hạng cơ quan"]
     names = [row[1].value for row in score.iter_rows(min_row=3) if row[0].value]
@@ -260,3 +266,37 @@ async def test_csv_cells_that_a_spreadsheet_would_run_are_escaped(
     cells = [cell for row in rows for cell in row]
     assert "'" + hostile in cells and hostile not in cells
     assert not [c for c in cells if c[:1] in ("=", "+", "@")]
+
+
+async def test_the_workbook_opens_in_libreoffice_and_prints_one_page_wide(
+        world: object, db: Database, tmp_path: Path) -> None:
+    """Rendered by LibreOffice headless: the first page of Tiến độ is A4 landscape and holds
+    every column, from STT to the last note (one page wide); a PNG of it is drawn too."""
+    import shutil
+    import subprocess
+
+    import pdfplumber
+
+    office = shutil.which("soffice") or shutil.which("libreoffice")
+    if office is None:
+        pytest.skip("LibreOffice is not installed (.ci/run installs it)")
+    path = tmp_path / "bao-cao.xlsx"
+    async with db.uow() as uow:
+        await build.write(uow.session, scope(dt.date(2023, 3, 31), None, ZONE), "xlsx", path,
+                          ZONE)
+    await asyncio.to_thread(subprocess.run, [
+        office, f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless",
+        "--norestore", "--convert-to", "pdf", "--outdir", str(tmp_path), str(path)],
+        check=True, capture_output=True, timeout=180, env={
+            "PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "LANG": "C.UTF-8"})
+    with pdfplumber.open(tmp_path / "bao-cao.pdf") as pdf:
+        first = pdf.pages[0]
+        assert first.width > first.height and abs(first.width - 842) < 5  # A4 landscape
+        text = first.extract_text() or ""
+        first.to_image(resolution=60).save(tmp_path / "trang-1.png")  # the page, drawn
+    assert "STT" in text and "Nội dung" in text and "Lý do vướng mắc" in text, text[:500]
+    assert "Tiến độ thực hiện" in text  # the title row prints on top
+    png = (tmp_path / "trang-1.png").read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+    assert width > height  # the landscape page, drawn
