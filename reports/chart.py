@@ -54,7 +54,8 @@ def _sections(axis: Axes, summary: Summary) -> None:
     axis.set_title("Tình trạng phân công chủ trì theo mục")
     axis.set_xlabel("Số phân công")
     if labels:
-        axis.legend(fontsize=8, loc="lower right")
+        # beside the plot, never over the longest bar
+        axis.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     else:
         axis.text(0.5, 0.5, "Chưa có phân công", ha="center", transform=axis.transAxes)
 

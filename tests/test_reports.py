@@ -300,3 +300,27 @@ async def test_the_workbook_opens_in_libreoffice_and_prints_one_page_wide(
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
     assert width > height  # the landscape page, drawn
+
+
+async def test_the_charts_legend_sits_beside_the_bars(world: object, db: Database) -> None:
+    """The legend never covers the longest bar: it is drawn right of the plot area."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from reports import chart, figures
+
+    async with db.uow() as uow:
+        summary = (await figures.compute(uow.session, scope(dt.date(2023, 3, 31), None,
+                                                            ZONE))).summary
+    figure, axis = plt.subplots(figsize=(11, 5))
+    try:
+        chart._sections(axis, summary)
+        figure.tight_layout()
+        figure.canvas.draw()
+        legend = axis.get_legend()
+        assert legend is not None
+        assert legend.get_window_extent().x0 >= axis.get_window_extent().x1
+    finally:
+        plt.close(figure)
