@@ -37,6 +37,7 @@ async def write(session: AsyncSession, s: Scope, fmt: str, path: Path, zone: dt.
             writer = Writer(zone, partial)
             try:
                 assignments = await writer.progress(title, progress_rows(session, s))
+                await writer.agencies(title, progress_rows(session, s, by_agency=True))
                 writer.scoreboard(title, found.scoreboard)
                 if history:
                     answers = await writer.history(title, history_rows(session, s))

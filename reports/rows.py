@@ -65,7 +65,9 @@ def local_time(value: dt.datetime | None, zone: dt.tzinfo) -> dt.datetime | None
     return aware.astimezone(zone).replace(tzinfo=None)
 
 
-async def progress_rows(session: AsyncSession, s: Scope) -> AsyncIterator[ProgressRow]:
+async def progress_rows(session: AsyncSession, s: Scope, by_agency: bool = False
+                        ) -> AsyncIterator[ProgressRow]:
+    """The lead assignments in the appendix's order, or agency by agency (`by_agency`)."""
     st = state(s, await deadline_shifts(session, s))
     seen = StatusReport.answered_on <= s.day
     # "updated by" is the agency's own last report, not a coordinator's confirmation
@@ -91,7 +93,8 @@ async def progress_rows(session: AsyncSession, s: Scope) -> AsyncIterator[Progre
         .outerjoin(pct, pct.c.id == latest.c.percent)
         .outerjoin(ev, ev.c.id == latest.c.evidence)
         .outerjoin(Contact, Contact.id == last.c.contact_id)
-        .order_by(Plan.id, Section.position, Task.position, Agency.name))
+        .order_by(*((Agency.name,) if by_agency else ()), Plan.id, Section.position,
+                  Task.position, Agency.name))
     result = await session.stream(query.execution_options(yield_per=CHUNK))
     async for chunk in result.partitions():  # one hop out of the driver's thread per chunk
         for row in chunk:

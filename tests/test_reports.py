@@ -138,7 +138,12 @@ async def test_workbook_has_the_three_sheets_coordinators_expect(
                                     "xlsx", path, ZONE)
     assert (written.assignments, written.answers) == (209, 7)  # with the two confirmations
     book = load_workbook(path)
-    assert book.sheetnames == ["Tiến độ", "Xếp hạng cơ quan", "Lịch sử"]
+    assert book.sheetnames == ["Tiến độ", "Theo cơ quan", "Xếp hạng cơ quan", "Lịch sử"]
+    blocks = [[c.value for c in row] for row in book["Theo cơ quan"].iter_rows(min_row=3)]
+    at = blocks.index(next(r for r in blocks if r[0] == STP))  # the agency's name, then its own
+    own = [r for r in blocks[at + 1:at + 40] if r[0] and r[0][0] in "IV"]
+    assert own[0][0] == "I.1" and own[0][4] == dt.datetime(2023, 6, 30)
+    assert {r[0] for r in own} >= {"I.1", "I.2", "I.5"}
     progress = book["Tiến độ"]
     assert "272/KH-UBND" in progress["A1"].value and "31/03/2023" in progress["A1"].value
     assert [c.value for c in progress[2]] == [
@@ -216,7 +221,7 @@ async def test_libreoffice_opens_the_workbook(world: object, db: Database,
         capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     sheets = {p.name: p.read_text("utf-8") for p in tmp_path.glob("bao-cao*.csv")}
-    assert len(sheets) == 3, sheets.keys()  # every sheet converted
+    assert len(sheets) == 4, sheets.keys()  # every sheet converted
     progress = next(text for name, text in sheets.items() if "Ti" in name)
     assert "Hoàn thành đúng hạn" in progress and "15/KH-STP ngày 20/01/2023" in progress
 
