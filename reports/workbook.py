@@ -95,6 +95,7 @@ class Writer:
         sheet.repeat_rows(0, 1)
         sheet.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
         sheet.set_footer("&CTrang &P/&N")
+        sheet.hide_gridlines(0)  # grid lines on paper too
         self.row, self.columns = 2, len(columns)
         self.widths = [width for _, width in columns]
         return sheet
@@ -105,7 +106,6 @@ class Writer:
 
     def _append(self, sheet: Worksheet, values: list[Any], stamp: int | None = None,
                 day: int | None = None) -> None:
-        values = values + [None] * (self.columns - len(values))
         """One row; `stamp`/`day` name the columns holding a datetime/date. The row is as
         tall as its longest wrapped text (LibreOffice keeps the default height otherwise and
         the lines overlap on paper)."""
@@ -116,8 +116,7 @@ class Writer:
             sheet.set_row(self.row, min(lines, 15) * LINE_HEIGHT)
         for column, value in enumerate(values):
             if value is None or value == "":
-                sheet.write_blank(self.row, column, None, self.cell)  # keeps the cell's border
-                continue
+                continue  # the printed grid lines frame empty cells (a border each costs 2×)
             if column == stamp:
                 sheet.write_datetime(self.row, column, value, self.datetime)
             elif column == day:
