@@ -20,7 +20,7 @@ from storage.uow import UnitOfWork
 from tracking import status as rules
 from words.codes import code_to_id
 from words.messages import assignment_code
-from words.texts import STATUS_LABELS, date_ahead, date_vn, shorten
+from words.texts import STATUS_LABELS, date_ahead, date_vn, parse_date_vn, shorten
 
 log = logging.getLogger("nhacviec.bot")
 FOLLOW_UP = dt.timedelta(days=2)
@@ -222,12 +222,15 @@ class Answering:
 
     async def extension(self, uow: UnitOfWork, who: Who, message: Incoming, item: Target,
                         text: str) -> list[Reply]:
-        proposed = parse_deadline(text, item.plan_year or self.today().year).due if text else None
+        # a day as typed (dd/mm/yyyy or YYYY-MM-DD), else a deadline phrase (Quý II/2023 …)
+        proposed = (parse_date_vn(text) or parse_deadline(
+            text, item.plan_year or self.today().year).due) if text else None
         if proposed is None or proposed <= self.today():
             await answers.wait_for(uow.session, who.contact_id, "extension", item.id,
                                    self.now() + FOLLOW_UP)
+            ahead = date_ahead(self.today())
             return [Reply(f"Chưa hiểu ngày «{text}». Hãy gõ một ngày sau hôm nay, ví dụ: "
-                          "30/6/2023, Quý II/2023, cuối tháng 6.")]
+                          f"{ahead:%d/%m/%Y}, cuối tháng {ahead.month}.")]
         if item.due is not None and proposed <= item.due:
             await answers.wait_for(uow.session, who.contact_id, "extension", item.id,
                                    self.now() + FOLLOW_UP)

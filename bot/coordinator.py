@@ -16,7 +16,7 @@ from tracking.calendar import WorkCalendar
 from tracking.status import DUE_SOON_WORKING_DAYS, Day
 from words.codes import code_to_id
 from words.messages import assignment_code
-from words.texts import ROLE_LABELS, STATUS_LABELS, date_vn, days_phrase, shorten
+from words.texts import ROLE_LABELS, STATUS_LABELS, date_vn, days_phrase, parse_date_vn, shorten
 
 
 class Coordinator:
@@ -32,10 +32,10 @@ class Coordinator:
         if not text:
             return scope(self.today(), None, self.zone, calendar=self._calendar(),
                          soon_days=self.due_soon_days)
-        try:
-            day = dt.datetime.strptime(text, "%d/%m/%Y").date()
-        except ValueError:
-            return Reply(f"Ngày «{text}» không đúng dạng dd/mm/yyyy, ví dụ: /xuatbaocao 31/03/2023")
+        day = parse_date_vn(text)  # dd/mm/yyyy, or YYYY-MM-DD as the CLI also takes
+        if day is None:
+            return Reply(f"Ngày «{text}» không đúng dạng dd/mm/yyyy, ví dụ: /xuatbaocao "
+                         f"{self.today():%d/%m/%Y}")
         if day > self.today():
             return Reply("Chưa có số liệu của ngày trong tương lai.")
         return scope(self.today(), day, self.zone, calendar=self._calendar(),

@@ -318,3 +318,18 @@ async def test_the_helps_examples_use_the_readers_own_code_and_work_as_typed(
     assert extension and dt.datetime.strptime(extension.group(1), "%d/%m/%Y").date() > TODAY
     answered = await lan.say(f"{example.group(1)} xong 15/KH-STP")
     assert "Đã ghi nhận" in answered or "chờ Sở Nội vụ xác nhận" in answered, answered
+
+
+async def test_the_bot_takes_days_as_dd_mm_yyyy_or_iso(bot: Handlers, db: Database) -> None:
+    """The CLI takes both forms, so the bot does too: an extension to 2023-12-15, a report as
+    of 2023-09-01."""
+    lan = Chat(bot, "1001", name="Chị Lan")
+    await lan.say(f"/start {await code_for(db, KHCN)}")
+    vii2 = await assignment_of(db, "VII.2", KHCN)
+    asked = await lan.say(f"{assignment_code(vii2)} giahan 2023-12-15")
+    assert "Đã gửi đề nghị" in asked and "15/12/2023" in asked, asked
+    snv = Chat(bot, "9001", name="Sở Nội vụ")
+    await snv.say("/tonghop")  # linked as coordinator from NHACVIEC_ADMIN_IDS
+    for typed in ("2023-09-01", "01/09/2023"):
+        report = await snv.say(f"/xuatbaocao {typed}")
+        assert "01/09/2023" in report and "không đúng dạng" not in report, report
