@@ -6,6 +6,7 @@ import re
 from collections.abc import Sequence
 
 from bot.types import Button
+from words.texts import shorten
 
 Rows = tuple[tuple[Button, ...], ...]
 _NUMBER = re.compile(r"[0-9]{1,10}")
@@ -29,9 +30,7 @@ def answer_choices(assignment_id: int) -> Rows:
 def open_button(assignment_id: int, code: str, ref: str | None, content: str | None) -> Button:
     """`#p4 VIII.1 Kế hoạch CCHC…`: opens that assignment's choices."""
     label = " ".join(part for part in (f"#{code}", ref or "", content or "") if part)
-    if len(label) > LABEL_MAX:
-        label = label[:LABEL_MAX - 1].rstrip() + "…"
-    return Button(label, f"o:{assignment_id}")
+    return Button(shorten(label, LABEL_MAX - 1), f"o:{assignment_id}")
 
 
 def reminder_buttons(items: Sequence[tuple[int, str, str | None, str | None]]) -> Rows:

@@ -157,22 +157,15 @@ class Receiver:
             await self._guarded(self._handle(inbox_id, platform, update))
             return
         await self._slots.acquire()
-        chat = f"{platform}:{self.inbound[platform].chat_of(update)}"
-        before = self._handling.get(chat)
 
         async def handle() -> None:
             try:
-                if before is not None:
-                    with contextlib.suppress(Exception):
-                        await before
                 await self._guarded(self._handle(inbox_id, platform, update))
             finally:
                 self._slots.release()
 
-        task = asyncio.create_task(handle())
-        self._handling[chat] = task
-        task.add_done_callback(lambda t: self._handling.pop(chat, None)
-                               if self._handling.get(chat) is t else None)
+        _after_last(self._handling, f"{platform}:{self.inbound[platform].chat_of(update)}",
+                    handle)
 
     async def drain_sends(self) -> None:
         """Wait for handling and replies in flight and record them (a clean stop repeats
@@ -243,12 +236,7 @@ class Receiver:
         return mark
 
     def _send(self, inbox_id: int, platform: str, chat_id: str, replies: list[Reply]) -> None:
-        before = self._chats.get(chat_id)
-
         async def send() -> None:
-            if before is not None:
-                with contextlib.suppress(Exception):
-                    await before
             async with self._senders:
                 try:
                     await self.inbound[platform].reply(chat_id, replies)
@@ -261,10 +249,7 @@ class Receiver:
                     return
             self._done.append(inbox_id)
 
-        task = asyncio.create_task(send())
-        self._chats[chat_id] = task
-        task.add_done_callback(lambda t: self._chats.pop(chat_id, None)
-                               if self._chats.get(chat_id) is t else None)
+        _after_last(self._chats, chat_id, send)
 
     async def _failed(self, inbox_id: int, error: str) -> None:
         try:
@@ -286,3 +271,20 @@ class Receiver:
             self._done = ids + self._done
             raise
 
+
+
+def _after_last(chains: dict[str, asyncio.Task[None]], key: str,
+                work: Callable[[], Awaitable[None]]) -> None:
+    """Start `work` once the last task started under `key` has ended (whatever its outcome):
+    one chat's updates and replies keep their order while other chats go ahead."""
+    before = chains.get(key)
+
+    async def run() -> None:
+        if before is not None:
+            with contextlib.suppress(Exception):
+                await before
+        await work()
+
+    task = asyncio.create_task(run())
+    chains[key] = task
+    task.add_done_callback(lambda t: chains.pop(key, None) if chains.get(key) is t else None)

@@ -40,21 +40,16 @@ def _str_list(value: Any) -> Any:
     return value
 
 
-_DMY = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
-
-
 def parse_day(text: str) -> dt.date:
-    """A day as people write it here (dd/mm/yyyy, d/m/yyyy) or as ISO (yyyy-mm-dd)."""
-    text = text.strip()
-    found = _DMY.fullmatch(text)
-    try:
-        if found:
-            day, month, year = (int(part) for part in found.groups())
-            return dt.date(year, month, day)
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise ValueError(f"ngày «{text}» không đúng; viết dạng dd/mm/yyyy, ví dụ 27/03/2023"
-                         ) from None
+    """A day as people write it here (dd/mm/yyyy, d/m/yyyy) or as ISO (yyyy-mm-dd), the same
+    reading as the bot's (words.texts.parse_date_vn); a wrong one says how to write it."""
+    from words.texts import parse_date_vn
+
+    found = parse_date_vn(text)
+    if found is None:
+        raise ValueError(f"ngày «{text.strip()}» không đúng; viết dạng dd/mm/yyyy, ví dụ "
+                         "27/03/2023")
+    return found
 
 
 def _day(value: Any) -> Any:

@@ -65,7 +65,6 @@ class Writer:
                                                     "strings_to_formulas": False,
                                                     "strings_to_urls": False})
         self.zone = zone
-        self.bold = self.book.add_format({"bold": True})
         self.title = self.book.add_format({"bold": True, "font_size": 13})
         # every cell wraps, sits at the top and has a thin border, as in a printed appendix
         boxed = {"text_wrap": True, "valign": "top", "border": 1, "border_color": "#808080"}

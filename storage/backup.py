@@ -29,7 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.types import Date, DateTime, LargeBinary
 
 from storage.db import async_url, is_sqlite, make_engine, sqlite_exists
-from storage.migrate import current_revision, downgrade, head_revision, upgrade
+from storage.migrate import downgrade, head_revision, revision_of, upgrade
 from storage.models import Base
 
 FORMAT = "nhacviec-backup"
@@ -120,7 +120,7 @@ async def restore(url: str, source: Path, force: bool = False) -> dict[str, int]
 async def _restore(url: str, source: Path, force: bool) -> dict[str, int]:
     fresh = is_sqlite(url) and not sqlite_exists(url)
     existing = 0 if fresh else (
-        sum((await row_counts(url)).values()) if await _revision(url) else 0)
+        sum((await row_counts(url)).values()) if await revision_of(url) else 0)
     if existing and not force:
         raise BackupError(f"cơ sở dữ liệu đích đang có {existing} dòng dữ liệu; không ghi đè. "
                           "Hãy khôi phục vào một cơ sở dữ liệu trống, hoặc thêm --force "
@@ -142,14 +142,6 @@ async def _restore(url: str, source: Path, force: bool) -> dict[str, int]:
     else:
         raise BackupError(f"không rõ định dạng của «{source.name}»")
     return await row_counts(url)
-
-
-async def _revision(url: str) -> str | None:
-    engine = make_engine(url)
-    try:
-        return await current_revision(engine)
-    finally:
-        await engine.dispose()
 
 
 async def row_counts(url: str) -> dict[str, int]:
@@ -218,7 +210,7 @@ async def _import_json(url: str, source: Path, replace: bool) -> None:
     if revision is not None and revision > (head or ""):
         raise BackupError(f"tệp sao lưu ở phiên bản {revision}, mới hơn chương trình "
                           f"({head}); hãy cập nhật nhacviec trước")
-    present = await _revision(url)
+    present = await revision_of(url)
     if revision and present and present > revision:  # empty, but newer: step back first
         await asyncio.to_thread(downgrade, url, revision)
     await asyncio.to_thread(upgrade, url, revision or "head")  # the rows' own schema

@@ -26,19 +26,11 @@ def upgrade(url: str, revision: str = "head") -> None:
 
 
 def upgrade_from(url: str) -> tuple[str | None, str | None]:
-    """Upgrade to head; (the revision before, head), so the CLI can say what it did."""
+    """Upgrade to head; (the revision before, head), so the CLI can say what it did.
+    Synchronous, like `upgrade`."""
     import asyncio
 
-    from storage.db import make_engine
-
-    async def before() -> str | None:
-        engine = make_engine(url)
-        try:
-            return await current_revision(engine)
-        finally:
-            await engine.dispose()
-
-    found = asyncio.run(before())
+    found = asyncio.run(revision_of(url))
     upgrade(url)
     return found, head_revision()
 
@@ -50,6 +42,17 @@ def downgrade(url: str, revision: str) -> None:
 
 def head_revision() -> str | None:
     return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+
+
+async def revision_of(url: str) -> str | None:
+    """The revision stored at `url`, on an engine of its own."""
+    from storage.db import make_engine
+
+    engine = make_engine(url)
+    try:
+        return await current_revision(engine)
+    finally:
+        await engine.dispose()
 
 
 async def current_revision(engine: AsyncEngine) -> str | None:

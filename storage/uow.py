@@ -7,13 +7,12 @@ import contextlib
 import datetime as dt
 import functools
 from collections.abc import AsyncIterator
-from pathlib import Path
 from types import TracebackType
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
-from storage.db import make_engine
+from storage.db import make_engine, sqlite_exists
 from storage.migrate import current_revision, head_revision
 from storage.models import CodeScheme
 from tracking.calendar import WorkCalendar
@@ -89,8 +88,8 @@ class Database:
         is not there is refused before connecting, which would create it: a command that
         only reads never leaves an empty database behind."""
         url = self.engine.url
-        if (self.engine.dialect.name == "sqlite" and url.database
-                and url.database != ":memory:" and not Path(url.database).is_file()):
+        if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:") \
+                and not sqlite_exists(url.render_as_string(hide_password=False)):
             raise NotMigratedError(f"chưa có cơ sở dữ liệu «{url.database}»; hãy chạy: "
                                    "nhacviec db upgrade (hoặc kiểm tra NHACVIEC_DATABASE_URL)")
         current = await current_revision(self.engine)

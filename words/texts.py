@@ -76,8 +76,6 @@ def date_ahead(today: dt.date) -> dt.date:
     return following - dt.timedelta(days=1)
 
 
-USAGE = usage()  # without examples: for places that know no reader
-
 
 UNKNOWN = "Chưa hiểu tin nhắn này. Gõ /trogiup để xem các lệnh, ví dụ: /nhiemvu Sở Tư pháp"
 NO_PLANS = "Chưa có kế hoạch nào. Cán bộ quản trị cần chạy: nhacviec import <tệp kế hoạch>"
