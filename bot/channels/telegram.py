@@ -1,4 +1,5 @@
-"""Telegram through python-telegram-bot 22: sending, with PTB's errors classified."""
+"""Telegram through python-telegram-bot 22 (over aiohttp, `channels.http`): sending, with
+PTB's errors classified."""
 
 from __future__ import annotations
 
@@ -16,7 +17,6 @@ from telegram.error import (
     TelegramError,
     TimedOut,
 )
-from telegram.request import HTTPXRequest
 
 from bot.channels.base import (
     Buttons,
@@ -27,6 +27,7 @@ from bot.channels.base import (
     Transient,
     split_text,
 )
+from bot.channels.http import AiohttpRequest
 
 _GONE = ("chat not found", "user not found", "bot can't initiate", "peer_id_invalid")
 
@@ -39,10 +40,9 @@ class TelegramChannel:
 
     def __init__(self, token: str, base_url: str, file_url: str | None = None,
                  timeout: float = 10.0) -> None:
-        request = HTTPXRequest(connection_pool_size=64, read_timeout=timeout,
-                               write_timeout=timeout, connect_timeout=timeout)
-        self.bot = Bot(token, base_url=base_url, base_file_url=file_url or base_url,
-                       request=request)
+        self.bot = Bot(token, base_url=base_url, base_file_url=file_url or file_base(base_url),
+                       request=AiohttpRequest(timeout),
+                       get_updates_request=AiohttpRequest(timeout, pool=1))
 
     async def start(self) -> None:
         try:
@@ -66,6 +66,13 @@ class TelegramChannel:
                 raise classify(exc) from exc
             first = first or str(message.message_id)
         return first
+
+
+def file_base(base_url: str) -> str:
+    """Where files are downloaded: `…/bot` (methods) → `…/file/bot`, as on api.telegram.org
+    and a local Bot API server."""
+    root, _, tail = base_url.rstrip("/").rpartition("/")
+    return f"{root}/file/{tail}" if tail.startswith("bot") else base_url
 
 
 def keyboard(buttons: Buttons) -> InlineKeyboardMarkup:

@@ -1,5 +1,6 @@
-"""Zalo Bot Platform through httpx: sending (≤ 2000 characters, no buttons), long polling
-(one update per call, HTTP 200 + error 408 when empty), and update translation.
+"""Zalo Bot Platform over aiohttp (`channels.http`): sending (≤ 2000 characters, no
+buttons), long polling (one update per call, HTTP 200 + error 408 when empty), and update
+translation.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-import httpx
+import aiohttp
 
 from bot.channels.base import (
     Buttons,
@@ -19,8 +20,9 @@ from bot.channels.base import (
     Transient,
     split_text,
 )
+from bot.channels.http import new_session
 from bot.types import FileRef, Incoming, Reply
-from words.texts import NO_FILES_HERE
+from words.texts import NO_FILES_HERE, ZALO_NO_FILES
 
 log = logging.getLogger("nhacviec.zalo")
 POLL_SECONDS = 30
@@ -32,32 +34,37 @@ class ZaloChannel:
     buttons = False
 
     def __init__(self, token: str, base_url: str, poll_seconds: int = POLL_SECONDS,
-                 timeout: float = 10.0, transport: httpx.AsyncBaseTransport | None = None) -> None:
-        self.poll_seconds = poll_seconds
+                 timeout: float = 10.0) -> None:
+        self.poll_seconds, self.timeout = poll_seconds, timeout
         self._url = f"{base_url.rstrip('/')}/bot{token}"
-        self._http = httpx.AsyncClient(timeout=timeout, transport=transport)
+        self._http: aiohttp.ClientSession | None = None  # made in the loop that uses it
 
     async def call(self, method: str, payload: dict[str, Any] | None = None,
                    timeout: float | None = None) -> Any:
         """POST JSON; read the envelope whatever the HTTP status (Zalo answers 200 on errors)."""
+        if self._http is None or self._http.closed:
+            self._http = new_session()
         try:
-            response = await self._http.post(f"{self._url}/{method}", json=payload or {},
-                                              timeout=timeout or httpx.USE_CLIENT_DEFAULT)
-            body = response.json()
-        except (httpx.HTTPError, ValueError) as exc:
+            limit = aiohttp.ClientTimeout(total=timeout or self.timeout)
+            async with self._http.post(f"{self._url}/{method}", json=payload or {},
+                                       timeout=limit) as response:
+                status = response.status
+                body = await response.json(content_type=None)
+        except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
             raise Transient(f"{type(exc).__name__}: kết nối Zalo lỗi") from exc
         if not isinstance(body, dict):
             raise Transient("Zalo trả về dữ liệu không hợp lệ")
         if body.get("ok"):
             return body.get("result")
-        raise classify(int(body.get("error_code") or response.status_code),
+        raise classify(int(body.get("error_code") or status),
                        str(body.get("description") or "Zalo error"))
 
     async def start(self) -> None:
         await self.call("getMe")
 
     async def close(self) -> None:
-        await self._http.aclose()
+        if self._http is not None:
+            await self._http.close()
 
     async def send(self, chat_id: str, text: str, buttons: Buttons = ()) -> str:
         first = ""
@@ -97,6 +104,10 @@ class ZaloChannel:
         for reply in replies:  # Zalo bots cannot upload files: the text says where to get it
             await self.send(chat_id, reply.text + (f"\n{NO_FILES_HERE}"
                                                    if reply.attachment else ""))
+
+
+    async def download(self, file: FileRef, limit: int) -> bytes:
+        raise Permanent(ZALO_NO_FILES, contact_gone=False)
 
 
 def _unwrap(update: dict[str, Any]) -> dict[str, Any]:
