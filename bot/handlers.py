@@ -19,7 +19,8 @@ from bot.coordinator import Coordinator
 from bot.deciding import Deciding
 from bot.enrolling import Enrolling
 from bot.protocol import MAX_TEXT, Answer, parse_answer, usage
-from bot.types import Incoming, Reply
+from bot.types import Fetch, Incoming, Reply
+from bot.uploading import Prepared, Uploading, drop_number
 from plan.names import match_name
 from plan.text import fold
 from storage import answers, queries
@@ -48,25 +49,32 @@ class Handlers:
                  now: Callable[[], dt.datetime] = _utc_now, admin_ids: Collection[str] = (),
                  bot_username: Callable[[], str | None] = lambda: None,
                  due_today: DueToday | None = None,
-                 zone: dt.tzinfo = VIETNAM, calendar: WorkCalendar | None = None) -> None:
+                 zone: dt.tzinfo = VIETNAM, calendar: WorkCalendar | None = None,
+                 directory: str | None = None) -> None:
         self.db, self.today, self.now, self.admin_ids = db, today, now, set(admin_ids)
         self.due_today = due_today
         self.answering = Answering(today, now)
         self.deciding = Deciding(today, now)
         self.coordinator = Coordinator(today, now, zone, calendar, db.due_soon_days)
         self.enrolling = Enrolling(now, bot_username)
+        self.uploading = Uploading(db, today, now, directory)
 
-    async def handle(self, message: Incoming, before_commit: BeforeCommit | None = None
-                     ) -> list[Reply]:
+    async def handle(self, message: Incoming, before_commit: BeforeCommit | None = None,
+                     fetch: Fetch | None = None) -> list[Reply]:
         """One message, one transaction; `before_commit` joins it (the inbox marks the
-        update handled there, so an update is never handled twice)."""
+        update handled there, so an update is never handled twice). `fetch` downloads a
+        file the user sent; a plan file is fetched and read before the transaction opens."""
         if "\x00" in message.text or "\x00" in message.sender_name:  # PostgreSQL refuses NUL
             message = replace(message, text=message.text.replace("\x00", ""),
                               sender_name=message.sender_name.replace("\x00", ""))
         done = metrics.timer(message.channel)
+        upload = (await self.uploading.prepare(message, fetch, self._admin(message))
+                  if len(message.text) <= MAX_TEXT and self.uploading.wants(message) else None)
         async with self.db.uow() as uow:
             if len(message.text) > MAX_TEXT:
                 replies = [Reply(texts.TOO_LONG.format(limit=MAX_TEXT))]
+            elif upload is not None:
+                replies = await self._upload(uow, message, upload)
             elif not message.text and message.file is None and message.button is None:
                 replies = [Reply(texts.UNSUPPORTED_MESSAGE)]
             else:
@@ -118,6 +126,14 @@ class Handlers:
         return [Reply("Chưa hiểu tin nhắn này.\n" + await self._usage(uow, who)
                       + "\nGõ /trogiup để xem các lệnh.")]
 
+    async def _upload(self, uow: UnitOfWork, message: Incoming, upload: Prepared
+                      ) -> list[Reply]:
+        who = (await answers.who(uow.session, message.channel, message.chat_id)
+               or await self._bootstrap_admin(uow, message))
+        if who is None:  # unlinked since `prepare` looked
+            return [Reply(NOT_REGISTERED)]
+        return await self.uploading.finish(uow, who, upload)
+
     async def _ref_to_code(self, uow: UnitOfWork, who: Who, text: str) -> str:
         """`I.1 xong` → `<mã> xong` when I.1 is one open assignment of the sender's agency."""
         first, _, rest = text.strip().partition(" ")
@@ -139,14 +155,22 @@ class Handlers:
             text = f"dang {text}"
         return parse_answer(f"{assignment_code(listed[0])} {text}")
 
+    def _admin(self, message: Incoming) -> bool:
+        return f"{message.channel}:{message.chat_id}" in self.admin_ids
+
     async def _bootstrap_admin(self, uow: UnitOfWork, message: Incoming) -> Who | None:
-        if f"{message.channel}:{message.chat_id}" not in self.admin_ids:
+        if not self._admin(message):
             return None
         await add_contact(uow.session, None, message.channel, message.chat_id,
                           message.sender_name or "Quản trị", "coordinator", self.now())
         return await answers.who(uow.session, message.channel, message.chat_id)
 
     async def _button(self, uow: UnitOfWork, who: Who, message: Incoming) -> list[Reply]:
+        dropping = drop_number(message.button or "")
+        if dropping is not None:
+            if not who.coordinator:
+                return [Reply(COORDINATOR_ONLY)]
+            return [await self.uploading.drop(uow, who, dropping) or Reply(texts.UPLOAD_NONE)]
         parsed = keyboards.parse(message.button or "")
         if parsed is None:
             return [Reply("Nút này không còn hiệu lực.")]
@@ -169,8 +193,10 @@ class Handlers:
                     "/nhiemvu": self._tasks, "/kehoach": self._plans, "/coquan": self._agency}
         if command in everyone:
             return await everyone[command](uow, who, argument)
-        if command == "/huy":
-            return [await self.enrolling.leave(uow, who)]
+        if command == "/huy":  # a coordinator's waiting plan file first, else unlink
+            number = int(argument) if argument.isascii() and argument.isdigit() else None
+            dropped = await self.uploading.drop(uow, who, number) if who.coordinator else None
+            return [dropped or await self.enrolling.leave(uow, who)]
         if command == "/vangmat":
             return [await self.enrolling.away(uow, who, argument, self.today())]
         if command == "/boqua":

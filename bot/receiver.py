@@ -214,7 +214,8 @@ class Receiver:
                     await inbox.mark_handled(uow.session, inbox_id, None, self.now())
                     await uow.commit()
             else:
-                replies = await self.handlers.handle(message, self._marker(inbox_id, message))
+                replies = await self.handlers.handle(message, self._marker(inbox_id, message),
+                                                     self.inbound[platform].download)
         except inbox.AlreadyHandled:
             log.info("inbox %d was handled by another process", inbox_id)
             return

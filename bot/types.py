@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -50,6 +51,10 @@ class Reply:
     text: str
     buttons: tuple[tuple[Button, ...], ...] = ()
     attachment: Attachment | None = None  # text becomes its caption where the platform can
+
+
+# Fetch a file a user sent (or linked to) up to `limit` bytes; raises channels.base.ChannelError
+Fetch = Callable[[FileRef, int], Awaitable[bytes]]
 
 
 class HandlesIncoming(Protocol):

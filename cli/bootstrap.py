@@ -38,6 +38,7 @@ class App:
     @property
     def handlers(self) -> Handlers:
         return Handlers(self.db, self.today, admin_ids=self.settings.admin_ids,
+                        directory=self.settings.agency_directory,
                         bot_username=self.bot_username, due_today=self.due_today,
                         zone=self.settings.zone, calendar=self.calendar())
 

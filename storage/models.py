@@ -13,6 +13,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -394,3 +395,20 @@ class Lease(Base):
     name: Mapped[str] = mapped_column(String(40), primary_key=True)
     holder: Mapped[str] = mapped_column(String(80))
     expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class PlanUpload(Base):
+    """A plan file a coordinator sent to the bot, kept with its preview until they save it
+    or cancel: nothing of it is imported before they decide."""
+
+    __tablename__ = "plan_uploads"
+    __table_args__ = (Index("ix_plan_uploads_contact_id", "contact_id", "state"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="RESTRICT"))
+    file_name: Mapped[str] = mapped_column(String(255))
+    data: Mapped[bytes] = mapped_column(LargeBinary)  # emptied once it is cancelled
+    plan_code: Mapped[str | None] = mapped_column(String(100))
+    state: Mapped[str] = mapped_column(String(10), default="pending")  # pending|saved|dropped
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    outcome: Mapped[str | None] = mapped_column(Text)  # what saving said (added, changed…)

@@ -45,11 +45,40 @@ HELP_COORDINATOR = """Lệnh cho Sở Nội vụ:
 /xacnhan — báo hoàn thành chờ xác nhận · /xacnhan <mã> dat | tralai <lý do>
 /giaolai <mã> <cơ quan> | giu — xử lý đề nghị trả lại (không thuộc thẩm quyền)
 /tamdung <mã|số hiệu> [đến dd/mm/yyyy] [lý do] · /tieptuc <mã|số hiệu>
-/xuatbaocao [dd/mm/yyyy] — tệp Excel báo cáo · /bieudo [dd/mm/yyyy] — biểu đồ tiến độ"""
+/xuatbaocao [dd/mm/yyyy] — tệp Excel báo cáo · /bieudo [dd/mm/yyyy] — biểu đồ tiến độ
+Nạp kế hoạch: gửi tệp (.docx, .xlsx, .pdf, .csv) cho bot, hoặc /nhapkehoach <đường link tới
+tệp>; bot gửi bản xem trước, rồi /luu để lưu, /huy để bỏ"""
 TOO_LONG = "Tin nhắn quá dài (tối đa {limit} ký tự); hãy gửi ngắn gọn hơn."
 UNSUPPORTED_MESSAGE = "Bot chỉ đọc được tin nhắn chữ và ảnh. Gõ /trogiup để xem hướng dẫn."
 NO_FILES_HERE = ("(Kênh này không gửi được tệp. Hãy dùng lệnh trên Telegram, hoặc nhờ quản trị "
                  "chạy: nhacviec report)")
+
+# A plan loaded from the chat (bot.uploading)
+DOWNLOAD_TOO_BIG = "tệp lớn hơn {mb} MB"
+DOWNLOAD_FAILED = "máy chủ trả lời mã {status}"
+DOWNLOAD_BROKEN = "mất kết nối khi tải ({kind})"
+ZALO_NO_FILES = "Zalo không cho bot nhận tệp; hãy gửi: /nhapkehoach <đường link tới tệp>"
+UPLOAD_FOCAL_REFUSED = ("Chỉ cán bộ Sở Nội vụ mới nạp được kế hoạch. Nếu đây là minh chứng, hãy "
+                        "gửi kèm chú thích: <mã> xong <số văn bản>.")
+UPLOAD_HOW = ("Gửi tệp kế hoạch (.docx, .xlsx, .pdf, .csv) cho bot, hoặc: /nhapkehoach "
+              "<đường link tới tệp> (Zalo không cho bot nhận tệp, hãy gửi đường link).")
+UPLOAD_BAD_LINK = "Đường link phải bắt đầu bằng http:// hoặc https://, ví dụ: {example}"
+UPLOAD_NOT_FETCHED = "Không tải được tệp «{name}»: {reason}. Không lưu gì; hãy gửi lại."
+UPLOAD_UNREADABLE = "Không đọc được tệp «{name}»: {reason}. Không lưu gì."
+UPLOAD_PREVIEW_END = ("Bản xem trước tệp số {number}: chưa lưu gì. Bấm «Lưu kế hoạch» (hoặc gõ "
+                      "/luu) để lưu; «Hủy» (hoặc /huy) để bỏ tệp này.")
+UPLOAD_UNCERTAIN_END = ("Bấm «Lưu, giữ các cặp trên» (hoặc /luu {number} chapnhan) nếu đúng là "
+                        "cùng nhiệm vụ; nếu không, sửa tệp và gửi lại. «Hủy» (/huy) để bỏ.")
+UPLOAD_NO_CODE = ("Không thấy số hiệu kế hoạch (ví dụ 272/KH-UBND) trong tệp; không lưu được. "
+                  "Hãy sửa tệp, hoặc nhờ quản trị nhập với --code.")
+UPLOAD_NONE = "Không có tệp kế hoạch nào đang chờ lưu. " + UPLOAD_HOW
+UPLOAD_EXPIRED = "Tệp «{name}» đã quá 24 giờ chưa lưu; hãy gửi lại tệp."
+UPLOAD_ALREADY = {"saved": "Tệp «{name}» đã được lưu trước đó: {outcome}",
+                  "dropped": "Tệp «{name}» đã bị hủy trước đó; không lưu gì."}
+UPLOAD_DROPPED = "Đã hủy tệp «{name}»; không lưu gì."
+UPLOAD_SAVED = "Đã lưu kế hoạch {code} từ tệp «{name}». {outcome}\nXem: /kehoach · /tonghop"
+SAVE_BUTTON, SAVE_ANYWAY_BUTTON, DROP_BUTTON = "Lưu kế hoạch", "Lưu, giữ các cặp trên", "Hủy"
+
 
 def usage(code: str | None = None, later: dt.date | None = None) -> str:
     """The text protocol's help. Its examples use one of the reader's own codes, so typed as

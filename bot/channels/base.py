@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from bot.types import Button, Incoming, Reply
+from bot.types import Button, FileRef, Incoming, Reply
 
 Buttons = tuple[tuple[Button, ...], ...]
 
@@ -106,4 +106,9 @@ class Inbound(Protocol):
 
     async def reply(self, chat_id: str, replies: list[Reply]) -> None:
         """Send the handler's replies; raises `ChannelError` like `Channel.send`."""
+        ...
+
+    async def download(self, file: FileRef, limit: int) -> bytes:
+        """A file the user sent, at most `limit` bytes; raises `ChannelError` (in Vietnamese:
+        the reason is shown to the user) when it cannot be had."""
         ...

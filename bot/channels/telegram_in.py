@@ -16,9 +16,10 @@ from typing import Any
 from telegram import Bot, InputFile
 from telegram.error import RetryAfter, TelegramError
 
-from bot.channels.base import RateLimited, split_text
+from bot.channels.base import Permanent, RateLimited, split_text
 from bot.channels.telegram import classify, keyboard
 from bot.types import Attachment, FileRef, Incoming, Reply
+from words.texts import DOWNLOAD_TOO_BIG
 
 log = logging.getLogger("nhacviec.telegram")
 ANSWERED = "_nhacviec_callback_answered"  # set on a stored update when the webhook answered
@@ -88,6 +89,24 @@ class TelegramInbound:
         name = found.get("file_name") if kind == "document" else None
         return FileRef(kind, file_id, str(name) if name else None,
                        size if isinstance(size, int) else None, path)
+
+    async def download(self, file: FileRef, limit: int) -> bytes:
+        """getFile, then the bytes from the file URL (bots may download up to 20 MB)."""
+        too_big = Permanent(DOWNLOAD_TOO_BIG.format(mb=limit // (1024 * 1024)), False)
+        if file.size is not None and file.size > limit:
+            raise too_big
+        try:
+            fetched = await self.bot.get_file(file.file_id)
+            if fetched.file_size is not None and fetched.file_size > limit:
+                raise too_big
+            data = bytes(await fetched.download_as_bytearray())
+        except TelegramError as exc:
+            if "too big" in exc.message.lower():
+                raise too_big from exc
+            raise classify(exc) from exc
+        if len(data) > limit:
+            raise too_big
+        return data
 
     async def reply(self, chat_id: str, replies: list[Reply]) -> None:
         for reply in replies:

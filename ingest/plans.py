@@ -1,0 +1,40 @@
+"""A plan file (a path, or bytes from a chat upload) → its draft, read with the agency
+directory its issuer calls for."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+from config.directories import Choice, choose
+from ingest.files import MAX_BYTES, read_bytes, read_file
+from plan.model import ParseWarning, PlanDraft, PlanMeta
+from plan.parse import parse_plan, plan_meta
+from plan.rows import Document, PlanFormatError
+
+
+def read_plan(path: Path, directory_name: str | None,
+              overrides: PlanMeta | None = None) -> tuple[PlanDraft, Choice]:
+    """File → draft, read with the directory its issuer calls for (or the one named).
+
+    Every failure is a PlanFormatError or DirectoryError with a Vietnamese message."""
+    return _draft(read_file(path), directory_name, overrides)
+
+
+def read_plan_bytes(name: str, data: bytes, directory_name: str | None = None
+                    ) -> tuple[PlanDraft, Choice]:
+    """Like `read_plan`, for a file that arrived in the chat (same limits)."""
+    if len(data) > MAX_BYTES:
+        raise PlanFormatError(f"tệp lớn hơn {MAX_BYTES // (1024 * 1024)} MB; hãy tách phụ lục "
+                              "ra một tệp riêng")
+    return _draft(read_bytes(name, data), directory_name, None)
+
+
+def _draft(document: Document, directory_name: str | None,
+           overrides: PlanMeta | None) -> tuple[PlanDraft, Choice]:
+    choice = choose(plan_meta(document.rows, overrides), directory_name)
+    draft = parse_plan(document.rows, choice.directory, overrides, layout=document.layout)
+    if choice.warning:
+        note = ParseWarning(1, f"danh mục cơ quan: {choice.warning}")
+        draft = dataclasses.replace(draft, warnings=(note, *draft.warnings))
+    return draft, choice

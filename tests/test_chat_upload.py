@@ -1,0 +1,209 @@
+"""A plan loaded from the chat, through the fake Telegram (a document) and the fake Zalo (a
+link, since Zalo bots cannot receive files): preview → save → /kehoach lists it; cancel;
+focal points refused; oversized and malformed files answered clearly with nothing stored."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import time
+from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from bot.channels.telegram import TelegramChannel
+from bot.channels.zalo import ZaloChannel
+from bot.handlers import Handlers
+from fakes.server import BackgroundServer
+from fakes.telegram import FakeTelegram
+from fakes.zalo import FakeZalo
+from plan.agencies import Directory
+from storage.models import Contact, Plan, PlanUpload, Task
+from storage.uow import Database
+from tests import sample_docs
+from tests.engine_helpers import contact, load_example
+from tests.receiving_helpers import polling
+
+KHCN = "Sở Khoa học và Công nghệ"
+DAY = dt.date(2026, 3, 2)
+COORDINATOR, FOCAL = 9001, 1001
+
+
+async def until(condition: Callable[[], Any], seconds: float = 20.0) -> Any:
+    deadline = time.monotonic() + seconds
+    while not (found := condition()):
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out waiting for the bot")
+        await asyncio.sleep(0.05)
+    return found
+
+
+def said(texts: Callable[[], list[str]], containing: str) -> Callable[[], str | None]:
+    return lambda: next((t for t in reversed(texts()) if containing in t), None)
+
+
+async def plan_codes(db: Database) -> list[str]:
+    async with db.uow() as uow:
+        return sorted((await uow.session.execute(select(Plan.code))).scalars())
+
+
+async def uploads_kept(db: Database) -> int:
+    async with db.uow() as uow:
+        return int((await uow.session.execute(
+            select(func.count()).select_from(PlanUpload))).scalar_one())
+
+
+@pytest.fixture
+async def telegram_bot(db: Database, telegram: tuple[FakeTelegram, str], example_path: Path,
+                       directory: Directory) -> AsyncIterator[FakeTelegram]:
+    await load_example(db, example_path, directory)
+    await contact(db, KHCN, str(FOCAL), channel="telegram")
+    fake, url = telegram
+    handlers = Handlers(db, lambda: DAY, admin_ids={f"telegram:{COORDINATOR}"})
+    channel = TelegramChannel(fake.token, url)
+    await channel.start()
+    try:
+        async with polling(handlers, telegram=channel):
+            yield fake
+    finally:
+        await channel.close()
+
+
+def buttons_of(fake: FakeTelegram, chat: int) -> list[tuple[str, str]]:
+    last = next(m for m in reversed(fake.sent(chat)) if m.get("reply_markup"))
+    return [(b["text"], b["callback_data"]) for row in last["reply_markup"]["inline_keyboard"]
+            for b in row]
+
+
+async def test_a_coordinator_loads_a_docx_plan_from_telegram(
+        telegram_bot: FakeTelegram, db: Database) -> None:
+    fake = telegram_bot
+    replies = lambda: fake.replies_to(COORDINATOR)  # noqa: E731
+    fake.user_message(COORDINATOR, document=("ke-hoach-77.docx",
+                                             sample_docs.docx_parts_and_spans()))
+    preview = await until(said(replies, "Bản xem trước tệp số"))
+    assert "Kế hoạch 77/KH-UBND ngày 02/02/2026" in preview
+    assert "Nhiệm vụ theo mục:" in preview and "Tổng: 7 nhiệm vụ" in preview
+    assert "chưa lưu gì" in preview
+    assert "77/KH-UBND" not in await plan_codes(db)  # a preview stores no plan
+    (save_label, save), (drop_label, _) = buttons_of(fake, COORDINATOR)
+    assert (save_label, drop_label) == ("Lưu kế hoạch", "Hủy")
+
+    fake.button_press(COORDINATOR, save)
+    saved = await until(said(replies, "Đã lưu kế hoạch 77/KH-UBND"))
+    assert "thêm 7" in saved
+    assert "77/KH-UBND" in await plan_codes(db)
+    fake.user_message(COORDINATOR, "/kehoach")
+    listed = await until(said(replies, "Các kế hoạch:"))
+    assert "77/KH-UBND (02/02/2026)" in listed and "7 nhiệm vụ" in listed
+
+    fake.button_press(COORDINATOR, save)  # pressed again: nothing imported twice
+    again = await until(said(replies, "đã được lưu trước đó"))
+    assert "ke-hoach-77.docx" in again
+    async with db.uow() as uow:
+        tasks = (await uow.session.execute(select(func.count()).select_from(Task).join(
+            Plan, Plan.id == Task.plan_id).where(Plan.code == "77/KH-UBND"))).scalar_one()
+    assert tasks == 7
+
+
+async def test_cancel_keeps_nothing_and_huy_does_not_unlink_the_coordinator(
+        telegram_bot: FakeTelegram, db: Database) -> None:
+    fake = telegram_bot
+    replies = lambda: fake.replies_to(COORDINATOR)  # noqa: E731
+    before = await plan_codes(db)
+    fake.user_message(COORDINATOR, document=("kh.docx", sample_docs.docx_parts_and_spans()))
+    await until(said(replies, "Bản xem trước tệp số"))
+    fake.user_message(COORDINATOR, "/huy")
+    assert await until(said(replies, "Đã hủy tệp «kh.docx»; không lưu gì."))
+    assert await plan_codes(db) == before
+    async with db.uow() as uow:
+        linked = (await uow.session.execute(select(Contact.unlinked_at).where(
+            Contact.chat_id == str(COORDINATOR)))).scalar_one()
+    assert linked is None  # /huy cancelled the file, it did not unlink the coordinator
+    fake.user_message(COORDINATOR, "/luu")
+    assert await until(said(replies, "Không có tệp kế hoạch nào đang chờ lưu"))
+
+
+async def test_a_focal_point_cannot_load_a_plan(
+        telegram_bot: FakeTelegram, db: Database) -> None:
+    fake = telegram_bot
+    before = await plan_codes(db)
+    fake.user_message(FOCAL, "/nhapkehoach https://example.org/kh.docx")
+    assert await until(said(lambda: fake.replies_to(FOCAL), "Chỉ cán bộ Sở Nội vụ"))
+    fake.button_press(FOCAL, "u:s:1")
+    await until(lambda: len([t for t in fake.replies_to(FOCAL) if "Chỉ cán bộ" in t]) == 2)
+    assert await plan_codes(db) == before and await uploads_kept(db) == 0
+
+
+async def test_an_oversized_or_malformed_file_is_refused_clearly_and_nothing_is_stored(
+        telegram_bot: FakeTelegram, db: Database) -> None:
+    fake = telegram_bot
+    replies = lambda: fake.replies_to(COORDINATOR)  # noqa: E731
+    before = await plan_codes(db)
+    fake.user_message(COORDINATOR, document=("hong.docx", b"PK\x03\x04 not really a zip"))
+    broken = await until(said(replies, "Không đọc được tệp «hong.docx»"))
+    assert broken.endswith("Không lưu gì.")
+    fake.push({"message": {  # Telegram says how big a file is; the bot does not fetch it
+        "message_id": 77, "date": int(time.time()),
+        "from": {"id": COORDINATOR, "is_bot": False, "first_name": "B"},
+        "chat": {"id": COORDINATOR, "type": "private"},
+        "document": {"file_id": "BQAC-big", "file_unique_id": "ubig", "file_name": "lon.xlsx",
+                     "file_size": 35 * 1024 * 1024}}})
+    big = await until(said(replies, "Không tải được tệp «lon.xlsx»"))
+    assert "lớn hơn 20 MB" in big
+    assert await plan_codes(db) == before and await uploads_kept(db) == 0
+
+
+@contextlib.contextmanager
+def link_server(files: dict[str, bytes]) -> Iterator[str]:
+    async def serve(request: Request) -> Response:
+        name = request.path_params["name"]
+        return Response(files[name]) if name in files else Response(status_code=404)
+
+    with BackgroundServer(Starlette(routes=[Route("/files/{name}", serve)])) as server:
+        yield f"{server.url}/files"
+
+
+async def test_a_coordinator_loads_a_plan_on_zalo_by_link(
+        db: Database, zalo: tuple[FakeZalo, str]) -> None:
+    fake, url = zalo
+    handlers = Handlers(db, lambda: DAY, admin_ids={"zalo:zc1"})
+    channel = ZaloChannel(fake.token, url, poll_seconds=1)
+    replies = lambda: fake.sent("zc1")  # noqa: E731
+    with link_server({"kh77.docx": sample_docs.docx_parts_and_spans()}) as files:
+        async with polling(handlers, zalo_channel=channel):
+            fake.text("zc1", f"/nhapkehoach {files}/missing.docx")
+            assert "mã 404" in await until(said(replies, "Không tải được tệp «missing.docx»"))
+            fake.text("zc1", f"/nhapkehoach {files}/kh77.docx")
+            preview = await until(said(replies, "gõ /luu"))
+            assert "Kế hoạch 77/KH-UBND" in "\n".join(replies())
+            assert "/huy" in preview
+            fake.text("zc1", "/luu")
+            assert "thêm 7" in await until(said(replies, "Đã lưu kế hoạch 77/KH-UBND"))
+            fake.text("zc1", "/kehoach")
+            assert "77/KH-UBND" in await until(said(replies, "Các kế hoạch:"))
+    await channel.close()
+    assert await plan_codes(db) == ["77/KH-UBND"]
+
+
+async def test_zalo_says_to_send_a_link_when_a_file_cannot_be_had(
+        db: Database, zalo: tuple[FakeZalo, str]) -> None:
+    fake, url = zalo
+    handlers = Handlers(db, lambda: DAY, admin_ids={"zalo:zc1"})
+    channel = ZaloChannel(fake.token, url, poll_seconds=1)
+    async with polling(handlers, zalo_channel=channel):
+        fake.text("zc1", "/nhapkehoach")
+        assert "/nhapkehoach <đường link tới tệp>" in await until(
+            said(lambda: fake.sent("zc1"), "Gửi tệp kế hoạch"))
+        fake.text("zc1", "/nhapkehoach ftp://x/kh.docx")
+        assert await until(said(lambda: fake.sent("zc1"), "phải bắt đầu bằng http://"))
+    await channel.close()
+    assert await uploads_kept(db) == 0
