@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from cli import help_vi
 from cli.common import date_option, fail, settings, with_app
 
 if TYPE_CHECKING:  # the commands import what they use: `nhacviec --help` stays quick
@@ -15,6 +16,7 @@ if TYPE_CHECKING:  # the commands import what they use: `nhacviec --help` stays 
     from storage import queries
     from storage.importer import ImportReport
 
+help_vi.install()  # before any help or error is drawn
 app = typer.Typer(help="Nhắc việc CCHC: theo dõi kế hoạch cải cách hành chính.",
                   no_args_is_help=True, add_completion=False)
 db_app = typer.Typer(help="Quản lý lược đồ cơ sở dữ liệu.", no_args_is_help=True)

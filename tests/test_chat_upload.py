@@ -207,3 +207,45 @@ async def test_zalo_says_to_send_a_link_when_a_file_cannot_be_had(
         assert await until(said(lambda: fake.sent("zc1"), "phải bắt đầu bằng http://"))
     await channel.close()
     assert await uploads_kept(db) == 0
+
+
+def reissued(example_path: Path) -> tuple[bytes, bytes]:
+    """The example re-issued with a task inserted at I.1 (the rest of section I renumbered),
+    then that file with one renumbered task reworded by half: a match to ask about."""
+    lines = example_path.read_text(encoding="utf-8").splitlines()
+    start = next(n for n, line in enumerate(lines) if line.startswith("1,"))
+    end = next(n for n in range(start, len(lines)) if not lines[n].split(",", 1)[0].isdigit())
+    for n in range(start, end):
+        number, rest = lines[n].split(",", 1)
+        lines[n] = f"{int(number) + 1},{rest}"
+    lines.insert(start, "1,Khảo sát mức độ hài lòng của người dân đối với dịch vụ công,"
+                        "Báo cáo,Sở Tư pháp,,Tháng 6/2023,")
+    half = list(lines)
+    number, rest = half[start + 1].split(",", 1)
+    half[start + 1] = (f"{number},Kế hoạch rà soát văn bản và tổ chức kiểm tra chuyên đề về "
+                       "công tác cải cách hành chính," + rest.split(",", 1)[1])
+    return "\n".join(lines).encode(), "\n".join(half).encode()
+
+
+async def test_uncertain_matches_are_saved_only_when_the_coordinator_accepts_them(
+        telegram_bot: FakeTelegram, db: Database, example_path: Path) -> None:
+    fake = telegram_bot
+    replies = lambda: fake.replies_to(COORDINATOR)  # noqa: E731
+    shifted, half = reissued(example_path)
+    fake.user_message(COORDINATOR, document=("ban-hanh-lai.csv", shifted))
+    assert "I.1 → I.2" in await until(said(replies, "Bản xem trước tệp số"))
+    fake.user_message(COORDINATOR, "/luu")
+    assert "thêm 1," in await until(said(replies, "Đã lưu kế hoạch"))
+
+    fake.user_message(COORDINATOR, document=("sua-nhieu.csv", half))
+    preview = await until(said(replies, "chapnhan"))
+    assert "chưa chắc là nhiệm vụ đã lưu" in "\n".join(replies()[-2:])
+    (label, accept), _ = buttons_of(fake, COORDINATOR)
+    assert label == "Lưu, giữ các cặp trên" and accept.startswith("u:a:")
+    fake.user_message(COORDINATOR, "/luu")  # a plain save is refused: nothing written
+    await until(lambda: sum("chapnhan" in t for t in replies()) == 2)
+    assert sum("Đã lưu kế hoạch" in t for t in replies()) == 1
+    fake.button_press(COORDINATOR, accept)
+    assert "thay đổi 1" in await until(lambda: next(
+        (t for t in replies()[-1:] if "Đã lưu kế hoạch" in t), None))
+    assert "/luu" in preview

@@ -430,3 +430,26 @@ def test_a_broken_directory_file_is_one_line_with_where_it_breaks(tmp_path: Path
     assert result.output.strip().splitlines() == [
         "Lỗi: danh mục cơ quan «tinh-moi.yaml» không đọc được: lỗi YAML ở dòng 5, cột 1 "
         "(found unexpected end of stream)"]
+
+
+def test_click_and_typer_words_around_our_help_are_vietnamese() -> None:
+    """The panel titles, the error panel and the help hint come through gettext
+    (cli/locale); the committed .mo is what the .po compiles to."""
+    import os
+    import subprocess
+    import sys
+
+    from cli.help_vi import CATALOG, compile_mo, read_po
+
+    env = {k: v for k, v in os.environ.items() if k != "LANGUAGE"}
+    shown = subprocess.run([sys.executable, "-m", "cli.main", "--help"], env=env,
+                           capture_output=True, text=True, timeout=60).stdout
+    assert "Tùy chọn" in shown and "Lệnh" in shown
+    assert "Options" not in shown and "Commands" not in shown
+    wrong = subprocess.run([sys.executable, "-m", "cli.main", "import"], env=env,
+                           capture_output=True, text=True, timeout=60)
+    assert wrong.returncode == 2
+    assert "Lỗi" in wrong.stderr and "Gõ 'nhacviec import --help' để xem hướng dẫn." in \
+        wrong.stderr.replace("python -m cli.main", "nhacviec")
+    assert CATALOG.with_suffix(".mo").read_bytes() == compile_mo(read_po(
+        CATALOG.read_text(encoding="utf-8")))

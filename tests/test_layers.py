@@ -6,8 +6,8 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-IO_MODULES = {"sqlalchemy", "alembic", "httpx", "telegram", "asyncio", "socket", "pathlib",
-              "os", "yaml", "storage", "bot", "scheduler", "cli", "config"}
+IO_MODULES = {"sqlalchemy", "alembic", "httpx", "aiohttp", "telegram", "asyncio", "socket",
+              "pathlib", "os", "yaml", "storage", "bot", "scheduler", "cli", "config"}
 
 
 def imports_of(package: str) -> dict[str, set[str]]:
