@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from cli import help_vi
 from cli.common import fail, with_app
 
 if TYPE_CHECKING:  # loaded by the commands that use them: `--help` stays quick
@@ -16,8 +17,9 @@ if TYPE_CHECKING:  # loaded by the commands that use them: `--help` stays quick
 if TYPE_CHECKING:
     from cli.bootstrap import App
 
-agencies_app = typer.Typer(help="Gộp, đổi tên cơ quan (nhiệm vụ, đầu mối và lịch sử đi theo).",
-                           no_args_is_help=True)
+agencies_app = help_vi.typer_app(
+    help="Gộp, đổi tên cơ quan (nhiệm vụ, đầu mối và lịch sử đi theo).",
+    no_args_is_help=True)
 _NOTE = typer.Option("--note", help="Căn cứ, ví dụ số quyết định sáp nhập")
 
 

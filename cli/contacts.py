@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from cli import help_vi
 from cli.common import fail, with_app
 
 if TYPE_CHECKING:  # loaded by the commands that use them: `--help` stays quick
@@ -19,7 +20,7 @@ CHANNELS = ("telegram", "zalo", "console")
 
 
 def register(app: typer.Typer) -> None:
-    group = typer.Typer(help="Đầu mối và cán bộ điều phối nhận nhắc việc.",
+    group = help_vi.typer_app(help="Đầu mối và cán bộ điều phối nhận nhắc việc.",
                         invoke_without_command=True)
     app.add_typer(group, name="contacts")
     register_revoke(group)

@@ -14,14 +14,16 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from cli import help_vi
 from cli.common import fail, settings
 
 if TYPE_CHECKING:  # loaded by the commands that use them: `--help` stays quick
     from config import provinces
     from plan.agencies import Directory
 
-directory_app = typer.Typer(help="Danh mục cơ quan: liệt kê, tạo, kiểm tra, gợi ý tên gọi khác.",
-                            no_args_is_help=True)
+directory_app = help_vi.typer_app(
+    help="Danh mục cơ quan: liệt kê, tạo, kiểm tra, gợi ý tên gọi khác.",
+    no_args_is_help=True)
 
 
 def register(app: typer.Typer) -> None:

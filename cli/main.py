@@ -17,10 +17,10 @@ if TYPE_CHECKING:  # the commands import what they use: `nhacviec --help` stays 
     from storage.importer import ImportReport
 
 help_vi.install()  # before any help or error is drawn
-app = typer.Typer(help="Nhắc việc CCHC: theo dõi kế hoạch cải cách hành chính.",
+app = help_vi.typer_app(help="Nhắc việc CCHC: theo dõi kế hoạch cải cách hành chính.",
                   no_args_is_help=True, add_completion=False)
-db_app = typer.Typer(help="Quản lý lược đồ cơ sở dữ liệu.", no_args_is_help=True)
-plans_app = typer.Typer(help="Các kế hoạch trong cơ sở dữ liệu.", invoke_without_command=True)
+db_app = help_vi.typer_app(help="Quản lý lược đồ cơ sở dữ liệu.", no_args_is_help=True)
+plans_app = help_vi.typer_app(help="Các kế hoạch trong cơ sở dữ liệu.", invoke_without_command=True)
 app.add_typer(db_app, name="db")
 app.add_typer(plans_app, name="plans")
 

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from cli import help_vi
 from cli.common import fail, with_app
 
 if TYPE_CHECKING:  # loaded by the commands that use them: `--help` stays quick
@@ -21,7 +22,7 @@ STATES = {"pending": "chờ gửi", "sending": "đang gửi", "failed": "chờ g
 
 
 def register(app: typer.Typer) -> None:
-    group = typer.Typer(help="Hộp thư đi: tin chờ gửi, tin không gửi được, gửi lại.",
+    group = help_vi.typer_app(help="Hộp thư đi: tin chờ gửi, tin không gửi được, gửi lại.",
                         invoke_without_command=True)
     app.add_typer(group, name="outbox")
 

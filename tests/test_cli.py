@@ -433,8 +433,9 @@ def test_a_broken_directory_file_is_one_line_with_where_it_breaks(tmp_path: Path
 
 
 def test_click_and_typer_words_around_our_help_are_vietnamese() -> None:
-    """The panel titles, the error panel and the help hint come through gettext
-    (cli/locale); the committed .mo is what the .po compiles to."""
+    """What click and typer print around our words: panel titles, the error panel and the
+    help hint through gettext (cli/locale; the committed .mo is what the .po compiles to);
+    "Usage:", the help option and parameter errors through cli.help_vi's classes."""
     import os
     import subprocess
     import sys
@@ -444,12 +445,20 @@ def test_click_and_typer_words_around_our_help_are_vietnamese() -> None:
     env = {k: v for k, v in os.environ.items() if k != "LANGUAGE"}
     shown = subprocess.run([sys.executable, "-m", "cli.main", "--help"], env=env,
                            capture_output=True, text=True, timeout=60).stdout
-    assert "Tùy chọn" in shown and "Lệnh" in shown
-    assert "Options" not in shown and "Commands" not in shown
-    wrong = subprocess.run([sys.executable, "-m", "cli.main", "import"], env=env,
-                           capture_output=True, text=True, timeout=60)
-    assert wrong.returncode == 2
-    assert "Lỗi" in wrong.stderr and "Gõ 'nhacviec import --help' để xem hướng dẫn." in \
-        wrong.stderr.replace("python -m cli.main", "nhacviec")
+    assert "Tùy chọn" in shown and "Lệnh" in shown and "Cách dùng: " in shown
+    assert "Xem hướng dẫn này rồi thoát." in shown
+    assert not {"Options", "Commands", "Usage", "Show this message"} & set(
+        re.findall(r"Options|Commands|Usage|Show this message", shown))
+
+    def error(*args: str) -> str:
+        ran = subprocess.run([sys.executable, "-m", "cli.main", *args], env=env,
+                             capture_output=True, text=True, timeout=60)
+        assert ran.returncode == 2
+        return " ".join(ran.stderr.split())  # the error panel's borders and wrapping aside
+
+    missing = error("import")
+    assert "Lỗi" in missing and "Thiếu đối số 'file'." in missing
+    assert "--help' để xem hướng dẫn." in missing
+    assert "Không có tùy chọn --rol. Có phải ý bạn là --role?" in error("invite", "--rol", "x")
     assert CATALOG.with_suffix(".mo").read_bytes() == compile_mo(read_po(
         CATALOG.read_text(encoding="utf-8")))
