@@ -205,6 +205,17 @@ def _webhook_cases() -> list[tuple[str, str]]:
     return rows
 
 
+def _http_case() -> tuple[str, str]:
+    """Why replies go over aiohttp: CPU per request, PTB's send_message and a bare POST."""
+    runs = [_run("bench.http_bench", "--requests", "2000") for _ in range(REPEATS)]
+    m = {key: statistics.median(run[key] for run in runs) for key in runs[0]}
+    return ("HTTP: 2,000 sends to the fake Telegram, CPU per request",
+            f"PTB send_message aiohttp {m['ptb_aiohttp_ms']:.2f} / httpx "
+            f"{m['ptb_httpx_ms']:.2f} ms ({m['ptb_aiohttp_ms'] / m['ptb_httpx_ms']:.2f}×) · "
+            f"bare POST aiohttp {m['aiohttp_ms']:.2f} / httpx {m['httpx_ms']:.2f} ms "
+            f"({m['aiohttp_ms'] / m['httpx_ms']:.2f}×)")
+
+
 def _report_cases() -> list[tuple[str, str]]:
     rows = []
     pg = os.environ.get("BENCH_DATABASE_URL", PG_DEFAULT)
@@ -244,7 +255,7 @@ def main() -> None:
           f"{os.cpu_count()} cores, Python {platform.python_version()}, "
           f"median of {REPEATS} fresh processes\n")
     selected = os.environ.get("BENCH_ONLY",
-                              "import,layouts,sweep,dispatch,webhook,report").split(",")
+                              "import,layouts,sweep,dispatch,http,webhook,report").split(",")
     rows = []
     if "import" in selected:
         rows += _import_cases()
@@ -254,6 +265,8 @@ def main() -> None:
         rows += _sweep_cases()
     if "dispatch" in selected:
         rows.append(_dispatch_case())
+    if "http" in selected:
+        rows.append(_http_case())
     if "webhook" in selected:
         rows += _webhook_cases()
     if "report" in selected:

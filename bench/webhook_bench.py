@@ -79,8 +79,8 @@ async def run(url: str, total: int, rate: float, warmup: int = 500) -> dict[str,
              subprocess.Popen([sys.executable, "-m", "fakes", "zalo", "--port", str(zalo_port),
                                "--token", zalo_token])]
     try:
-        await _wait_listening(tg_port)
-        await _wait_listening(zalo_port)
+        await wait_listening(tg_port)
+        await wait_listening(zalo_port)
         db = Database.from_url(url)
         targets = await prepare(db)
         handlers = Handlers(db, lambda: dt.date(2023, 9, 25))
@@ -131,7 +131,7 @@ async def _handled_latencies(db: Database, warmup: int) -> list[float]:
     return sorted((h - r).total_seconds() for r, h in rows if h is not None)
 
 
-async def _wait_listening(port: int) -> None:
+async def wait_listening(port: int) -> None:
     for _ in range(200):
         try:
             _, writer = await asyncio.open_connection("127.0.0.1", port)

@@ -87,7 +87,7 @@ class Uploading:
         saving = message.button is not None or command == "/luu"
         async with self.db.uow() as uow:  # read only; rolled back
             who = await answers.who(uow.session, message.channel, message.chat_id)
-            upload = None
+            upload, accept = None, False
             if who is not None and who.coordinator and saving:
                 number, accept = _save_target(message, argument)
                 upload = await uploads.find(uow.session, who.contact_id, number, self.now())

@@ -200,6 +200,8 @@ async def test_zalo_says_to_send_a_link_when_a_file_cannot_be_had(
     handlers = Handlers(db, lambda: DAY, admin_ids={"zalo:zc1"})
     channel = ZaloChannel(fake.token, url, poll_seconds=1)
     async with polling(handlers, zalo_channel=channel):
+        fake.text("zc1", "/luu")  # an admin's very first message, before they are enrolled
+        assert await until(said(lambda: fake.sent("zc1"), "Không có tệp kế hoạch nào"))
         fake.text("zc1", "/nhapkehoach")
         assert "/nhapkehoach <đường link tới tệp>" in await until(
             said(lambda: fake.sent("zc1"), "Gửi tệp kế hoạch"))
