@@ -146,10 +146,12 @@ class Uploading:
     async def _parse(self, name: str, data: bytes) -> tuple[PlanDraft, Choice] | Reply:
         """In a thread, with the CLI's limits (ingest.files): a hostile file is one line."""
         try:
-            return await asyncio.to_thread(read_plan_bytes, name, data,
-                                           self.directory)
+            return await asyncio.to_thread(read_plan_bytes, name, data, self.directory)
         except (PlanFormatError, DirectoryError) as exc:
             return Reply(texts.UPLOAD_UNREADABLE.format(name=name, reason=exc))
+        except Exception:  # a reader's bug must not make the update retry forever
+            log.exception("reading the uploaded plan %r failed", name)
+            return Reply(texts.UPLOAD_UNREADABLE.format(name=name, reason=texts.UPLOAD_BUG))
 
     async def finish(self, uow: UnitOfWork, who: Who, prepared: Prepared) -> list[Reply]:
         """Inside the answer's transaction: keep the preview, or import the plan."""

@@ -65,6 +65,7 @@ UPLOAD_HOW = ("Gửi tệp kế hoạch (.docx, .xlsx, .pdf, .csv) cho bot, ho�
 UPLOAD_BAD_LINK = "Đường link phải bắt đầu bằng http:// hoặc https://, ví dụ: {example}"
 UPLOAD_NOT_FETCHED = "Không tải được tệp «{name}»: {reason}. Không lưu gì; hãy gửi lại."
 UPLOAD_UNREADABLE = "Không đọc được tệp «{name}»: {reason}. Không lưu gì."
+UPLOAD_BUG = "lỗi của chương trình khi đọc tệp (đã ghi vào nhật ký để cán bộ CNTT xem)"
 UPLOAD_PREVIEW_END = ("Bản xem trước tệp số {number}: chưa lưu gì. Bấm «Lưu kế hoạch» (hoặc gõ "
                       "/luu) để lưu; «Hủy» (hoặc /huy) để bỏ tệp này.")
 UPLOAD_UNCERTAIN_END = ("Bấm «Lưu, giữ các cặp trên» (hoặc /luu {number} chapnhan) nếu đúng là "
