@@ -37,7 +37,7 @@ KEEP_DONE = dt.timedelta(days=14)  # platforms redeliver for a day at most
 # A crash in between repeats at most that second's replies (the rows are still claimed).
 FLUSH_SECONDS = 1.0
 FLUSH_MAX = 200
-HANDLING = 2  # updates handled at once on PostgreSQL (more starved the webhook at 300/s)
+HANDLING = 2  # updates handled at once (more starved the webhook at 300/s on PostgreSQL)
 
 
 @dataclass
@@ -89,11 +89,13 @@ class Receiver:
         self.health = health or ReceiveHealth()
         self.claim = claim
         self.now = now
-        # Updates handled at once. SQLite has one writer and its statements run on the loop
-        # (storage.sqlite_inline): one at a time costs least. On PostgreSQL an answer waits
-        # for ~8 round trips; two chats at once overlap them. More (8 was tried) held pool
-        # connections and loop turns the webhook needed, and its p99 went to seconds.
-        self.handling = handling or (1 if db.turns is not None else HANDLING)
+        # Updates handled at once, each chat's in order. On PostgreSQL an answer waits for
+        # ~8 round trips; two chats at once overlap them. More (8 was tried) held pool
+        # connections and loop turns the webhook needed, and its p99 went to seconds. On
+        # SQLite transactions take turns anyway (one writer), and one at a time measured the
+        # same CPU as two; two let a slow update (a plan file downloaded and read before its
+        # transaction) leave the other chats' answers going.
+        self.handling = handling or HANDLING
         self._slots = asyncio.Semaphore(self.handling)
         self._handling: dict[str, asyncio.Task[None]] = {}  # the last handling per chat
         self._queue: asyncio.Queue[tuple[int, str, dict[str, Any]]] = asyncio.Queue(queue_size)

@@ -29,8 +29,9 @@ from plan.agencies import Directory
 from storage.models import Contact, Plan, PlanUpload, Task
 from storage.uow import Database
 from tests import sample_docs
-from tests.engine_helpers import contact, load_example
+from tests.engine_helpers import assignment_of, contact, load_example
 from tests.receiving_helpers import polling
+from words.messages import assignment_code
 
 KHCN = "Sở Khoa học và Công nghệ"
 DAY = dt.date(2026, 3, 2)
@@ -163,9 +164,10 @@ async def test_an_oversized_or_malformed_file_is_refused_clearly_and_nothing_is_
 
 
 @contextlib.contextmanager
-def link_server(files: dict[str, bytes]) -> Iterator[str]:
+def link_server(files: dict[str, bytes], delay: float = 0.0) -> Iterator[str]:
     async def serve(request: Request) -> Response:
         name = request.path_params["name"]
+        await asyncio.sleep(delay)  # a slow province portal
         return Response(files[name]) if name in files else Response(status_code=404)
 
     with BackgroundServer(Starlette(routes=[Route("/files/{name}", serve)])) as server:
@@ -251,3 +253,23 @@ async def test_uncertain_matches_are_saved_only_when_the_coordinator_accepts_the
     assert "thay đổi 1" in await until(lambda: next(
         (t for t in replies()[-1:] if "Đã lưu kế hoạch" in t), None))
     assert "/luu" in preview
+
+
+async def test_a_slow_plan_download_does_not_hold_other_chats_answers(
+        db: Database, zalo: tuple[FakeZalo, str], example_path: Path,
+        directory: Directory) -> None:
+    await load_example(db, example_path, directory)
+    await contact(db, KHCN, "lan", channel="zalo")
+    code = assignment_code(await assignment_of(db, "VII.2", KHCN))
+    fake, url = zalo
+    handlers = Handlers(db, lambda: DAY, admin_ids={"zalo:zc1"})
+    channel = ZaloChannel(fake.token, url, poll_seconds=1)
+    with link_server({"kh77.docx": sample_docs.docx_parts_and_spans()}, delay=4) as files:
+        async with polling(handlers, zalo_channel=channel):
+            fake.text("zc1", f"/nhapkehoach {files}/kh77.docx")
+            await asyncio.sleep(0.5)  # the download has started
+            fake.text("lan", f"{code} dang 40%")
+            await until(said(lambda: fake.sent("lan"), "Đã ghi nhận"), seconds=3)
+            assert not said(lambda: fake.sent("zc1"), "Bản xem trước")()  # still downloading
+            await until(said(lambda: fake.sent("zc1"), "Bản xem trước"))
+    await channel.close()
