@@ -130,10 +130,7 @@ class Uploading:
             name = file.name or "ke-hoach"
         if fetcher is None:
             return Prepared(Reply(texts.UPLOAD_HOW))
-        if file.size is not None and file.size > LIMIT:
-            return Prepared(Reply(texts.UPLOAD_NOT_FETCHED.format(
-                name=name, reason=f"tệp lớn hơn {LIMIT // (1024 * 1024)} MB")))
-        try:
+        try:  # the fetcher refuses what is over LIMIT, before or while reading
             data = await fetcher(file, LIMIT)
         except ChannelError as exc:
             log.info("plan download failed: %s", exc)

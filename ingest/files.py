@@ -18,14 +18,19 @@ def read_file(path: Path) -> Document:
         raise PlanFormatError(f"không tìm thấy tệp «{path}»")
     if not path.is_file():
         raise PlanFormatError(f"«{path}» không phải là một tệp")
-    if path.stat().st_size > MAX_BYTES:
+    _check_size(path.stat().st_size)  # before reading it into memory
+    return read_bytes(path.name, path.read_bytes())
+
+
+def _check_size(size: int) -> None:
+    if size > MAX_BYTES:
         raise PlanFormatError(f"tệp lớn hơn {MAX_BYTES // (1024 * 1024)} MB; hãy tách phụ lục "
                               "ra một tệp riêng")
-    return read_bytes(path.name, path.read_bytes())
 
 
 def read_bytes(name: str, data: bytes) -> Document:
     """Like `read_file`, for bytes that arrived some other way (a chat upload)."""
+    _check_size(len(data))
     try:
         return read_document(name, data)
     except NeedsConversion as need:

@@ -7,10 +7,10 @@ import dataclasses
 from pathlib import Path
 
 from config.directories import Choice, choose
-from ingest.files import MAX_BYTES, read_bytes, read_file
+from ingest.files import read_bytes, read_file
 from plan.model import ParseWarning, PlanDraft, PlanMeta
 from plan.parse import parse_plan, plan_meta
-from plan.rows import Document, PlanFormatError
+from plan.rows import Document
 
 
 def read_plan(path: Path, directory_name: str | None,
@@ -24,9 +24,6 @@ def read_plan(path: Path, directory_name: str | None,
 def read_plan_bytes(name: str, data: bytes, directory_name: str | None = None
                     ) -> tuple[PlanDraft, Choice]:
     """Like `read_plan`, for a file that arrived in the chat (same limits)."""
-    if len(data) > MAX_BYTES:
-        raise PlanFormatError(f"tệp lớn hơn {MAX_BYTES // (1024 * 1024)} MB; hãy tách phụ lục "
-                              "ra một tệp riêng")
     return _draft(read_bytes(name, data), directory_name, None)
 
 

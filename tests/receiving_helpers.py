@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Callable
+from typing import Any
 
 import httpx
 
@@ -13,6 +16,16 @@ from bot.handlers import Handlers
 from bot.receiver import Receiver
 from bot.receiving import platforms, receiving
 from bot.web import create_app
+
+
+async def until(condition: Callable[[], Any], seconds: float = 15.0) -> Any:
+    """Poll `condition` until it gives something true (returned), or fail after `seconds`."""
+    deadline = time.monotonic() + seconds
+    while not (found := condition()):
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out waiting for the bot")
+        await asyncio.sleep(0.05)
+    return found
 
 
 @contextlib.asynccontextmanager

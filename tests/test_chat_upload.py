@@ -10,7 +10,6 @@ import datetime as dt
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -30,21 +29,12 @@ from storage.models import Contact, Plan, PlanUpload, Task
 from storage.uow import Database
 from tests import sample_docs
 from tests.engine_helpers import assignment_of, contact, load_example
-from tests.receiving_helpers import polling
+from tests.receiving_helpers import polling, until
 from words.messages import assignment_code
 
 KHCN = "Sở Khoa học và Công nghệ"
 DAY = dt.date(2026, 3, 2)
 COORDINATOR, FOCAL = 9001, 1001
-
-
-async def until(condition: Callable[[], Any], seconds: float = 20.0) -> Any:
-    deadline = time.monotonic() + seconds
-    while not (found := condition()):
-        if time.monotonic() > deadline:
-            raise AssertionError("timed out waiting for the bot")
-        await asyncio.sleep(0.05)
-    return found
 
 
 def said(texts: Callable[[], list[str]], containing: str) -> Callable[[], str | None]:

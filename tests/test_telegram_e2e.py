@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import datetime as dt
-import time
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
@@ -22,21 +20,10 @@ from storage import invites
 from storage.models import StatusReport
 from storage.uow import Database
 from tests.engine_helpers import load_example, sweeper
-from tests.receiving_helpers import polling, webhooks
+from tests.receiving_helpers import polling, until, webhooks
 
 KHCN = "Sở Khoa học và Công nghệ"
 DAY = dt.date(2023, 9, 29)
-
-
-async def until(condition: Callable[[], Any], seconds: float = 15.0) -> Any:
-    deadline = time.monotonic() + seconds
-    while True:
-        found = condition()
-        if found:
-            return found
-        if time.monotonic() > deadline:
-            raise AssertionError("timed out waiting for the bot")
-        await asyncio.sleep(0.05)
 
 
 def last_reply(fake: FakeTelegram, chat: int, containing: str) -> Callable[[], str | None]:

@@ -1,9 +1,9 @@
 """HTTP to the chat platforms on aiohttp, for Zalo and (as its `BaseRequest`) for
 python-telegram-bot.
 
-Why not httpx, PTB's default: on the same fake server and loop one request costs 0.17 ms of
-CPU through aiohttp and 0.72 ms through httpx (0.44 against 0.95 ms through PTB's
-`send_message`), and the reply is the largest part of what an answer costs.
+Why not httpx, PTB's default: on the same fake server and loop a request costs a quarter of
+httpx's CPU through aiohttp, PTB's `send_message` half (`BENCH_ONLY=http make bench`), and
+the reply is the largest part of what an answer costs.
 """
 
 from __future__ import annotations
