@@ -13,6 +13,7 @@ import argparse
 import asyncio
 import datetime as dt
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -97,10 +98,11 @@ async def run(url: str, total: int, rate: float, warmup: int = 500) -> dict[str,
         serving = asyncio.create_task(server.serve())  # same loop as the engine, as in `run`
         while not server.started:
             await asyncio.sleep(0.01)
-        cpu_before = time.process_time()
+        cpu_before, times_before = time.process_time(), os.times()
         latencies = await _load(f"http://127.0.0.1:{port}", targets, total, rate, warmup)
         await receiver.settled(timeout=600)
         cpu_ms = (time.process_time() - cpu_before) / (total + warmup) * 1000
+        sys_ms = (os.times().system - times_before.system) / (total + warmup) * 1000
         handled = await _handled_latencies(db, warmup)
         server.should_exit = True
         await serving
@@ -117,7 +119,7 @@ async def run(url: str, total: int, rate: float, warmup: int = 500) -> dict[str,
     return {"p50_ms": statistics.median(latencies) * 1000,
             "p99_ms": latencies[int(len(latencies) * 0.99) - 1] * 1000,
             "max_ms": latencies[-1] * 1000, "count": len(latencies), "errors": errors,
-            "cpu_ms": cpu_ms, "handled_p50_ms": statistics.median(handled) * 1000,
+            "cpu_ms": cpu_ms, "sys_ms": sys_ms, "handled_p50_ms": statistics.median(handled) * 1000,
             "handled_p99_ms": handled[int(len(handled) * 0.99) - 1] * 1000}
 
 

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import bindparam, delete, exists, func, insert, select, update
+from sqlalchemy import Boolean, bindparam, delete, exists, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import tallies
@@ -22,6 +22,7 @@ from storage.models import (
     Task,
 )
 from storage.outbox import withdraw_queued
+from storage.pg_inline import Statement
 from storage.uow import calendar_of
 from tracking import status as rules
 from tracking.calendar import WorkCalendar
@@ -88,47 +89,72 @@ class Target:
 
 # The statements behind every answer are built once, from the tables rather than the mapped
 # classes: constructing a SELECT costs more CPU than SQLite takes to run it, and a Core
-# statement skips the ORM's per-execution set-up (about a fifth of an answer's CPU).
+# statement skips the ORM's per-execution set-up (about a fifth of an answer's CPU). On
+# PostgreSQL they run on the driver itself (storage.pg_inline).
 _T = Base.metadata.tables
 _CONTACTS, _AGENCIES, _CONVERSATIONS = _T["contacts"], _T["agencies"], _T["conversations"]
 _TASKS, _PLANS, _REPORTS_T, _ASSIGN_T = (_T["tasks"], _T["plans"], _T["status_reports"],
                                          _T["assignments"])
-_WHO = (select(_CONTACTS.c.id, _CONTACTS.c.agency_id, _AGENCIES.c.name, _CONTACTS.c.role,
-               _CONTACTS.c.display_name, _CONVERSATIONS.c.kind, _CONVERSATIONS.c.assignment_id,
-               _CONVERSATIONS.c.expires_at)
-        .select_from(_CONTACTS)
-        .outerjoin(_AGENCIES, _AGENCIES.c.id == _CONTACTS.c.agency_id)
-        .outerjoin(_CONVERSATIONS, _CONVERSATIONS.c.contact_id == _CONTACTS.c.id)
-        .where(_CONTACTS.c.channel == bindparam("channel"),
-               _CONTACTS.c.chat_id == bindparam("chat"), _CONTACTS.c.unlinked_at.is_(None)))
+_WHO = Statement(
+    select(_CONTACTS.c.id, _CONTACTS.c.agency_id, _AGENCIES.c.name, _CONTACTS.c.role,
+           _CONTACTS.c.display_name, _CONVERSATIONS.c.kind, _CONVERSATIONS.c.assignment_id,
+           _CONVERSATIONS.c.expires_at)
+    .select_from(_CONTACTS)
+    .outerjoin(_AGENCIES, _AGENCIES.c.id == _CONTACTS.c.agency_id)
+    .outerjoin(_CONVERSATIONS, _CONVERSATIONS.c.contact_id == _CONTACTS.c.id)
+    .where(_CONTACTS.c.channel == bindparam("channel"),
+           _CONTACTS.c.chat_id == bindparam("chat"), _CONTACTS.c.unlinked_at.is_(None)))
 _A, _K = _ASSIGN_T.c, _TASKS.c
-_TARGET = (select(_A.id, _A.agency_id, _AGENCIES.c.name, _K.ref, _K.content, _A.role, _A.status,
-                  func.coalesce(_A.due_override, _A.cycle_due, _K.due_date),
-                  _PLANS.c.year, _PLANS.c.active, _K.withdrawn_at, _A.removed_at, _K.plan_id,
-                  _K.section_id, _A.done_on,
-                  exists().where(_REPORTS_T.c.assignment_id == _A.id).label("answered"),
-                  _PLANS.c.confirm_done, _A.cycle_due, _K.deadline_kind, _K.deadline_period,
-                  _K.deadline_days, _A.paused_until, _A.due_override)
-           .select_from(_ASSIGN_T)
-           .join(_TASKS, _K.id == _A.task_id)
-           .join(_PLANS, _PLANS.c.id == _K.plan_id)
-           .join(_AGENCIES, _AGENCIES.c.id == _A.agency_id)
-           .where(_A.id == bindparam("id")))
+_TARGET = Statement(
+    select(_A.id, _A.agency_id, _AGENCIES.c.name, _K.ref, _K.content, _A.role, _A.status,
+           func.coalesce(_A.due_override, _A.cycle_due, _K.due_date),
+           _PLANS.c.year, _PLANS.c.active, _K.withdrawn_at, _A.removed_at, _K.plan_id,
+           _K.section_id, _A.done_on,
+           exists().where(_REPORTS_T.c.assignment_id == _A.id).label("answered"),
+           _PLANS.c.confirm_done, _A.cycle_due, _K.deadline_kind, _K.deadline_period,
+           _K.deadline_days, _A.paused_until, _A.due_override)
+    .select_from(_ASSIGN_T)
+    .join(_TASKS, _K.id == _A.task_id)
+    .join(_PLANS, _PLANS.c.id == _K.plan_id)
+    .join(_AGENCIES, _AGENCIES.c.id == _A.agency_id)
+    .where(_A.id == bindparam("id")))
 # Taken before reading the target, so the read (a new snapshot) sees what a concurrent answer
 # to the same assignment committed: a double-pressed button then finds the first press's
 # result instead of counting the same move twice. PostgreSQL only: SQLite has one writer.
-_LOCK = select(_A.id).where(_A.id == bindparam("id")).with_for_update()
+_LOCK = Statement(select(_A.id).where(_A.id == bindparam("id")).with_for_update())
 _REPORTS, _ASSIGNMENTS = (Base.metadata.tables[n] for n in ("status_reports", "assignments"))
-_RECORD = insert(_REPORTS).returning(_REPORTS.c.id)  # Core tables: no ORM bulk-insert machinery
-_SET_STATUS = (update(_ASSIGNMENTS).where(_ASSIGNMENTS.c.id == bindparam("assignment"))
-               .values(status=bindparam("new_status"), done_on=bindparam("done_on"),
-                       paused_until=bindparam("until")))
+_RECORD = Statement(insert(_REPORTS).returning(_REPORTS.c.id))
+_SET_STATUS = Statement(
+    update(_ASSIGNMENTS).where(_ASSIGNMENTS.c.id == bindparam("assignment"))
+    .values(status=bindparam("new_status"), done_on=bindparam("done_on"),
+            paused_until=bindparam("paused")))
+
+
+def _record_pg() -> Statement:
+    """On PostgreSQL the answer, the assignment's new status (when it changed) and the
+    count moves are one statement: data-modifying CTEs, each run once whether or not the
+    final SELECT reads it; the count rows arrive as arrays, so the SQL is the same for any
+    number of them."""
+    columns = [c.name for c in _REPORTS.c if c.name != "id"]
+    report = (insert(_REPORTS).values({c: bindparam(c, type_=_REPORTS.c[c].type)
+                                       for c in columns})
+              .returning(_REPORTS.c.id).cte("report"))
+    moved = (update(_ASSIGNMENTS)
+             .where(_ASSIGNMENTS.c.id == bindparam("assignment"),
+                    bindparam("changed", type_=Boolean))
+             .values(status=bindparam("new_status"), done_on=bindparam("done_on"),
+                     paused_until=bindparam("paused"))
+             .cte("moved"))
+    return Statement(select(report.c.id).add_cte(moved).add_cte(tallies.upsert_arrays()))
+
+
+_RECORD_PG = _record_pg()
 DONE = rules.DONE
 
 
 async def who(session: AsyncSession, channel: str, chat_id: str) -> Who | None:
     """The linked contact behind a chat, with any question the bot is waiting to hear about."""
-    row = (await session.execute(_WHO, {"channel": channel, "chat": chat_id})).first()
+    row = await _WHO.first(session, {"channel": channel, "chat": chat_id})
     return Who(*row) if row else None
 
 
@@ -137,8 +163,8 @@ async def target(session: AsyncSession, assignment_id: int, lock: bool = False
     """The assignment as an answer sees it. `lock=True` when the caller will record an answer:
     the row then stays locked until its unit of work ends."""
     if lock and session.get_bind().dialect.name == "postgresql":
-        await session.execute(_LOCK, {"id": assignment_id})
-    row = (await session.execute(_TARGET, {"id": assignment_id})).first()
+        await _LOCK.rows(session, {"id": assignment_id})
+    row = await _TARGET.first(session, {"id": assignment_id})
     if row is None:
         return None
     live = bool(row.active) and row.withdrawn_at is None and row.removed_at is None
@@ -162,24 +188,32 @@ async def record(session: AsyncSession, item: Target, contact: int | None, chann
     new deadline when the answer records an approved extension (`item` holds the old one);
     `until` the end of a pause. A completion dates from the first "done" said, so one
     confirmed later is still scored on the day the agency reported it."""
-    result = await session.execute(_RECORD, {
-        "assignment_id": item.id, "contact_id": contact, "agency_id": item.agency_id,
-        "channel": channel, "status": status, "percent": percent, "note": note,
-        "evidence": evidence, "file": file, "raw_text": raw, "created_at": now,
-        "answered_on": today, "until": until, "occurrence_due": item.cycle_due})
-    after = item
-    if status != item.status or until != item.paused_until:
+    report = {"assignment_id": item.id, "contact_id": contact, "agency_id": item.agency_id,
+              "channel": channel, "status": status, "percent": percent, "note": note,
+              "evidence": evidence, "file": file, "raw_text": raw, "created_at": now,
+              "answered_on": today, "until": until, "occurrence_due": item.cycle_due}
+    after, changed = item, status != item.status or until != item.paused_until
+    if changed:
         done_on = (item.done_on or today) if status in rules.DONE_LIKE else None
         if status in rules.DONE_LIKE and item.status not in rules.DONE_LIKE:
             done_on = today
         paused = until if status == rules.PAUSED else None
-        await session.execute(_SET_STATUS, {"assignment": item.id, "new_status": status,
-                                            "done_on": done_on, "until": paused})
         after = replace(after, status=status, done_on=done_on, paused_until=paused)
     after = replace(after, answered=True, due=moved_to or item.due)
     calendar = calendar_of(session)
-    await tallies.move(session, item.tally(calendar), after.tally(calendar))
-    return int(result.scalar_one())
+    counts = tallies.deltas(item.tally(calendar), after.tally(calendar))
+    moved = {"assignment": item.id, "new_status": after.status, "done_on": after.done_on,
+             "paused": after.paused_until}
+    if session.get_bind().dialect.name == "postgresql":  # one round trip instead of three
+        found = await _RECORD_PG.first(session, {
+            **report, **moved, "changed": changed,
+            **{f"t_{c}": [row[c] for row in counts] for c in tallies.COUNT_COLUMNS}})
+        return int(found[0])
+    report_id = (await _RECORD.first(session, report))[0]
+    if changed:
+        await _SET_STATUS.count(session, moved)
+    await tallies.apply(session, counts)
+    return int(report_id)
 
 
 async def add_to_last(session: AsyncSession, assignment_id: int, contact: int, now: dt.datetime,

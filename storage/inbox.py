@@ -19,6 +19,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from storage.models import Base, InboxUpdate
+from storage.pg_inline import Statement
 
 # Core statements on the hot path: no ORM bulk-persistence machinery per update
 _INBOX = Base.metadata.tables["inbox"]
@@ -36,10 +37,12 @@ def _store_statement(module: Any) -> Any:
             .returning(_INBOX.c.id))
 
 
-_STORE = {"sqlite": _store_statement(sqlite), "postgresql": _store_statement(postgresql)}
-_HANDLED = (update(_INBOX).where(_INBOX.c.id == bindparam("row"), _INBOX.c.state == "new")
-            .values(state="handled", replies=bindparam("replies"),
-                    handled_at=bindparam("handled_at"), last_error=None))
+_STORE = {"sqlite": Statement(_store_statement(sqlite)),
+          "postgresql": Statement(_store_statement(postgresql))}
+_HANDLED = Statement(
+    update(_INBOX).where(_INBOX.c.id == bindparam("row"), _INBOX.c.state == "new")
+    .values(state="handled", replies=bindparam("replies"), handled_at=bindparam("handled_at"),
+            last_error=None))
 
 
 @dataclass(frozen=True)
@@ -56,12 +59,12 @@ async def store(connection: AsyncConnection, platform: str, key: str, payload: d
                 owner: str, now: dt.datetime, lease: dt.timedelta) -> int | None:
     """Keep the update, claimed by this process for `lease`; None when it is a repeat.
     One statement, committed on its own (`Database.single`)."""
-    result = await connection.execute(_STORE[connection.dialect.name], {
+    row = await _STORE[connection.dialect.name].first(connection, {
         "platform": platform, "update_key": key[:120],
         "payload": json.dumps(payload, ensure_ascii=False), "state": "new", "attempts": 0,
         "next_attempt_at": now, "claimed_by": owner, "claimed_until": now + lease,
         "received_at": now})
-    return result.scalar_one_or_none()
+    return None if row is None else int(row[0])
 
 
 async def claim_due(session: AsyncSession, owner: str, now: dt.datetime, lease: dt.timedelta,
@@ -86,9 +89,8 @@ async def claim_due(session: AsyncSession, owner: str, now: dt.datetime, lease: 
 async def mark_handled(session: AsyncSession, inbox_id: int, replies: dict[str, Any] | None,
                        now: dt.datetime) -> None:
     """In the handling transaction: a second handling of the same row raises."""
-    result = await session.execute(_HANDLED, {"row": inbox_id, "replies": replies,
-                                              "handled_at": now})
-    if result.rowcount != 1:  # type: ignore[attr-defined]
+    if await _HANDLED.count(session, {"row": inbox_id, "replies": replies,
+                                      "handled_at": now}) != 1:
         raise AlreadyHandled(inbox_id)
 
 

@@ -22,11 +22,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Insert, and_, case, delete, exists, func, insert, literal, select
+from sqlalchemy import Insert, and_, bindparam, case, delete, exists, func, insert, literal, select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Assignment, StatusReport, Tally, Task
+from storage.pg_inline import Statement
 from storage.uow import Database, calendar_of
 from tracking.calendar import WorkCalendar
 from tracking.status import deadline_shifts, done_late
@@ -37,6 +39,7 @@ NO_DATE = dt.date(9999, 12, 31)
 DONE = "hoan_thanh"
 AGENCY, SECTION = "agency", "section"
 _COLUMNS = ("plan_id", "dimension", "key_id", "status", "due", "late", "answered")
+COUNT_COLUMNS = (*_COLUMNS, "n")  # a row of `deltas`
 Row = tuple[int, str, int, str, dt.date, bool, bool]  # a count's key, in _COLUMNS order
 
 
@@ -83,14 +86,31 @@ def _upsert(dialect: Any) -> Insert:
         index_elements=list(_COLUMNS), set_={"n": Tally.__table__.c.n + statement.excluded.n})
 
 
-_UPSERTS = {"sqlite": _upsert(sqlite), "postgresql": _upsert(postgresql)}
+_UPSERTS = {"sqlite": Statement(_upsert(sqlite)),
+            "postgresql": Statement(_upsert(postgresql))}
 
 
 async def move(session: AsyncSession, before: Key | None, after: Key | None) -> None:
     """Apply one assignment's change of key to the counts."""
-    rows = deltas(before, after)
+    await apply(session, deltas(before, after))
+
+
+async def apply(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    """Apply count changes (`deltas`)."""
     if rows:
-        await session.execute(_UPSERTS[session.get_bind().dialect.name], rows)
+        await _UPSERTS[session.get_bind().dialect.name].many(session, rows)
+
+
+def upsert_arrays() -> Any:
+    """PostgreSQL: the same upsert as a CTE fed by one array per column (`t_<column>`), for
+    a statement that moves counts along with other writes (answers.record)."""
+    table = Tally.metadata.tables["tallies"]
+    source = select(*[func.unnest(bindparam(f"t_{c}", type_=ARRAY(table.c[c].type))).label(c)
+                      for c in COUNT_COLUMNS])
+    statement = postgresql.insert(table).from_select(list(COUNT_COLUMNS), source)
+    return statement.on_conflict_do_update(
+        index_elements=list(_COLUMNS), set_={"n": table.c.n + statement.excluded.n}
+    ).cte("counted")
 
 
 async def _shifts(session: AsyncSession, calendar: WorkCalendar) -> dict[dt.date, dt.date]:
