@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import Boolean, bindparam, delete, exists, func, insert, select, update
+from sqlalchemy import Boolean, bindparam, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import tallies
@@ -93,8 +93,7 @@ class Target:
 # PostgreSQL they run on the driver itself (storage.pg_inline).
 _T = Base.metadata.tables
 _CONTACTS, _AGENCIES, _CONVERSATIONS = _T["contacts"], _T["agencies"], _T["conversations"]
-_TASKS, _PLANS, _REPORTS_T, _ASSIGN_T = (_T["tasks"], _T["plans"], _T["status_reports"],
-                                         _T["assignments"])
+_TASKS, _PLANS, _ASSIGN_T = _T["tasks"], _T["plans"], _T["assignments"]
 _WHO = Statement(
     select(_CONTACTS.c.id, _CONTACTS.c.agency_id, _AGENCIES.c.name, _CONTACTS.c.role,
            _CONTACTS.c.display_name, _CONVERSATIONS.c.kind, _CONVERSATIONS.c.assignment_id,
@@ -105,12 +104,12 @@ _WHO = Statement(
     .where(_CONTACTS.c.channel == bindparam("channel"),
            _CONTACTS.c.chat_id == bindparam("chat"), _CONTACTS.c.unlinked_at.is_(None)))
 _A, _K = _ASSIGN_T.c, _TASKS.c
-_TARGET = Statement(
+_TARGET_QUERY = (
     select(_A.id, _A.agency_id, _AGENCIES.c.name, _K.ref, _K.content, _A.role, _A.status,
            func.coalesce(_A.due_override, _A.cycle_due, _K.due_date),
            _PLANS.c.year, _PLANS.c.active, _K.withdrawn_at, _A.removed_at, _K.plan_id,
            _K.section_id, _A.done_on,
-           exists().where(_REPORTS_T.c.assignment_id == _A.id).label("answered"),
+           _A.answered,
            _PLANS.c.confirm_done, _A.cycle_due, _K.deadline_kind, _K.deadline_period,
            _K.deadline_days, _A.paused_until, _A.due_override)
     .select_from(_ASSIGN_T)
@@ -118,16 +117,18 @@ _TARGET = Statement(
     .join(_PLANS, _PLANS.c.id == _K.plan_id)
     .join(_AGENCIES, _AGENCIES.c.id == _A.agency_id)
     .where(_A.id == bindparam("id")))
-# Taken before reading the target, so the read (a new snapshot) sees what a concurrent answer
-# to the same assignment committed: a double-pressed button then finds the first press's
-# result instead of counting the same move twice. PostgreSQL only: SQLite has one writer.
-_LOCK = Statement(select(_A.id).where(_A.id == bindparam("id")).with_for_update())
+_TARGET = Statement(_TARGET_QUERY)
+# With the assignment's row lock, on PostgreSQL (SQLite has one writer): a read that waited
+# for a concurrent answer to the same assignment gets the row as that answer left it (its
+# status, done_on, answered…; nothing an answer writes lives in the joined tables), so a
+# double-pressed button finds the first press's result instead of counting the move twice.
+_TARGET_LOCKED = Statement(_TARGET_QUERY.with_for_update(of=_ASSIGN_T))
 _REPORTS, _ASSIGNMENTS = (Base.metadata.tables[n] for n in ("status_reports", "assignments"))
 _RECORD = Statement(insert(_REPORTS).returning(_REPORTS.c.id))
 _SET_STATUS = Statement(
     update(_ASSIGNMENTS).where(_ASSIGNMENTS.c.id == bindparam("assignment"))
     .values(status=bindparam("new_status"), done_on=bindparam("done_on"),
-            paused_until=bindparam("paused")))
+            paused_until=bindparam("paused"), answered=True))
 
 
 def _record_pg() -> Statement:
@@ -143,7 +144,7 @@ def _record_pg() -> Statement:
              .where(_ASSIGNMENTS.c.id == bindparam("assignment"),
                     bindparam("changed", type_=Boolean))
              .values(status=bindparam("new_status"), done_on=bindparam("done_on"),
-                     paused_until=bindparam("paused"))
+                     paused_until=bindparam("paused"), answered=True)
              .cte("moved"))
     return Statement(select(report.c.id).add_cte(moved).add_cte(tallies.upsert_arrays()))
 
@@ -162,9 +163,8 @@ async def target(session: AsyncSession, assignment_id: int, lock: bool = False
                  ) -> Target | None:
     """The assignment as an answer sees it. `lock=True` when the caller will record an answer:
     the row then stays locked until its unit of work ends."""
-    if lock and session.get_bind().dialect.name == "postgresql":
-        await _LOCK.rows(session, {"id": assignment_id})
-    row = await _TARGET.first(session, {"id": assignment_id})
+    locked = lock and session.get_bind().dialect.name == "postgresql"
+    row = await (_TARGET_LOCKED if locked else _TARGET).first(session, {"id": assignment_id})
     if row is None:
         return None
     live = bool(row.active) and row.withdrawn_at is None and row.removed_at is None
@@ -192,8 +192,9 @@ async def record(session: AsyncSession, item: Target, contact: int | None, chann
               "channel": channel, "status": status, "percent": percent, "note": note,
               "evidence": evidence, "file": file, "raw_text": raw, "created_at": now,
               "answered_on": today, "until": until, "occurrence_due": item.cycle_due}
-    after, changed = item, status != item.status or until != item.paused_until
-    if changed:
+    after, moves = item, status != item.status or until != item.paused_until
+    changed = moves or not item.answered  # the row is written: new status, or first answer
+    if moves:
         done_on = (item.done_on or today) if status in rules.DONE_LIKE else None
         if status in rules.DONE_LIKE and item.status not in rules.DONE_LIKE:
             done_on = today

@@ -18,6 +18,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -129,6 +130,9 @@ class Assignment(Base):
     cycle_due: Mapped[dt.date | None] = mapped_column(Date)
     paused_until: Mapped[dt.date | None] = mapped_column(Date)  # with status tam_dung
     snoozed_until: Mapped[dt.date | None] = mapped_column(Date)  # next focal reminder on this day
+    # Any answer stored (status_reports), set by the answer that first says something: an
+    # answer then reads its assignment, fresh, with the row lock (storage.answers.target).
+    answered: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # The agency the plan names, when the coordinators reassigned the task to another one:
     # a re-import matches on it and keeps the reassignment. An agencies.id, kept without a
     # foreign key so that every `join(Agency)` stays the assignment's own agency.

@@ -81,3 +81,25 @@ async def test_oldest_schema_with_data_upgrades_to_head_intact(db_url: str) -> N
     assert (task[0], task[1], str(task[2])) == ("I.1", "Tháng 01/2023", "2023-01-31")
     assert [tuple(r) for r in statuses] == [("lead", "hoan_thanh", None),
                                             ("coordinating", "dang_thuc_hien", None)]
+
+
+async def test_0012_marks_assignments_that_have_answers(db_url: str) -> None:
+    """An answer reads `assignments.answered` (it decides the report's "chưa báo cáo"
+    count): after the upgrade it says what the stored answers say."""
+    await asyncio.to_thread(upgrade, db_url, "0011")
+    db = Database.from_url(db_url)
+    try:
+        async with db.engine.begin() as connection:
+            for statement in ROWS_0003:
+                await connection.execute(text(statement), {"t": ANSWERS[0][2]})
+            await connection.execute(text(
+                "INSERT INTO status_reports (assignment_id, agency_id, channel, status, "
+                "created_at, answered_on) VALUES (1, 1, 'telegram', 'hoan_thanh', :c, :d)"),
+                {"c": ANSWERS[0][2], "d": dt.date(2023, 1, 6)})
+        await asyncio.to_thread(upgrade, db_url)
+        async with db.engine.connect() as connection:
+            answered = dict((await connection.execute(text(
+                "SELECT id, answered FROM assignments"))).all())
+    finally:
+        await db.dispose()
+    assert {k: bool(v) for k, v in answered.items()} == {1: True, 2: False}
