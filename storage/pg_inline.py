@@ -1,12 +1,13 @@
 """The answer path's statements, run on asyncpg itself when the database is PostgreSQL.
 
-Through SQLAlchemy's asyncpg adapter a statement costs about twice its driver's CPU: a
-greenlet spawned per call, the statement's cache key rebuilt, an execution context, rows
-adapted twice (bench `micro` figures in the README). An answer runs seven such statements,
-most of its database CPU. Here a Core statement is compiled once, for the PostgreSQL
-dialect, with the bind processors its column types want (JSON serialised as SQLAlchemy
-would); each run hands the SQL and its positional values to the session's own asyncpg
-connection, inside the transaction the session holds. SQLite, and any statement this module
+Through SQLAlchemy's asyncpg adapter a statement costs the bot markedly more CPU than its
+driver needs: a greenlet spawned per call, the statement's cache key rebuilt, an execution
+context, rows adapted twice (a unit of work of eight one-row SELECTs, measured 02/12/2026:
+3.8 ms through the session, 2.4 ms on asyncpg inside the same transaction). An answer runs
+five such statements. Here a Core statement is compiled once, for the PostgreSQL dialect,
+with the bind processors its column types want (JSON serialised as SQLAlchemy would); each
+run hands the SQL and its positional values to the session's own asyncpg connection, inside
+the transaction the session holds. SQLite, and any statement this module
 does not know, go through SQLAlchemy as before: same SQL, same types, same results.
 
 Why it is safe: the statements stay SQLAlchemy Core objects (one definition, checked against
