@@ -34,13 +34,19 @@ ANSWERS = [(1, "dang_thuc_hien", dt.datetime(2023, 1, 5, 20, 0, tzinfo=UTC)),
            (2, "dang_thuc_hien", dt.datetime(2023, 1, 11, 3, 0, tzinfo=UTC))]
 
 
+async def _plan_rows(db: Database) -> None:
+    """One plan, task and agency with a lead and a coordinating assignment (schema 0003+)."""
+    async with db.engine.begin() as connection:
+        for statement in ROWS_0003:
+            await connection.execute(text(statement), {"t": ANSWERS[0][2]})
+
+
 async def test_0004_dates_existing_answers_in_local_time(db_url: str) -> None:
     await asyncio.to_thread(upgrade, db_url, "0003")
     db = Database.from_url(db_url)
     try:
+        await _plan_rows(db)
         async with db.engine.begin() as connection:
-            for statement in ROWS_0003:
-                await connection.execute(text(statement), {"t": ANSWERS[0][2]})
             await connection.execute(text(
                 "INSERT INTO status_reports (assignment_id, agency_id, channel, status, "
                 "created_at) VALUES (:a, 1, 'telegram', :s, :c)"),
@@ -89,9 +95,8 @@ async def test_0012_marks_assignments_that_have_answers(db_url: str) -> None:
     await asyncio.to_thread(upgrade, db_url, "0011")
     db = Database.from_url(db_url)
     try:
+        await _plan_rows(db)
         async with db.engine.begin() as connection:
-            for statement in ROWS_0003:
-                await connection.execute(text(statement), {"t": ANSWERS[0][2]})
             await connection.execute(text(
                 "INSERT INTO status_reports (assignment_id, agency_id, channel, status, "
                 "created_at, answered_on) VALUES (1, 1, 'telegram', 'hoan_thanh', :c, :d)"),
