@@ -185,8 +185,9 @@ def _webhook_cases() -> list[tuple[str, str]]:
     rows = []
     pg = os.environ.get("BENCH_DATABASE_URL", PG_DEFAULT)
     updates = os.environ.get("BENCH_WEBHOOK_UPDATES", "10000")
-    rates = os.environ.get("BENCH_WEBHOOK_RATES", "100,200,300").split(",")
+    rates = os.environ.get("BENCH_WEBHOOK_RATES", "100,200,300,400,500").split(",")
     for backend in ("sqlite", "postgresql"):
+        highest = 0.0
         for rate in rates:
             name = f"webhook: {int(updates):,} buttons + text answers at {rate}/s / {backend}"
             url = _url(backend, pg)
@@ -194,14 +195,21 @@ def _webhook_cases() -> list[tuple[str, str]]:
                 rows.append((name, "skipped: server unreachable"))
                 continue
             r = _run("bench.webhook_bench", "--url", url, "--updates", updates, "--rate", rate)
-            ok = r["p99_ms"] < 50 and r["handled_p99_ms"] < 50 and r["cpu_ms"] <= 2.5
-            ok = ok and not r["errors"]
+            fast = r["p99_ms"] < 50 and r["handled_p99_ms"] < 50 and not r["errors"]
+            if fast:
+                highest = max(highest, float(rate))
+            ok = fast and r["cpu_ms"] <= 2.5
             rows.append((name, f"webhook p50 {r['p50_ms']:.1f} / p99 {r['p99_ms']:.1f} ms · "
                                f"stored→handled p50 {r['handled_p50_ms']:.1f} / p99 "
                                f"{r['handled_p99_ms']:.1f} ms ({r['handled_p99_ms'] / 50:.0%} "
                                f"of 50 ms) · CPU {r['cpu_ms']:.2f} ms/answer "
-                               f"({r['cpu_ms'] / 2.5:.0%} of 2.5) · errors {int(r['errors'])} · "
+                               f"({r['cpu_ms'] / 2.5:.0%} of 2.5; load generator "
+                               f"{r['load_cpu_ms']:.2f}) · errors {int(r['errors'])} · "
                                f"{'OK' if ok else 'OVER TARGET'}"))
+        if _url(backend, pg) is not None:
+            rows.append((f"webhook: highest rate with both p99s < 50 ms / {backend}",
+                         f"{highest:.0f}/s of those tried ({', '.join(rates)}) · "
+                         f"{'OK' if highest >= 300 else 'OVER TARGET'}"))
     return rows
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import gc
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
@@ -43,6 +44,15 @@ def platforms(telegram: Any | None, zalo_channel: Any | None, polling: bool,
         if polling:
             pollers["zalo"] = functools.partial(zalo.poll, zalo_channel)
     return inbound, pollers
+
+
+def freeze_startup() -> None:
+    """Once a serving process has started: move everything alive now (modules, compiled
+    statements, the channels' clients — ~170,000 objects) out of the collector's reach. A full
+    collection otherwise walks all of them and paused the loop for 40–70 ms a few times a
+    minute under load, which was the whole of the answers' p99 at 300/s."""
+    gc.collect()
+    gc.freeze()
 
 
 @contextlib.asynccontextmanager

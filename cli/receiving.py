@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from bot.receiver import Receiver
-from bot.receiving import platforms
+from bot.receiving import freeze_startup, platforms
 from bot.receiving import receiving as receive_loop
 from cli.bootstrap import App
 
@@ -57,6 +57,7 @@ async def receiving(app: App) -> AsyncIterator[Receiver]:
             serving = asyncio.create_task(server.serve())
             log.info("web server (webhooks, /healthz, /readyz, /metrics) on %s",
                      s.webhook_listen)
+        freeze_startup()
         try:
             yield receiver
         finally:
