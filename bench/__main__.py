@@ -261,7 +261,7 @@ def _report_cases() -> list[tuple[str, str]]:
 def main() -> None:
     print(f"nhacviec benchmarks — {platform.processor() or platform.machine()}, "
           f"{os.cpu_count()} cores, Python {platform.python_version()}, "
-          f"median of {REPEATS} fresh processes\n")
+          f"median of {REPEATS} fresh processes (webhook rows: one run per rate)\n")
     selected = os.environ.get("BENCH_ONLY",
                               "import,layouts,sweep,dispatch,http,webhook,report").split(",")
     rows = []
