@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
-import gc
 import json
 import os
 import statistics
@@ -194,8 +193,7 @@ async def drive(base: str, targets: list[tuple[str, int]], total: int,
                 await response.read()
                 return response.status == 200
 
-        gc.collect()
-        gc.freeze()  # its own full collections would pause the load, not the server
+        freeze_startup()  # its own full collections would pause the load, not the server
         tasks = []
         cpu_before, start = time.process_time(), time.perf_counter()
         for n in range(warmup + total):
