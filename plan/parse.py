@@ -18,7 +18,15 @@ from plan.header import (
     other_table_header,
 )
 from plan.meta import read_meta
-from plan.model import Deadline, DeadlineKind, ParseWarning, PlanDraft, PlanMeta, TaskDraft
+from plan.model import (
+    AgencyRef,
+    Deadline,
+    DeadlineKind,
+    ParseWarning,
+    PlanDraft,
+    PlanMeta,
+    TaskDraft,
+)
 from plan.raw import RawGroup, RawSection, RawTable, RawTask
 from plan.rows import PlanFormatError, Row
 from plan.table import read_table
@@ -214,17 +222,34 @@ def _build_task(raw: RawTask, ref: str, section: RawSection, key: str, group: Ra
         warnings.append(ParseWarning(raw.line, (
             f"nhiệm vụ {ref}: cột chủ trì «{fields['lead']}» không chỉ ra cơ quan cụ thể nào; "
             "nhiệm vụ được liệt kê cho Sở Nội vụ là «chưa xác định đơn vị chủ trì»")))
-    leads = {a.name for a in lead.agencies}
-    helpers = tuple(a for a in coordinating.agencies if a.name not in leads)
+    leads, helpers, hubs = split_hubs(lead.agencies, coordinating.agencies)
+    if hubs:
+        warnings.append(ParseWarning(raw.line, (
+            f"nhiệm vụ {ref}: {', '.join(hubs)} vừa thuộc nhóm chủ trì vừa được ghi ở cột phối "
+            "hợp — là đầu mối tổng hợp (phối hợp), không tự nhắc chính mình báo cáo")))
     task = TaskDraft(
         ref=ref, section=key, section_title=section.title,
         number=raw.number, content=fields["content"], product=fields["product"],
         lead_text=fields["lead"], coordinating_text=fields["coordinating"],
-        deadline=deadline, note=fields["note"], line=raw.line, lead=lead.agencies,
+        deadline=deadline, note=fields["note"], line=raw.line, lead=leads,
         coordinating=helpers, part=section.part,
         subsection=_subsection(group), extra=tuple(raw.extra.items()),
         open_groups=lead.open_phrases + coordinating.open_phrases)
     return task, warnings
+
+
+def split_hubs(lead: tuple[AgencyRef, ...], coordinating: tuple[AgencyRef, ...]
+               ) -> tuple[tuple[AgencyRef, ...], tuple[AgencyRef, ...], list[str]]:
+    """(leads, coordinating, hubs). A member of a lead *group* that the coordinating cell
+    names ("Các sở, ban, ngành tỉnh" / "Sở Nội vụ") is the hub that compiles the others'
+    reports: it keeps only its coordinating role, so it is never reminded or escalated to
+    report to itself. An agency named directly in both cells stays a lead."""
+    via_group = {a.name for a in lead if a.via_group}
+    direct = {a.name for a in lead if not a.via_group}
+    hubs = [a.name for a in coordinating if a.name in via_group and a.name not in direct]
+    leads = tuple(a for a in lead if a.name not in hubs)
+    kept = {a.name for a in leads}
+    return leads, tuple(a for a in coordinating if a.name not in kept), hubs
 
 
 def _subsection(group: RawGroup | None) -> str | None:

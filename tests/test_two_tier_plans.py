@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from config.directories import load_named
 from plan.parse import parse_plan
 from plan.readers import read_rows
@@ -34,3 +36,18 @@ def test_post_reform_plan_resolves_with_its_own_directory() -> None:
     # the district level no longer exists: kept as an unresolved agency with a warning
     assert [(a.name, a.resolved) for a in by_ref["I.4"].lead] == [("UBND cấp huyện", False)]
     assert any("UBND cấp huyện" in w.message and w.line == 10 for w in draft.warnings)
+
+
+def test_group_lead_with_its_member_coordinating_makes_that_member_the_hub() -> None:
+    directory = load_named("an-giang-2025")
+    sample = Path(__file__).parent / "samples" / "province-2026.txt"
+    draft = parse_plan(read_rows(sample.name, sample.read_bytes()), directory)
+    by_ref = {t.ref: t for t in draft.tasks}
+    for ref in ("I.1", "I.2", "I.5"):  # "Các sở, ban, ngành tỉnh; UBND các xã…" / Sở Nội vụ
+        leads = {a.name for a in by_ref[ref].lead}
+        assert "Sở Nội vụ" not in leads and "Sở Tư pháp" in leads and len(leads) > 100
+        assert [a.name for a in by_ref[ref].coordinating] == ["Sở Nội vụ"]
+    # a commune-led task with Sở Nội vụ coordinating: Sở Nội vụ is no member, nothing moves
+    assert [a.name for a in by_ref["IV.3"].coordinating] == ["Sở Nội vụ"]
+    # an agency written in both cells by itself stays the lead (the plan says so)
+    assert {a.name for a in by_ref["IV.1"].lead} == {"Sở Nội vụ"}
