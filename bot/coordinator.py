@@ -89,11 +89,25 @@ class Coordinator:
         return [Reply("\n".join(lines))]
 
     async def overdue(self, uow: UnitOfWork, _argument: str) -> list[Reply]:
-        by_agency, *_ = await outbox.digest_data(uow.session, self._day(), limit=100)
-        if not by_agency:
+        """One line per task (a task led by 102 communes is one line), then the agencies
+        most behind; cut lists say how many they leave out."""
+        data = await outbox.digest_data(uow.session, self._day(), limit=15)
+        if not data.overdue_by_task:
             return [Reply("Không có nhiệm vụ quá hạn.")]
-        return [Reply("Quá hạn chưa hoàn thành, theo cơ quan:\n"
-                      + "\n".join(f"• {name}: {count}" for name, count in by_agency))]
+        lines = [f"Quá hạn chưa hoàn thành: {data.overdue_tasks} nhiệm vụ, "
+                 f"{data.overdue_agencies} cơ quan."]
+        lines += [f"• {ref} {shorten(content, 60)}: {n} cơ quan quá hạn"
+                  for ref, content, n in data.overdue_by_task]
+        if data.overdue_tasks > len(data.overdue_by_task):
+            lines.append(f"… và {data.overdue_tasks - len(data.overdue_by_task)} nhiệm vụ khác")
+        lines.append("Cơ quan nhiều việc quá hạn nhất:")
+        lines += [f"• {name}: {count}" for name, count in data.overdue_by_agency]
+        if data.overdue_agencies > len(data.overdue_by_agency):
+            lines.append(f"… và {data.overdue_agencies - len(data.overdue_by_agency)} cơ quan "
+                         "khác")
+        lines.append("Từng cơ quan của một nhiệm vụ: /chitiet <số nhiệm vụ>, ví dụ /chitiet "
+                     f"{data.overdue_by_task[0][0]}")
+        return [Reply("\n".join(lines))]
 
     async def soon(self, uow: UnitOfWork, argument: str) -> list[Reply]:
         """Due soon = `tracking.status` DUE_SOON: up to N working days left (default 3)."""
@@ -112,11 +126,14 @@ class Coordinator:
 
     async def unanswered(self, uow: UnitOfWork, _argument: str) -> list[Reply]:
         total, by_agency = await queries.never_answered(uow.session, self._day().last_passed)
-        _, _, _, no_contact, _ = await outbox.digest_data(uow.session, self._day(), limit=100)
+        data = await outbox.digest_data(uow.session, self._day(), limit=30)
+        no_contact, rest = data.without_contact, data.without_contact_total - len(
+            data.without_contact)
         lines = [f"Phân công đã đến hạn mà chưa có báo cáo nào: {total}"]
         lines += [f"• {line}" for line in by_agency]
         lines.append("Cơ quan chủ trì chưa có đầu mối: "
-                     + (", ".join(no_contact) if no_contact else "không có"))
+                     + (", ".join(no_contact) if no_contact else "không có")
+                     + (f" và {rest} cơ quan khác" if rest > 0 else ""))
         return [Reply("\n".join(lines))]
 
     async def detail(self, uow: UnitOfWork, argument: str) -> list[Reply]:

@@ -22,8 +22,13 @@ _REFUSALS = {"wrong": "Mã mời không đúng.", "used": "Mã mời này đã �
              "expired": "Mã mời đã hết hạn; hãy xin Sở Nội vụ mã mới."}
 
 
+def deep_link(bot_username: str | None, code: str) -> str | None:
+    """The Telegram link that opens the bot with `/start <code>` already typed."""
+    return f"https://t.me/{bot_username}?start={code}" if bot_username else None
+
+
 def invite_text(code: str, agency: str | None, bot_username: str | None) -> str:
-    link = f"https://t.me/{bot_username}?start={code}" if bot_username else None
+    link = deep_link(bot_username, code)
     lines = [f"Mã mời cho {agency or 'cán bộ điều phối (Sở Nội vụ)'}: {code} "
              f"(dùng một lần, hết hạn sau {INVITE_TTL.days} ngày)."]
     if link:

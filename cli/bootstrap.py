@@ -35,6 +35,10 @@ class App:
             return self.settings.today
         return dt.datetime.now(self.settings.zone).date()
 
+    def now(self) -> dt.datetime:
+        """The wall clock (UTC), for timestamps: codes' expiry, links, answers."""
+        return dt.datetime.now(dt.UTC)
+
     @property
     def handlers(self) -> Handlers:
         return Handlers(self.db, self.today, admin_ids=self.settings.admin_ids,

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Awaitable
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from cli import help_vi
 from cli.common import fail, with_app
+from words.texts import date_vn
 
 if TYPE_CHECKING:  # loaded by the commands that use them: `--help` stays quick
     from storage.contacts import ContactRow
@@ -104,33 +107,144 @@ def register_invite(app: typer.Typer) -> None:
         agency: Annotated[str | None, typer.Argument(help="Tên cơ quan (bỏ trống khi mời "
                                                           "cán bộ điều phối)")] = None,
         role: Annotated[str, typer.Option(help="focal (đầu mối) hoặc coordinator")] = "focal",
+        every: Annotated[bool, typer.Option(
+            "--all", help="Mã mời cho mọi cơ quan chủ trì chưa có đầu mối")] = False,
+        plan: Annotated[str | None, typer.Option(
+            "--plan", help="Với --all: chỉ các cơ quan chủ trì của kế hoạch này")] = None,
+        group: Annotated[str | None, typer.Option(
+            "--group", help="Với --all: chỉ các cơ quan của nhóm này, ví dụ «UBND các xã, "
+                            "phường»")] = None,
+        output: Annotated[Path | None, typer.Option(
+            "-o", "--output", help="Với --all: ghi bảng mã mời (.xlsx, in được trên A4, có mã "
+                                   "QR) vào tệp này")] = None,
+        renew: Annotated[bool, typer.Option(
+            "--renew", help="Với --all: tạo mã mới cả cho cơ quan đã có mã mời còn hạn")] = False,
     ) -> None:
-        """Tạo mã mời một lần (hết hạn sau 7 ngày) cho đầu mối của một cơ quan."""
-        from bot.enrolling import INVITE_TTL, invite_text
-        from storage import invites
-        from storage.contacts import ContactError
-
+        """Tạo mã mời một lần (hết hạn sau 7 ngày) cho đầu mối của một cơ quan, hoặc cho mọi
+        cơ quan chủ trì chưa có đầu mối (--all)."""
         if role not in {"focal", "coordinator"}:
             fail("vai trò phải là focal hoặc coordinator")
+        if every:
+            if agency:
+                fail("--all tạo mã cho mọi cơ quan chủ trì; bỏ tên cơ quan, hoặc bỏ --all")
+            if role != "focal":
+                fail("--all chỉ mời đầu mối của cơ quan (--role focal)")
+            _invite_all(plan, group, output, renew)
+            return
+        if plan or group or output or renew:
+            fail("--plan, --group, --renew và -o chỉ dùng cùng --all")
         if role == "focal" and not agency:
-            fail("cần tên cơ quan cho đầu mối")
+            fail("cần tên cơ quan cho đầu mối (hoặc --all cho mọi cơ quan chưa có đầu mối)")
+        _invite_one(agency, role)
 
-        async def work(built: App) -> str:
-            username = None
-            telegram = built.channels.get("telegram")
-            if telegram is not None:
-                try:
-                    await telegram.start()
-                    username = getattr(telegram, "username", None)
-                finally:
-                    await telegram.close()
-            async with built.db.uow() as uow:
-                code, name = await invites.create(uow.session, agency, role, "cli", INVITE_TTL,
-                                                  dt.datetime.now(dt.UTC))
-                await uow.commit()
-            return invite_text(code, name, username)
 
+def _bot_username(built: App) -> Awaitable[str | None]:
+    async def work() -> str | None:
+        telegram = built.channels.get("telegram")
+        if telegram is None:
+            return None
         try:
-            typer.echo(with_app(work))
-        except ContactError as exc:
-            fail(str(exc))
+            await telegram.start()
+            return getattr(telegram, "username", None)
+        finally:
+            await telegram.close()
+    return work()
+
+
+def _invite_one(agency: str | None, role: str) -> None:
+    from bot.enrolling import INVITE_TTL, invite_text
+    from storage import invites
+    from storage.contacts import ContactError
+
+    async def work(built: App) -> str:
+        username = await _bot_username(built)
+        async with built.db.uow() as uow:
+            code, name = await invites.create(uow.session, agency, role, "cli", INVITE_TTL,
+                                              built.now())
+            await uow.commit()
+        return invite_text(code, name, username)
+
+    try:
+        typer.echo(with_app(work))
+    except ContactError as exc:
+        fail(str(exc))
+
+
+def _invite_all(plan: str | None, group: str | None, output: Path | None, renew: bool
+                ) -> None:
+    from bot.enrolling import INVITE_TTL, deep_link
+    from reports.invite_sheet import InviteLine, write
+    from storage import invites, queries
+
+    async def work(built: App) -> tuple[list[InviteLine], list[str], str, int]:
+        username = await _bot_username(built)
+        now = built.now()
+        async with built.db.uow() as uow:
+            codes = {row.code for row in await queries.plans(uow.session)}
+            if plan is not None and plan not in codes:
+                fail(f"không có kế hoạch «{plan}»; xem: nhacviec plans")
+            found = await invites.leads_without_focal(uow.session, plan)
+            if group is not None:
+                members = _group_members(group, {row.directory for row in found})
+                found = [row for row in found if row.name in members]
+            pending = 0
+            if not renew:
+                fresh = {row.agency_id for row in await invites.leads_without_focal(
+                    uow.session, plan, pending_since=now)}
+                pending = sum(row.agency_id not in fresh for row in found)
+                found = [row for row in found if row.agency_id in fresh]
+            kept = [row for row in found if row.resolved and row.kind != "external"]
+            left = [row.name for row in found if row not in kept]
+            codes_by_id = await invites.create_many(
+                uow.session, [row.agency_id for row in kept], "focal", "cli:all", INVITE_TTL,
+                now)
+            await uow.commit()
+        expires = (now + INVITE_TTL).astimezone(built.settings.zone).date()
+        lines = [InviteLine(row.name, codes_by_id[row.agency_id],
+                            deep_link(username, codes_by_id[row.agency_id]), expires)
+                 for row in kept]
+        return lines, left, plan or ", ".join(sorted(codes)), pending
+
+    lines, left, plans, pending = with_app(work)
+    if pending:
+        typer.echo(f"{pending} cơ quan đã có mã mời còn hạn, chưa dùng: không tạo lại (thêm "
+                   "--renew để tạo mã mới cho cả các cơ quan này).")
+    if not lines:
+        typer.echo("Không có mã mới nào cần tạo." if pending else
+                   "Mọi cơ quan chủ trì đã có đầu mối" + (f" (nhóm «{group}»)" if group else "")
+                   + "; không tạo mã nào.")
+    elif output is not None:
+        write(lines, output, f"Mã mời đầu mối nhận nhắc việc — kế hoạch {plans}")
+        typer.echo(f"Đã tạo {len(lines)} mã mời (hết hạn {date_vn(lines[0].expires)}) và ghi "
+                   f"bảng mã vào {output}.")
+    else:
+        for line in lines:
+            typer.echo(f"{line.agency}\t{line.code}\t{line.link or '/start ' + line.code}")
+        typer.echo(f"Đã tạo {len(lines)} mã mời (hết hạn {date_vn(lines[0].expires)}); thêm "
+                   "-o moi.xlsx để có bảng in kèm mã QR.")
+    if left:
+        typer.echo(f"Không tạo mã cho {len(left)} đơn vị ngoài tỉnh hoặc chưa nhận ra (liên "
+                   "kết trực tiếp bằng nhacviec contacts add): " + ", ".join(left[:20])
+                   + (" …" if len(left) > 20 else ""))
+
+
+def _group_members(group: str, directories: set[str]) -> set[str]:
+    """Names of the agencies a directory group stands for (nested groups expanded)."""
+    from config.directories import load_named
+    from plan.agencies import DirectoryError
+
+    members: set[str] = set()
+    known = False
+    for name in directories:
+        try:
+            directory = load_named(name)
+        except (DirectoryError, OSError, ValueError):
+            continue
+        target = directory.match_name(group)
+        if target is not None and target in directory.groups:
+            known = True
+            members |= set(directory.members_of(target))
+    if not known:
+        fail(f"không có nhóm cơ quan «{group}» trong danh mục của các kế hoạch đang theo dõi "
+             "(ví dụ: «UBND các xã, phường», «Các sở, ban, ngành tỉnh»)")
+    return members

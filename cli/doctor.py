@@ -132,14 +132,15 @@ async def _database(db: Database, today: dt.date) -> list[Check]:
     results = [Check("Cơ sở dữ liệu", True, f"{db.engine.dialect.name}, phiên bản {head}")]
     async with db.uow() as uow:
         # the weekly digest's list: lead agencies with open work and no reachable focal point
-        _, _, _, missing, _ = await outbox.digest_data(uow.session, Day.of(today, db.calendar),
-                                                       limit=1000)
+        digest = await outbox.digest_data(uow.session, Day.of(today, db.calendar), limit=5)
         found = await health.vitals(uow.session)
         differ = await tallies.check(uow.session, repair=False)
+    missing, total = digest.without_contact, digest.without_contact_total
     results.append(Check("Đầu mối", not missing,
                          "mọi cơ quan chủ trì đã có đầu mối" if not missing else
-                         f"{len(missing)} cơ quan chủ trì chưa có đầu mối nhận được tin: "
-                         + ", ".join(missing[:5]) + (" …" if len(missing) > 5 else "")))
+                         f"{total} cơ quan chủ trì chưa có đầu mối nhận được tin: "
+                         + ", ".join(missing) + (" …" if total > len(missing) else "")
+                         + " — mời tất cả một lần: nhacviec invite --all -o moi.xlsx"))
     states: dict[str, int] = {}
     for (_, state), n in found.outbox.items():
         states[state] = states.get(state, 0) + n

@@ -69,8 +69,10 @@ def summary(draft: PlanDraft, report: ImportReport | None, choice: Choice | None
     leaderless = [t.ref for t in draft.tasks if not t.lead]
     if leaderless:
         lines.append("Nhiệm vụ chưa xác định đơn vị chủ trì: " + ", ".join(leaderless))
+    # what reports count as "không có hạn": no date, and no dated occurrence either
     undated = [t for t in draft.tasks if t.deadline.due is None
-               and t.deadline.kind is not DeadlineKind.RECURRING]
+               and not (t.deadline.kind is DeadlineKind.RECURRING
+                        and t.deadline.period != "continuous")]
     lines.append("Nhiệm vụ chưa có ngày hạn cố định: " + (
         "; ".join(f"{t.ref} «{t.deadline.text or 'trống'}»" for t in undated) or "không có"))
     if draft.duties:
@@ -85,6 +87,13 @@ def summary(draft: PlanDraft, report: ImportReport | None, choice: Choice | None
         lines.append(not_saved)
     else:
         state = "tạo mới" if report.created else "cập nhật"
+        if report.demo_removed is not None:
+            gone = report.demo_removed
+            lines.append(f"Đã gỡ kế hoạch ví dụ {gone.code} ({gone.tasks} nhiệm vụ, các câu trả "
+                         "lời và đầu mối mẫu trên console): cơ sở dữ liệu này nay dành cho kế "
+                         "hoạch thật." + (f" {gone.unlinked} đầu mối đã liên kết với cơ quan "
+                                         "của kế hoạch ví dụ cần được mời lại."
+                                         if gone.unlinked else ""))
         lines.append(f"Đã lưu ({state}): thêm {len(report.added)}, thay đổi "
                      f"{len(report.changed)}, rút khỏi kế hoạch {len(report.withdrawn)} nhiệm vụ; "
                      f"thêm {report.assignments_added} phân công, gỡ {report.assignments_removed}.")

@@ -35,6 +35,7 @@ from bot.channels.base import (
     split_text,
 )
 from bot.types import Button
+from reports.progress import task_progress
 from storage import outbox
 from storage.uow import Database
 from tracking.status import Day
@@ -199,9 +200,16 @@ class Dispatcher:
             digest = None
             if any(item.stage == "digest" for item in items):
                 day = Day.of(row.send_on, self.db.calendar, self.db.due_soon_days)
-                digest = Digest(*await outbox.digest_data(uow.session, day),
+                data = await outbox.digest_data(uow.session, day)
+                digest = Digest(data.overdue_by_agency, data.due_soon, data.undated,
+                                data.without_contact, data.awaiting, data.overdue_agencies,
+                                data.overdue_by_task, data.without_contact_total,
                                 soon_days=self.db.due_soon_days)
-            text = words.compose(items, row.send_on, digest, text_protocol=not with_buttons)
+            progress = await task_progress(
+                uow.session, {i.task_id for i in items if i.stage == "escalation" and i.task_id},
+                row.send_on, self.settings.zone, self.db.calendar, self.db.due_soon_days)
+            text = words.compose(items, row.send_on, digest, text_protocol=not with_buttons,
+                                 progress=progress)
             buttons = answer_buttons(items) if with_buttons else ()
             await outbox.save_text(uow.session, row.id, text,
                                    [[[b.label, b.data] for b in r] for r in buttons])

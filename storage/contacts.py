@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from plan.names import match_name
 from plan.text import fold
-from storage.models import Agency, Contact
+from storage.models import Agency, Contact, Plan
 
 
 class ContactError(ValueError):
@@ -28,15 +28,61 @@ class ContactRow:
     reachable: bool
 
 
+DEMO_PREFIX = "DEMO-"  # the bundled example plan's number (cli.demo)
+
+
+class AgencyAmbiguous(ContactError):
+    """A name found in the directories of several active plans: the person must choose."""
+
+    def __init__(self, name: str, choices: list[str]) -> None:
+        self.choices = choices
+        listed = "; ".join(f"{n}) {choice}" for n, choice in enumerate(choices, 1))
+        super().__init__(f"«{name}» có trong danh mục của nhiều kế hoạch đang theo dõi: "
+                         f"{listed}. Hãy ghi rõ một lựa chọn (tên @danh-mục) như trên.")
+
+
+async def scope_directories(session: AsyncSession) -> list[str]:
+    """Directories a typed name is resolved against: those of the active plans, the demo's
+    only while no real plan is active, every directory when no plan is loaded yet."""
+    rows = (await session.execute(select(Plan.code, Plan.directory).where(Plan.active)
+                                  .order_by(Plan.id))).all()
+    real = [directory for code, directory in rows if not code.startswith(DEMO_PREFIX)]
+    return list(dict.fromkeys(real or [directory for _, directory in rows]))
+
+
+def split_qualifier(name: str) -> tuple[str, str | None]:
+    """`Sở Tư pháp @an-giang-2025` → ("Sở Tư pháp", "an-giang-2025")."""
+    base, at, qualifier = name.rpartition("@")
+    if at and base.strip() and qualifier.strip() and " " not in qualifier.strip():
+        return base.strip(), qualifier.strip()
+    return name.strip(), None
+
+
 async def find_agency(session: AsyncSession, name: str) -> int:
-    """The agency a person means (see plan.names); refuses with "Có phải …?" otherwise."""
-    rows = (await session.execute(select(Agency.id, Agency.name, Agency.aliases)
-                                  .where(Agency.kind != "group"))).all()
-    match = match_name(name, [(row.name, row.aliases or []) for row in rows])
+    """The agency a person means (see plan.names), in the directories of the active plans
+    (`scope_directories`); refuses with "Có phải …?" when unknown and lists the choices when
+    the name is in several directories — never the first one found."""
+    typed, qualifier = split_qualifier(name)
+    scope = await scope_directories(session)
+    if qualifier is not None:
+        if qualifier not in scope:
+            raise ContactError(f"không có kế hoạch đang theo dõi nào dùng danh mục "
+                               f"«{qualifier}»; các danh mục: {', '.join(scope) or 'chưa có'}")
+        scope = [qualifier]
+    query = select(Agency.id, Agency.name, Agency.aliases, Agency.directory).where(
+        Agency.kind != "group")
+    if scope:
+        query = query.where(Agency.directory.in_(scope))
+    rows = (await session.execute(query.order_by(Agency.id))).all()
+    entries = {row.name: list(row.aliases or []) for row in rows}
+    match = match_name(typed, list(entries.items()))
     if match.found is not None:
-        return int(next(row.id for row in rows if row.name == match.found))
+        found = [row for row in rows if row.name == match.found]
+        if len(found) == 1:
+            return int(found[0].id)
+        raise AgencyAmbiguous(typed, [f"{row.name} @{row.directory}" for row in found])
     hint = f" {match.question()}" if match.candidates else ""
-    raise ContactError(f"không có cơ quan «{name}» trong các kế hoạch đã nạp.{hint}")
+    raise ContactError(f"không có cơ quan «{typed}» trong các kế hoạch đã nạp.{hint}")
 
 
 async def add_contact(session: AsyncSession, agency: str | None, channel: str, chat_id: str,

@@ -18,6 +18,7 @@ from plan.agencies import Directory
 from plan.matching import Matches, Pair, Stored, match_tasks
 from plan.model import AgencyRef, PlanDraft, TaskDraft
 from storage import agency_changes, lifecycle, tallies
+from storage.demo import DemoRemoved, remove_demo_before
 from storage.models import Agency, Assignment, ImportRun, Plan, Section, Task, TaskChange
 
 TRACKED = ("section_id", "number", "position", "content", "product", "lead_text",
@@ -54,6 +55,7 @@ class ImportReport:
     accepted: list[Pair] = field(default_factory=list)  # uncertain, matched on request
     assignments_added: int = 0
     assignments_removed: int = 0
+    demo_removed: DemoRemoved | None = None  # the example gave way to this real plan
 
 
 def _now() -> dt.datetime:
@@ -71,8 +73,9 @@ async def import_plan(session: AsyncSession, draft: PlanDraft, directory: Direct
     if not meta.code:
         raise ImportRefused("không tìm thấy số hiệu kế hoạch (ví dụ 272/KH-UBND); "
                             "hãy chỉ rõ bằng --code")
+    demo = await remove_demo_before(session, meta.code, _now())
     plan, created = await _upsert_plan(session, draft, directory.name)
-    report = ImportReport(plan.code, created)
+    report = ImportReport(plan.code, created, demo_removed=demo)
     sections = await _upsert_sections(session, plan.id, draft)
     agencies = await _ensure_agencies(session, directory, draft)
     run = ImportRun(plan_id=plan.id, source_name=source_name, imported_at=_now(), added=0,

@@ -8,9 +8,9 @@ lease and its possible repeat is reported.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
@@ -53,6 +53,7 @@ class ItemView:
     late: bool
     note: str | None
     extension_id: int | None = None
+    task_id: int | None = None
 
 
 async def reclaim_stale(session: AsyncSession, now: dt.datetime, lease: dt.timedelta) -> list[int]:
@@ -96,7 +97,7 @@ async def items_of(session: AsyncSession, message_id: int) -> list[ItemView]:
         select(ReminderItem.stage, ReminderItem.assignment_id, Task.ref, Task.content,
                Task.product, Agency.name, Assignment.role, Assignment.status,
                ReminderItem.due_date, ReminderItem.late, ReminderItem.note,
-               ReminderItem.extension_id)
+               ReminderItem.extension_id, Assignment.task_id)
         .select_from(ReminderItem)
         .outerjoin(Assignment, Assignment.id == ReminderItem.assignment_id)
         .outerjoin(Task, Task.id == Assignment.task_id)
@@ -290,37 +291,61 @@ async def plan_codes(session: AsyncSession) -> list[str]:
     return list((await session.execute(select(Plan.code).where(Plan.active))).scalars())
 
 
-async def digest_data(session: AsyncSession, day: rules.Day, limit: int = 20
-                      ) -> tuple[list[tuple[str, int]], int, list[str], list[str], int]:
-    """Overdue by agency (worst first), due soon, undated tasks, agencies without contact,
-    completions awaiting confirmation — on the boundaries of `tracking.status.Day`."""
+@dataclass(frozen=True)
+class DigestData:
+    """What the coordinators' weekly digest counts (words.messages.Digest renders it)."""
+
+    overdue_by_agency: list[tuple[str, int]]  # worst first, at most `limit`
+    due_soon: int
+    undated: list[str]
+    without_contact: list[str]  # at most `limit`, by name
+    awaiting: int
+    overdue_agencies: int = 0  # every agency with something overdue
+    overdue_by_task: list[tuple[str, str, int]] = field(default_factory=list)  # ref, content, n
+    without_contact_total: int = 0
+    overdue_tasks: int = 0
+
+
+async def digest_data(session: AsyncSession, day: rules.Day, limit: int = 10) -> DigestData:
+    """Overdue by task and by agency (worst first), due soon, undated tasks, agencies without
+    contact, completions awaiting confirmation — on the boundaries of `tracking.status.Day`.
+    Lists are cut at `limit` and the totals say how many there are, never silently."""
     due = func.coalesce(Assignment.due_override, Assignment.cycle_due, Task.due_date)
     base = (Plan.active, Task.withdrawn_at.is_(None), Assignment.removed_at.is_(None),
             Assignment.role == "lead")
     live = (*base, Assignment.status.not_in(rules.QUIET))
-    overdue = await session.execute(
-        select(Agency.name, func.count()).select_from(Assignment).join(Task).join(Plan)
-        .join(Agency).where(*live, due <= day.last_passed).group_by(Agency.name)
-        .order_by(func.count().desc(), Agency.name).limit(limit))
+    late = (select(Assignment.agency_id, Assignment.task_id).join(Task).join(Plan)
+            .where(*live, due <= day.last_passed).subquery("late"))
+    by_agency = (await session.execute(
+        select(Agency.name, func.count()).select_from(late).join(Agency,
+                                                                 Agency.id == late.c.agency_id)
+        .group_by(Agency.name).order_by(func.count().desc(), Agency.name))).all()
+    by_task = (await session.execute(
+        select(Task.ref, Task.content, func.count()).select_from(late)
+        .join(Task, Task.id == late.c.task_id).group_by(Task.id, Task.ref, Task.content)
+        .order_by(func.count().desc(), Task.ref))).all()
     soon = (await session.execute(
         select(func.count()).select_from(Assignment).join(Task).join(Plan)
         .where(*live, due > day.last_passed, due <= day.soon_until))).scalar_one()
     undated = await session.execute(
         select(Task.ref).join(Plan).where(Plan.active, Task.withdrawn_at.is_(None),
                                           Task.due_date.is_(None),
-                                          Task.deadline_kind != "recurring")
+                                          or_(Task.deadline_kind != "recurring",
+                                              Task.deadline_period == "continuous"))
         .order_by(Task.position))
     reachable = select(Contact.id).where(Contact.agency_id == Agency.id, Contact.reachable,
                                          Contact.unlinked_at.is_(None), Contact.role == "focal")
-    missing = await session.execute(
+    missing = list((await session.execute(
         select(Agency.name).distinct().select_from(Assignment).join(Task).join(Plan).join(Agency)
         .where(*base, Assignment.status.not_in((rules.DONE, rules.NOT_APPLICABLE)),
-               ~reachable.exists()).order_by(Agency.name).limit(limit))
+               ~reachable.exists()).order_by(Agency.name))).scalars())
     awaiting = (await session.execute(
         select(func.count()).select_from(Assignment).join(Task).join(Plan)
         .where(*base, Assignment.status == rules.AWAITING))).scalar_one()
-    return ([(name, int(count)) for name, count in overdue], int(soon),
-            list(undated.scalars()), list(missing.scalars()), int(awaiting))
+    return DigestData([(name, int(count)) for name, count in by_agency[:limit]], int(soon),
+                      list(undated.scalars()), missing[:limit], int(awaiting), len(by_agency),
+                      [(ref, content, int(n)) for ref, content, n in by_task[:limit]],
+                      len(missing), len(by_task))
 
 
 FOCAL = ("before", "due", "overdue", "checkin")

@@ -80,3 +80,16 @@ class Reminder:
         if self.assignment_id is None:  # a grouped check-in: one per agency and recipient
             return f"group:{self.agency_id}:{who}:{self.stage.value}:{self.natural.isoformat()}"
         return f"{self.assignment_id}:{who}:{self.stage.value}:{self.natural.isoformat()}"
+
+
+@dataclass(frozen=True)
+class TaskProgress:
+    """A task as people read it, however many agencies lead it: "37/139 cơ quan đã hoàn
+    thành, 102 quá hạn" (counted by the tracking categories on one day)."""
+
+    led: int  # live lead assignments (not-applicable ones left out)
+    done: int  # done on time or late
+    overdue: int
+
+    def phrase(self) -> str:
+        return f"{self.done}/{self.led} cơ quan đã hoàn thành, {self.overdue} quá hạn"

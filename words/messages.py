@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from tracking.model import TaskProgress
 from tracking.status import DUE_SOON_WORKING_DAYS
 from words.codes import assignment_code
 from words.texts import ROLE_LABELS, STATUS_LABELS, date_vn, days_phrase, shorten, usage
@@ -39,6 +40,8 @@ class Line(Protocol):
     def late(self) -> bool: ...
     @property
     def note(self) -> str | None: ...
+    @property
+    def task_id(self) -> int | None: ...
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,9 @@ class Digest:
     undated: Sequence[str]
     without_contact: Sequence[str]
     awaiting: int = 0  # completions waiting for the coordinators to confirm
+    overdue_agencies: int = 0  # how many agencies have something overdue (all of them)
+    overdue_by_task: Sequence[tuple[str, str, int]] = ()  # ref, content, agencies overdue
+    without_contact_total: int = 0
     soon_days: int = DUE_SOON_WORKING_DAYS  # the "sắp đến hạn" threshold it was counted with
 
 
@@ -77,18 +83,20 @@ def undeliverable(who: str, error: str, contact_gone: bool) -> str:
 
 
 def compose(lines: Sequence[Line], today: dt.date, digest: Digest | None,
-            text_protocol: bool) -> str:
+            text_protocol: bool, progress: Mapping[int, TaskProgress] | None = None) -> str:
     """The message as sent: `render`, plus the text protocol's help where the channel has
     no buttons and the message asks for an answer."""
-    text = render(lines, today, digest)
+    text = render(lines, today, digest, progress)
     if text_protocol and any(line.stage in _HEADINGS for line in lines):
         own = next((line.assignment_id for line in lines if line.assignment_id), None)
         text += "\n" + usage(assignment_code(own) if own else None, today)
     return text
 
 
-def render(lines: Sequence[Line], today: dt.date, digest: Digest | None = None) -> str:
-    """One message for one recipient and day, listing each item with its own code."""
+def render(lines: Sequence[Line], today: dt.date, digest: Digest | None = None,
+           progress: Mapping[int, TaskProgress] | None = None) -> str:
+    """One message for one recipient and day, listing each item with its own code;
+    escalations one line per task (`progress`: its counts), however many agencies lead it."""
     out = [f"Nhắc việc CCHC — {date_vn(today)}"]
     if any(line.late for line in lines):
         out.append("(Nhắc muộn: hệ thống tạm ngừng trong những ngày trước, nay gửi bù.)")
@@ -108,17 +116,55 @@ def render(lines: Sequence[Line], today: dt.date, digest: Digest | None = None) 
     escalations = [line for line in lines if line.stage == "escalation"]
     if escalations:
         out.append("Quá hạn chưa hoàn thành, cần Sở Nội vụ đôn đốc:")
-        out += [f"• {line.agency} — {line.ref} {shorten(line.content or '', 80)} "
-                f"({timing(line.due, today)})" for line in escalations]
+        out += escalation_lines(escalations, today, progress or {})
     out += [f"⚠ {line.note}" for line in lines if line.stage in NOTICE_STAGES and line.note]
     if digest is not None:
         out += render_digest(digest)
     return "\n".join(out)
 
 
+NAMED_AGENCIES = 3  # a group-led task names this many of its late agencies, then counts
+
+
+def escalation_lines(lines: Sequence[Line], today: dt.date,
+                     progress: Mapping[int, TaskProgress]) -> list[str]:
+    """One line per task: a task led by one agency names it; a task led by many names a few
+    and counts the rest, with its progress, so 3,321 communes still fit one message."""
+    by_task: dict[object, list[Line]] = {}
+    for line in lines:
+        by_task.setdefault(line.task_id or (line.ref, line.content), []).append(line)
+    out = []
+    for key, group in by_task.items():
+        first = group[0]
+        counts = progress.get(key) if isinstance(key, int) else None
+        due = min((line.due for line in group if line.due), default=None)
+        head = f"{first.ref} {shorten(first.content or '', 80)} ({timing(due, today)})"
+        if len(group) == 1 and (counts is None or counts.led <= 1):
+            out.append(f"• {first.agency} — {head}")
+            continue
+        names = [line.agency or "?" for line in group[:NAMED_AGENCIES]]
+        rest = len(group) - len(names)
+        named = ", ".join(names) + (f" và {rest} cơ quan khác" if rest else "")
+        summary = counts.phrase() if counts else f"{len(group)} cơ quan quá hạn"
+        out.append(f"• {head}: {summary} — {named}. Chi tiết: /chitiet {first.ref}")
+    return out
+
+
 def render_digest(digest: Digest) -> list[str]:
+    """Tasks first (a task led by 102 communes is one line), then the agencies most behind;
+    every cut list says how many it leaves out."""
     out = ["Tổng hợp tuần:"]
-    if digest.overdue_by_agency:
+    if digest.overdue_by_task:
+        out.append("• Nhiệm vụ quá hạn chưa hoàn thành:")
+        out += [f"  - {ref} {shorten(content, 60)}: {count} cơ quan quá hạn"
+                for ref, content, count in digest.overdue_by_task]
+        total = max(digest.overdue_agencies, len(digest.overdue_by_agency))
+        out.append(f"• Cơ quan có việc quá hạn: {total}; nhiều nhất:")
+        out += [f"  - {agency}: {count}" for agency, count in digest.overdue_by_agency]
+        if total > len(digest.overdue_by_agency):
+            out.append(f"  … và {total - len(digest.overdue_by_agency)} cơ quan khác "
+                       "(xem /quahan)")
+    elif digest.overdue_by_agency:
         out.append("• Quá hạn chưa hoàn thành theo cơ quan:")
         out += [f"  - {agency}: {count}" for agency, count in digest.overdue_by_agency]
     else:
@@ -129,6 +175,10 @@ def render_digest(digest: Digest) -> list[str]:
     if digest.undated:
         out.append("• Nhiệm vụ chưa có ngày hạn cố định: " + ", ".join(digest.undated))
     if digest.without_contact:
-        out.append("• Cơ quan chủ trì chưa có đầu mối nhận nhắc việc: "
-                   + ", ".join(digest.without_contact))
+        total = max(digest.without_contact_total, len(digest.without_contact))
+        rest = total - len(digest.without_contact)
+        out.append(f"• Cơ quan chủ trì chưa có đầu mối nhận nhắc việc ({total}): "
+                   + ", ".join(digest.without_contact)
+                   + (f" và {rest} cơ quan khác (mời tất cả: nhacviec invite --all)"
+                      if rest else ""))
     return out

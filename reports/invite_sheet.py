@@ -1,0 +1,85 @@
+"""The invite sheet `nhacviec invite --all -o moi.xlsx` writes: one row per agency with its
+one-time code, the Telegram deep link and its QR code, and the `/start` text for Zalo.
+
+Printed on A4 (header repeated, one page wide) it is what Sở Nội vụ hands or sends to each
+agency. QR codes come from segno with a fixed mask: choosing the "best" of eight masks is
+four fifths of segno's time and buys nothing a phone camera needs (0.7 against 3.4 ms per
+code on the 2-core VM), so 3,400 agencies stay within seconds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import xlsxwriter
+
+from words.texts import date_vn
+
+COLUMNS = (("STT", 5), ("Cơ quan", 30), ("Mã mời", 19), ("Telegram: quét mã QR", 17),
+           ("hoặc mở liên kết", 22), ("Zalo (hoặc Telegram): gửi cho bot", 24), ("Hết hạn", 11))
+QR_ROW_POINTS = 90  # a 4-pixel-module QR of a deep link is ~148 px, 111 px at 75 %
+
+
+@dataclass(frozen=True)
+class InviteLine:
+    agency: str
+    code: str
+    link: str | None  # the Telegram deep link, when the bot's username is known
+    expires: dt.date
+
+
+def qr_png(text: str) -> bytes:
+    """A QR code as PNG bytes (error correction M, fixed mask: see the module doc)."""
+    import segno
+
+    out = io.BytesIO()
+    segno.make(text, error="m", micro=False, mask=2, boost_error=False).save(
+        out, kind="png", scale=4, border=2)
+    return out.getvalue()
+
+
+def write(lines: Sequence[InviteLine], path: Path, title: str) -> None:
+    """The sheet, A4-ready: title, header repeated on every page, one agency per row."""
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("Mã mời")
+    bold = book.add_format({"bold": True, "text_wrap": True, "valign": "vcenter",
+                            "border": 1, "bg_color": "#DDEBF7"})
+    wrap = book.add_format({"text_wrap": True, "valign": "vcenter", "border": 1})
+    small = book.add_format({"text_wrap": True, "valign": "vcenter", "border": 1,
+                             "font_size": 9, "font_color": "#1F4E79", "underline": 1})
+    mono = book.add_format({"font_name": "Consolas", "font_size": 12, "bold": True,
+                            "valign": "vcenter", "border": 1})
+    sheet.set_paper(9)
+    sheet.set_portrait()
+    sheet.fit_to_pages(1, 0)
+    sheet.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
+    sheet.repeat_rows(1)
+    sheet.set_footer("&CTrang &P/&N")
+    sheet.write(0, 0, title, book.add_format({"bold": True, "font_size": 13}))
+    for column, (label, width) in enumerate(COLUMNS):
+        sheet.set_column(column, column, width)
+        sheet.write(1, column, label, bold)
+    sheet.set_row(1, 32)
+    for number, line in enumerate(lines, 1):
+        row = number + 1
+        sheet.write(row, 0, number, wrap)
+        sheet.write(row, 1, line.agency, wrap)
+        sheet.write(row, 2, line.code, mono)
+        sheet.write(row, 5, f"/start {line.code}", mono)
+        sheet.write(row, 6, date_vn(line.expires), wrap)
+        if line.link:
+            sheet.set_row(row, QR_ROW_POINTS)
+            sheet.write_blank(row, 3, None, wrap)
+            # the link broken where a phone user would read it; the cell keeps the whole URL
+            sheet.write_url(row, 4, line.link, small, string=line.link.replace("?", "\n?"))
+            sheet.insert_image(row, 3, f"qr{number}.png", {
+                "image_data": io.BytesIO(qr_png(line.link)), "x_offset": 6, "y_offset": 4,
+                "x_scale": 0.75, "y_scale": 0.75, "object_position": 1})
+        else:
+            sheet.set_row(row, 30)
+            sheet.merge_range(row, 3, row, 4, "chưa cấu hình Telegram", wrap)
+    book.close()

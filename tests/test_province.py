@@ -1,0 +1,179 @@
+"""A whole province, not a pilot: a 2026 plan of a merged province fanned out to its 102
+communes, onboarded in one step, escalated as one line per task, never misrouted to the
+demo's agencies."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import os
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import openpyxl
+import pytest
+from sqlalchemy import select
+from typer.testing import CliRunner, Result
+
+from bot.channels.recording import RecordingChannel
+from bot.channels.telegram import TelegramChannel
+from bot.handlers import Handlers
+from cli.main import app
+from fakes.telegram import FakeTelegram
+from scheduler.policy import ReminderPolicy
+from scheduler.sweep import Sweeper
+from storage.models import Agency, Contact
+from storage.uow import Database
+from tests.engine_helpers import contact, dispatcher
+from tests.receiving_helpers import polling, until
+from tracking.calendar import WorkCalendar
+
+PLAN = Path(__file__).parent / "samples" / "province-2026.txt"
+CAL = WorkCalendar.vietnam(range(2025, 2028))
+runner = CliRunner()
+
+
+def nhacviec(db_url: str, *args: str, **env: str) -> Result:
+    return runner.invoke(app, list(args), env={"NHACVIEC_DATABASE_URL": db_url,
+                                               "NHACVIEC_TODAY": "2026-01-26", **env})
+
+
+@dataclass
+class Done:
+    exit_code: int
+    output: str
+
+
+async def command(db_url: str, *args: str, **env: str) -> Done:
+    """The real `nhacviec` in its own process, as the IT officer runs it beside a running
+    bot (a test's event loop cannot host the CLI's own)."""
+    environment = {**os.environ, "NHACVIEC_DATABASE_URL": db_url,
+                   "NHACVIEC_TODAY": "2026-01-26", **env}
+    done = await asyncio.to_thread(subprocess.run, [sys.executable, "-m", "cli.main", *args],
+                                   capture_output=True, text=True, env=environment,
+                                   cwd=Path(__file__).parent.parent, timeout=120)
+    return Done(done.returncode, done.stdout + done.stderr)
+
+
+@pytest.fixture
+async def province(db_url: str, db: Database) -> str:
+    """The database of a province whose 2026 plan was imported (its directory chosen from
+    the issuer: an-giang-2025, built from the 2025 commune list)."""
+    result = await command(db_url, "import", str(PLAN))
+    assert result.exit_code == 0, result.output
+    assert "an-giang-2025" in result.output
+    return db_url
+
+
+@pytest.fixture
+async def telegram_bot(db: Database, telegram: tuple[FakeTelegram, str]
+                       ) -> AsyncIterator[FakeTelegram]:
+    fake, url = telegram
+    channel = TelegramChannel(fake.token, url)
+    await channel.start()
+    try:
+        async with polling(Handlers(db, lambda: dt.date(2026, 1, 26)), telegram=channel):
+            yield fake
+    finally:
+        await channel.close()
+
+
+async def test_invite_all_writes_one_row_per_lead_agency_and_every_code_enrols_it(
+        province: str, db: Database, telegram_bot: FakeTelegram,
+        telegram: tuple[FakeTelegram, str], tmp_path: Path) -> None:
+    fake, url = telegram
+    sheet = tmp_path / "moi.xlsx"
+    result = await command(province, "invite", "--all", "-o", str(sheet),
+                      NHACVIEC_TELEGRAM_BOT_TOKEN=fake.token,
+                      NHACVIEC_TELEGRAM_API_BASE_URL=url)
+    assert result.exit_code == 0, result.output
+    book = openpyxl.load_workbook(sheet)
+    rows = [row for row in book["Mã mời"].iter_rows(min_row=3, values_only=True) if row[0]]
+    agencies = [row[1] for row in rows]
+    assert len(agencies) == len(set(agencies)) == 118  # 14 provincial bodies + 102 communes …
+    assert {"UBND phường Long Xuyên", "UBND đặc khu Phú Quốc", "Sở Tư pháp"} <= set(agencies)
+    assert "Sở Nội vụ" in agencies  # it leads tasks of its own (IV.1, V.1 …)
+    assert f"Đã tạo 118 mã mời" in result.output
+    for _, agency, code, _qr, link, zalo, _ in rows[:3]:
+        assert link.replace("\n", "") == f"https://t.me/nhacviec_test_bot?start={code}"
+        assert zalo == f"/start {code}"
+        assert not set(code) & set("01ilo")  # no look-alikes on a printed sheet
+    assert len(book["Mã mời"]._images) == 118  # a QR code per row
+
+    again = await command(province, "invite", "--all")
+    assert "118 cơ quan đã có mã mời còn hạn" in again.output
+
+    for chat, (_, agency, code, *_rest) in enumerate(rows, 3001):
+        fake.user_message(chat, f"/start {code}", name=f"Đầu mối {chat}")
+    await until(lambda: all(fake.replies_to(chat) for chat in range(3001, 3001 + len(rows))),
+                seconds=60)
+    async with db.uow() as uow:
+        bound = dict((await uow.session.execute(
+            select(Contact.chat_id, Agency.name).join(Agency, Agency.id == Contact.agency_id)
+            .where(Agency.directory == "an-giang-2025"))).all())
+    assert bound == {str(chat): row[1] for chat, row in enumerate(rows, 3001)}
+    done = await command(province, "invite", "--all")
+    assert "Mọi cơ quan chủ trì đã có đầu mối" in done.output
+
+
+async def test_an_escalation_names_a_commune_led_task_once_with_its_counts(
+        province: str, db: Database) -> None:
+    coordinator = await contact(db, None, "9001", role="coordinator")
+    assert coordinator
+    # III.3 (due 31/12/2026) is led by the 102 communes; on 11/01/2027 it has been overdue
+    # for the escalation's 7 days for every one of them
+    day = dt.date(2027, 1, 7)
+    now = dt.datetime(2027, 1, 7, 1, 0, tzinfo=dt.UTC)
+    await Sweeper(db, CAL, ReminderPolicy(), "test", now=lambda: now).run(day)
+    channel = RecordingChannel()
+    await dispatcher(db, channel, day, [now]).drain()
+    [text] = [text for chat, text in channel.sent if chat == "9001"]
+    assert text.count("III.3") == 2  # the line and its "/chitiet III.3"
+    line = next(row for row in text.splitlines() if row.startswith("• III.3"))
+    assert "0/102 cơ quan đã hoàn thành, 102 quá hạn" in line
+    assert "và 99 cơ quan khác. Chi tiết: /chitiet III.3" in line
+    assert len(text) < 4096  # one Telegram message
+
+
+async def test_the_demo_gives_way_and_a_name_binds_to_the_real_plans_agency(
+        db_url: str, db: Database, telegram_bot: FakeTelegram,
+        telegram: tuple[FakeTelegram, str]) -> None:
+    for args in (("demo",), ("import", str(PLAN))):
+        result = await command(db_url, *args)
+        assert result.exit_code == 0, result.output
+    assert "Đã gỡ kế hoạch ví dụ DEMO-272/KH-UBND" in result.output
+    plans = (await command(db_url, "plans")).output
+    assert "DEMO" not in plans and "41/KH-UBND" in plans
+
+    invite = await command(db_url, "invite", "Sở Tư pháp")
+    assert invite.exit_code == 0, invite.output
+    code = invite.output.split("/start ")[1].split()[0]
+    fake, _ = telegram
+    fake.user_message(4001, f"/start {code}", name="Chị Hoa")
+    await until(lambda: fake.replies_to(4001))
+    fake.user_message(4001, "/nhiemvu")
+    tasks = await until(lambda: next((t for t in fake.replies_to(4001) if "II.1" in t), None))
+    assert "Rà soát, hệ thống hóa văn bản" in tasks and "2023" not in tasks
+    async with db.uow() as uow:
+        directory = (await uow.session.execute(
+            select(Agency.directory).join(Contact, Contact.agency_id == Agency.id)
+            .where(Contact.chat_id == "4001"))).scalar_one()
+    assert directory == "an-giang-2025"
+
+
+def test_a_name_in_two_active_plans_directories_is_asked_about_not_guessed(
+        db_url: str, example_path: Path) -> None:
+    for args in (("db", "upgrade"), ("import", str(example_path), "--code", "272/KH-UBND"),
+                 ("import", str(PLAN))):
+        result = nhacviec(db_url, *args)
+        assert result.exit_code == 0, result.output
+    asked = nhacviec(db_url, "invite", "Sở Tư pháp")
+    assert asked.exit_code == 2
+    assert "1) Sở Tư pháp @kien-giang-2023; 2) Sở Tư pháp @an-giang-2025" in asked.output
+    chosen = nhacviec(db_url, "invite", "Sở Tư pháp @an-giang-2025")
+    assert chosen.exit_code == 0 and "Mã mời cho Sở Tư pháp" in chosen.output
+    added = nhacviec(db_url, "contacts", "add", "Sở Tư pháp", "--chat-id", "77")
+    assert added.exit_code == 2 and "@an-giang-2025" in added.output
