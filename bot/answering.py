@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from collections.abc import Callable
 
 from bot import keyboards
-from bot.protocol import Answer, usage
+from bot.protocol import Answer, parse_answer, usage
 from bot.types import Incoming, Reply
 from plan.deadlines import parse_deadline
+from plan.text import fold
 from storage import answers, lifecycle, outbox
 from storage.answers import Target, Who
 from storage.uow import UnitOfWork
@@ -24,6 +26,34 @@ from words.texts import STATUS_LABELS, date_ahead, date_vn, parse_date_vn, short
 
 log = logging.getLogger("nhacviec.bot")
 FOLLOW_UP = dt.timedelta(days=2)
+RETRY = "extension_retry"  # the date prompt's second and last try
+_LEADING = ("den ngay", "toi ngay", "den", "toi", "ngay", "la")
+
+
+def proposed_day(text: str, today: dt.date, due: dt.date | None, plan_year: int | None
+                 ) -> dt.date | None:
+    """`30/6/2026`, `đến 30/6`, `ngày 2026-06-30`, `cuối tháng 7`, `Quý III/2026`: a day
+    written without its year is the next such day after today and after the current due."""
+    words = text.strip().split()
+    for lead in _LEADING:
+        size = len(lead.split())
+        if [fold(w) for w in words[:size]] == lead.split() and len(words) > size:
+            words = words[size:]
+            break
+    said = " ".join(words)
+    if not said:
+        return None
+    found = parse_date_vn(said)
+    if found is not None:
+        return found
+    year = plan_year or today.year
+    for candidate in (year, year + 1, today.year, today.year + 1):
+        day = parse_deadline(said, candidate).due
+        if day is None:
+            return None
+        if re.search(r"\b(19|20)\d\d\b", said) or day > max(today, due or today):
+            return day
+    return day
 DONE, PROGRESS, BLOCKED, EXTENSION = rules.DONE, rules.IN_PROGRESS, rules.BLOCKED, rules.EXTENSION
 AWAITING = rules.AWAITING
 
@@ -127,8 +157,14 @@ class Answering:
         if kind == "reason":
             await answers.stop_waiting(uow.session, who.contact_id)
             return await self.blocked(uow, who, message, found, message.text.strip())
-        if kind == "extension":
-            return await self.extension(uow, who, message, found, message.text.strip())
+        if kind in {"extension", RETRY}:
+            other = parse_answer(f"{assignment_code(found.id)} {message.text.strip()}",
+                                 self.today())
+            if other is not None and other.action != "extension":  # a clear answer: start over
+                await answers.stop_waiting(uow.session, who.contact_id)
+                return await self.text_answer(uow, who, message, other)
+            return await self.extension(uow, who, message, found, message.text.strip(),
+                                        retry=kind == RETRY)
         if kind == "refusal":
             await answers.stop_waiting(uow.session, who.contact_id)
             return await self.refuse(uow, who, message, found, message.text.strip())
@@ -144,14 +180,24 @@ class Answering:
 
     async def done(self, uow: UnitOfWork, who: Who, message: Incoming, item: Target,
                    evidence: str) -> list[Reply]:
-        if item.status in (AWAITING, DONE) and not evidence:
+        file = _file_dict(message)  # a file captioned "<mã> xong 12/KH-STP" is evidence too
+        if item.recurrence is not None and not item.recurrence.dated:
+            # "Thường xuyên": work that never ends; a "done" is this period's report, and the
+            # duty stays tracked (closing it would end its check-ins for good)
+            await answers.record(uow.session, item, who.contact_id, message.channel, PROGRESS,
+                                 self.now(), self.today(), note=message.text.strip() or None,
+                                 evidence=evidence or None, file=file,
+                                 raw=message.text or None)
+            return [Reply(f"Đã ghi nhận kết quả {item.ref} (nhiệm vụ thường xuyên, vẫn tiếp tục "
+                          "được theo dõi và nhắc cập nhật hằng tháng).")]
+        if item.status in (AWAITING, DONE) and not evidence and not file:
             return [Reply(f"{item.ref} đã được báo hoàn thành"
                           f"{', đang chờ Sở Nội vụ xác nhận' if item.status == AWAITING else ''}."
                           " Gửi thêm minh chứng: <mã> xong <số văn bản>.")]
         status = await lifecycle.complete(uow.session, item, who.contact_id, message.channel,
                                           self.now(), self.today(), evidence=evidence or None,
                                           raw=message.text or None,
-                                          confirmed_by_coordinator=who.coordinator)
+                                          confirmed_by_coordinator=who.coordinator, file=file)
         said = "Đã hoàn thành"
         if status == AWAITING:
             said = "đã báo hoàn thành, chờ Sở Nội vụ xác nhận"
@@ -162,8 +208,10 @@ class Answering:
                 f"{', văn bản ' + evidence if evidence else ''}. Xác nhận: /xacnhan {code} dat"
                 f" · Trả lại: /xacnhan {code} tralai <lý do>", self.today(), self.now(),
                 about=item.id, stage="confirm")
-        if evidence:
-            return [Reply(f"Đã ghi nhận {item.ref}: {said}, văn bản {evidence}.")]
+        if evidence or file:
+            kept = ", ".join(part for part in (f"văn bản {evidence}" if evidence else "",
+                                               "tệp minh chứng" if file else "") if part)
+            return [Reply(f"Đã ghi nhận {item.ref}: {said}, {kept}.")]
         await answers.wait_for(uow.session, who.contact_id, "evidence", item.id,
                                self.now() + FOLLOW_UP)
         return [Reply(f"Đã ghi nhận {item.ref}: {said}. Hãy gửi số và ngày văn bản đã "
@@ -175,12 +223,15 @@ class Answering:
         await lifecycle.refuse(uow.session, item, who.contact_id, message.channel, reason,
                                self.now(), self.today(), raw=message.text or None)
         code = assignment_code(item.id)
-        await outbox.notify_coordinators(
+        told = await outbox.notify_coordinators(
             uow.session, f"refusal:{item.id}:{self.now().timestamp()}",
             f"{item.agency} đề nghị trả lại {item.ref} vì không thuộc thẩm quyền "
             f"({who.name or 'đầu mối'}): {reason}. Giao lại: /giaolai {code} <cơ quan> · "
             f"Giữ nguyên: /giaolai {code} giu", self.today(), self.now(), about=item.id,
             stage="refusal")
+        if not told:
+            return [Reply(f"Đã ghi nhận đề nghị trả lại {item.ref}. {_forwarded(told, 'Đề nghị')}"
+                          " Trong lúc chờ, bot không nhắc nhiệm vụ này.")]
         return [Reply(f"Đã chuyển đề nghị trả lại {item.ref} cho Sở Nội vụ. Trong lúc chờ, "
                       "bot không nhắc nhiệm vụ này.")]
 
@@ -213,41 +264,49 @@ class Answering:
                       reason: str) -> list[Reply]:
         await answers.record(uow.session, item, who.contact_id, message.channel, BLOCKED,
                              self.now(), self.today(), note=reason, raw=message.text or None)
-        await outbox.notify_coordinators(
+        told = await outbox.notify_coordinators(
             uow.session, f"blocked:{item.id}:{self.now().timestamp()}",
             f"{item.agency} gặp vướng mắc ở {item.ref} ({who.name or 'đầu mối'}): {reason}",
             self.today(), self.now())
-        return [Reply(f"Đã ghi nhận {item.ref}: Gặp vướng mắc. "
-                      "Lý do đã được chuyển cho Sở Nội vụ.")]
+        return [Reply(f"Đã ghi nhận {item.ref}: Gặp vướng mắc. " + _forwarded(told, "Lý do"))]
 
     async def extension(self, uow: UnitOfWork, who: Who, message: Incoming, item: Target,
-                        text: str) -> list[Reply]:
-        # a day as typed (dd/mm/yyyy or YYYY-MM-DD), else a deadline phrase (Quý II/2023 …)
-        proposed = (parse_date_vn(text) or parse_deadline(
-            text, item.plan_year or self.today().year).due) if text else None
+                        text: str, retry: bool = False) -> list[Reply]:
+        """A later due date asked for. A day that cannot be read is asked for once more; a
+        second one ends the wait (every later message is no longer read as a date)."""
+        proposed = proposed_day(text, self.today(), item.due, item.plan_year)
+        ahead = date_ahead(max(self.today(), item.due or self.today()))
+        problem = None
         if proposed is None or proposed <= self.today():
-            await answers.wait_for(uow.session, who.contact_id, "extension", item.id,
+            problem = (f"Chưa hiểu ngày «{text}». Hãy gõ một ngày sau hôm nay, ví dụ: "
+                       f"{ahead:%d/%m/%Y}, cuối tháng {ahead.month}.")
+        elif item.due is not None and proposed <= item.due:
+            problem = (f"Ngày đề nghị {date_vn(proposed)} không sau hạn hiện tại "
+                       f"{date_vn(item.due)} của {item.ref}: gia hạn phải là một ngày sau "
+                       f"{date_vn(item.due)}, ví dụ {ahead:%d/%m/%Y}.")
+        if problem is not None:
+            if retry:
+                await answers.stop_waiting(uow.session, who.contact_id)
+                return [Reply(f"{problem} Bot thôi chờ ngày gia hạn; khi cần, gõ: "
+                              f"{assignment_code(item.id)} giahan {ahead:%d/%m/%Y}")]
+            await answers.wait_for(uow.session, who.contact_id, RETRY, item.id,
                                    self.now() + FOLLOW_UP)
-            ahead = date_ahead(self.today())
-            return [Reply(f"Chưa hiểu ngày «{text}». Hãy gõ một ngày sau hôm nay, ví dụ: "
-                          f"{ahead:%d/%m/%Y}, cuối tháng {ahead.month}.")]
-        if item.due is not None and proposed <= item.due:
-            await answers.wait_for(uow.session, who.contact_id, "extension", item.id,
-                                   self.now() + FOLLOW_UP)
-            return [Reply(f"Ngày đề nghị {date_vn(proposed)} không sau hạn hiện tại "
-                          f"{date_vn(item.due)} của {item.ref}: gia hạn phải là một ngày sau "
-                          f"{date_vn(item.due)}. Hãy gõ lại ngày.")]
+            return [Reply(problem + " Hãy gõ lại ngày.")]
+        assert proposed is not None
         await answers.stop_waiting(uow.session, who.contact_id)
         request = await answers.request_extension(uow.session, item, who.contact_id, proposed,
                                                   text, None, self.now())
         await answers.record(uow.session, item, who.contact_id, message.channel, EXTENSION,
                              self.now(), self.today(), note=f"Xin gia hạn đến {date_vn(proposed)}",
                              raw=message.text or None)
-        await outbox.notify_coordinators(
+        told = await outbox.notify_coordinators(
             uow.session, f"extension:{request}",
             f"{item.agency} xin gia hạn {item.ref} (hạn {date_vn(item.due)}) đến "
             f"{date_vn(proposed)}. Duyệt: /duyet {request} dongy · Không duyệt: "
             f"/duyet {request} khong", self.today(), self.now(), buttons_for=request)
+        if not told:
+            return [Reply(f"Đã ghi nhận đề nghị gia hạn {item.ref} đến {date_vn(proposed)}. "
+                          + _forwarded(told, "Đề nghị"))]
         return [Reply(f"Đã gửi đề nghị gia hạn {item.ref} đến {date_vn(proposed)} cho Sở Nội vụ. "
                       "Bạn sẽ nhận được kết quả duyệt.")]
 
@@ -283,6 +342,14 @@ class Answering:
                              self.now(), self.today(), note=message.text.strip(), raw=message.text)
         return [Reply(f"Đã lưu ghi chú tiến độ cho {found.ref} "
                       f"({STATUS_LABELS.get(found.status, found.status)}).")]
+
+
+def _forwarded(told: int, what: str) -> str:
+    """Never say something was forwarded when nobody will receive it."""
+    if told:
+        return f"{what} đã được chuyển cho Sở Nội vụ."
+    return (f"{what} đã được lưu; hiện chưa có cán bộ Sở Nội vụ nào nhận tin qua bot, nên "
+            "Sở Nội vụ sẽ thấy trong báo cáo (hãy báo trực tiếp nếu cần gấp).")
 
 
 def _file_dict(message: Incoming) -> dict[str, object] | None:

@@ -178,7 +178,8 @@ class Coordinator:
                 f"({days_phrase(item.due, self.today()) or 'chưa có ngày cố định'}).")
         for contact in contacts:
             await outbox.queue_notice(uow.session, contact, f"manual:{item.id}:{self.now()}",
-                                      note, self.today(), self.now())
+                                      note, self.today(), self.now(), about=item.id,
+                                      stage="nudge")
         if not contacts:
             return [Reply(f"{item.agency} chưa có đầu mối nhận nhắc việc.")]
         return [Reply(f"Đã xếp lịch gửi nhắc {item.ref} cho {len(contacts)} đầu mối của "

@@ -107,7 +107,7 @@ class Handlers:
             return await self._button(uow, who, message)
         if command:
             return await self._command(uow, who, message, command, argument)
-        answer = parse_answer(await self._ref_to_code(uow, who, text))
+        answer = parse_answer(await self._ref_to_code(uow, who, text), self.today())
         if answer is None and message.reply_to and text:
             answer = await self._reply_answer(uow, who, message)
         if answer is not None:  # an explicit answer always wins over a pending question
@@ -153,7 +153,7 @@ class Handlers:
         text = (message.text or "").strip()
         if _PERCENT_ONLY.match(text):
             text = f"dang {text}"
-        return parse_answer(f"{assignment_code(listed[0])} {text}")
+        return parse_answer(f"{assignment_code(listed[0])} {text}", self.today())
 
     def _admin(self, message: Incoming) -> bool:
         return f"{message.channel}:{message.chat_id}" in self.admin_ids
@@ -239,7 +239,10 @@ class Handlers:
         """The text protocol's help with one of the reader's own open codes as the example."""
         rows = (await queries.open_assignments(uow.session, who.agency_id)
                 if who.agency_id is not None else [])
-        return usage(assignment_code(rows[0].id) if rows else None, self.today())
+        if not rows:
+            return usage(None, self.today())
+        # the extension example is a day after that assignment's own due date
+        return usage(assignment_code(rows[0].id), max(self.today(), rows[0].due or self.today()))
 
     async def _plans(self, uow: UnitOfWork, _who: Who, _argument: str) -> list[Reply]:
         rows = await queries.plans(uow.session)
@@ -308,7 +311,7 @@ class Handlers:
 
 
 _REF = re.compile(r"^(?:[A-HĐ]\.)?[IVXLC]+(?:\.\d{1,3}[a-z]?)+$", re.IGNORECASE)
-_PERCENT_ONLY = re.compile(r"^\d{1,3}\s*%$")
+_PERCENT_ONLY = re.compile(r"^[-−–]?\d{1,4}\s*%$")
 _COORDINATOR_COMMANDS = {"/tonghop", "/quahan", "/sapden", "/chuabaocao", "/chitiet", "/duyet",
                          "/nhac", "/moi", "/xuatbaocao", "/bieudo", "/xacnhan", "/giaolai",
                          "/tamdung", "/tieptuc"}

@@ -7,7 +7,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 from bot.receiver import Receiver
@@ -52,8 +52,8 @@ async def receiving(app: App) -> AsyncIterator[Receiver]:
             host, _, port = s.webhook_listen.rpartition(":")
             web = create_app(app.handlers, secret, receiver if s.webhook_url else None,
                              health=receiver.health)
-            server = uvicorn.Server(uvicorn.Config(web, host=host, port=int(port),
-                                                   log_level="warning", lifespan="off"))
+            server = _server_class()(uvicorn.Config(web, host=host, port=int(port),
+                                            log_level="warning", lifespan="off"))
             serving = asyncio.create_task(server.serve())
             log.info("web server (webhooks, /healthz, /readyz, /metrics) on %s",
                      s.webhook_listen)
@@ -65,3 +65,18 @@ async def receiving(app: App) -> AsyncIterator[Receiver]:
                 server.should_exit = True
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await asyncio.wait_for(serving, timeout=10)
+
+
+def _server_class() -> type:
+    import uvicorn
+
+    class Server(uvicorn.Server):
+        """uvicorn without its own signal handling: `run` owns SIGTERM/Ctrl-C (a graceful stop,
+        exit 0). uvicorn's handler saw the same signal through the loop's wakeup fd and then
+        raised it again, so one SIGTERM counted as two and the process exited with 1."""
+
+        @contextlib.contextmanager
+        def capture_signals(self) -> Iterator[None]:
+            yield
+
+    return Server

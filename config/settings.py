@@ -7,6 +7,7 @@ the variable and says what is expected.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import zoneinfo
 from collections.abc import Mapping
@@ -201,10 +202,22 @@ class Settings(BaseSettings):
         return zoneinfo.ZoneInfo(self.timezone)
 
 
+ENV_FILE_VARIABLE = "NHACVIEC_ENV_FILE"  # where the settings file is (default ./.env)
+
+
+def env_file() -> Path:
+    """The settings file: NHACVIEC_ENV_FILE (the service's /etc/nhacviec/nhacviec.env, so a
+    command run by hand reads what the service reads), else ./.env."""
+    return Path(os.environ.get(ENV_FILE_VARIABLE) or ".env")
+
+
 def load_settings(**overrides: Any) -> Settings:
     """Read settings once; turn validation errors into one readable message."""
+    path = env_file()
+    if os.environ.get(ENV_FILE_VARIABLE) and not path.is_file():
+        raise SettingsError(f"Cấu hình sai:\n  {ENV_FILE_VARIABLE}: không có tệp {path}")
     try:
-        return Settings(**overrides)
+        return Settings(**{"_env_file": path, **overrides})
     except ValidationError as exc:
         lines = []
         for error in exc.errors():
@@ -219,15 +232,16 @@ def load_settings(**overrides: Any) -> Settings:
         raise SettingsError("Cấu hình sai:\n" + "\n".join(lines)) from None
 
 
-def unknown_names(environ: Mapping[str, str], env_file: Path = Path(".env")) -> list[str]:
+def unknown_names(environ: Mapping[str, str], settings_file: Path | None = None) -> list[str]:
     """NHACVIEC_* names that are no setting (a typo is otherwise silently ignored), each with
     the closest known name, as warnings to print."""
     import difflib
 
-    known = {f"NHACVIEC_{name.upper()}" for name in Settings.model_fields}
+    known = {f"NHACVIEC_{name.upper()}" for name in Settings.model_fields} | {ENV_FILE_VARIABLE}
     names = {n for n in environ if n.startswith("NHACVIEC_")}
-    if env_file.is_file():
-        for line in env_file.read_text(encoding="utf-8", errors="replace").splitlines():
+    settings_file = settings_file or env_file()
+    if settings_file.is_file():
+        for line in settings_file.read_text(encoding="utf-8", errors="replace").splitlines():
             name = line.split("=", 1)[0].strip().removeprefix("export ").strip()
             if "=" in line and name.startswith("NHACVIEC_"):
                 names.add(name)

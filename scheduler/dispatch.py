@@ -263,10 +263,10 @@ def answer_buttons(items: list[outbox.ItemView]) -> Buttons:
     (keyboards.reminder_buttons); decision buttons per extension."""
     listed = [(item.assignment_id, assignment_code(item.assignment_id), item.ref,
                item.content) for item in items
-              if item.stage in FOCAL_STAGES and item.assignment_id]
+              if item.stage in (*FOCAL_STAGES, "nudge") and item.assignment_id]
     rows: list[tuple[Button, ...]] = list(keyboards.reminder_buttons(listed)) if listed else []
     for item in items:
-        if item.stage in FOCAL_STAGES:
+        if item.stage in FOCAL_STAGES or item.stage == "nudge":
             continue
         if item.stage == "extension" and item.extension_id:
             rows += keyboards.decision_buttons(item.extension_id)

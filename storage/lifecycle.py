@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import replace
+from typing import Any
 
 from sqlalchemy import and_, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -39,14 +40,15 @@ async def status_before(session: AsyncSession, assignment_id: int, skip: frozens
 
 async def complete(session: AsyncSession, item: Target, contact: int | None, channel: str,
                    now: dt.datetime, today: dt.date, evidence: str | None = None,
-                   raw: str | None = None, confirmed_by_coordinator: bool = False) -> str:
+                   raw: str | None = None, confirmed_by_coordinator: bool = False,
+                   file: dict[str, Any] | None = None) -> str:
     """A "done": awaiting confirmation when the plan asks for it and a focal point said it,
     else done — and a done occurrence of a recurring duty opens the next one. Returns the
     status recorded."""
     waits = item.confirm_done and not confirmed_by_coordinator and item.role == "lead"
     status = rules.AWAITING if waits else rules.DONE
     await answers.record(session, item, contact, channel, status, now, today, percent=100,
-                         evidence=evidence, raw=raw)
+                         evidence=evidence, raw=raw, file=file)
     if status == rules.DONE:
         await _next_occurrence(session, item, now, today)
     return status

@@ -258,12 +258,15 @@ async def notify_coordinators(session: AsyncSession, key: str, note: str, day: d
 
 
 async def queue_notice(session: AsyncSession, contact: int, key: str, note: str, day: dt.date,
-                       now: dt.datetime) -> None:
-    """A one-off message to one contact (a decision, a manual reminder), sent by the dispatcher."""
+                       now: dt.datetime, about: int | None = None, stage: str = "notice"
+                       ) -> None:
+    """A one-off message to one contact (a decision, a manual reminder), sent by the
+    dispatcher; `about` an assignment with stage "nudge": it carries that assignment's answer
+    buttons and a reply to it answers that assignment."""
     message_id = await pending_message(session, contact, day, now)
-    session.add(ReminderItem(key=f"notice:{contact}:{key}", stage="notice", contact_id=contact,
+    session.add(ReminderItem(key=f"notice:{contact}:{key}", stage=stage, contact_id=contact,
                              natural_date=day, send_on=day, late=False, note=note,
-                             message_id=message_id, created_at=now))
+                             message_id=message_id, assignment_id=about, created_at=now))
     await session.flush()
 
 

@@ -201,3 +201,21 @@ def cell_dump(rows: list[tuple[str, ...]], before: list[str], after: list[str]) 
             lines.extend(cell.split("\n") if cell else [])
         lines.append("|")
     return "\n".join([*lines, *after]) + "\n"
+
+
+def docx_from_tab_text(text: str) -> bytes:
+    """A Word plan from one of our tab-separated samples: the lines before the table as
+    paragraphs, the rows as a Word table (how provinces send their appendix)."""
+    document = docx.Document()
+    lines = text.splitlines()
+    first = next(n for n, line in enumerate(lines) if "\t" in line)
+    for line in lines[:first]:
+        document.add_paragraph(line)
+    rows = [line.split("\t") for line in lines[first:] if line.strip()]
+    width = max(len(row) for row in rows)
+    table = document.add_table(rows=0, cols=width)
+    for values in rows:
+        for cell, value in zip(table.add_row().cells, values + [""] * (width - len(values)),
+                               strict=True):
+            cell.text = value
+    return _save(document)

@@ -191,3 +191,44 @@ async def test_second_sigterm_exits_at_once(
     finally:
         stop(process)
     assert process.returncode != 0
+
+
+@pytest.mark.parametrize("mode", ["monitoring", "webhook"])
+async def test_one_sigterm_stops_gracefully_with_the_web_server_on(
+        db: Database, db_url: str, telegram: tuple[FakeTelegram, str], example_path: Path,
+        directory: Directory, tmp_path: Path, mode: str) -> None:
+    """uvicorn saw the signal too and raised it again: one SIGTERM counted as two, and the
+    process exited with 1 after 0.18 s ("second stop signal")."""
+    await enroll(db, example_path, directory)
+    port = free_port()
+    extra = {"NHACVIEC_HTTP_ENABLED": "true", "NHACVIEC_WEBHOOK_LISTEN": f"127.0.0.1:{port}"}
+    if mode == "webhook":
+        extra |= {"NHACVIEC_WEBHOOK_URL": "https://bot.example.org",
+                  "NHACVIEC_WEBHOOK_SECRET": "s3cret-s3cret-s3cret"}
+    process = start(db_url, telegram, tmp_path / "run.log", **extra)
+    try:
+        await wait_for(lambda: _healthy(port), seconds=30)
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=15)
+    finally:
+        stop(process)
+    log = (tmp_path / "run.log").read_text()
+    assert process.returncode == 0, log[-2000:]
+    assert "second stop signal" not in log and "stopped" in log
+
+
+def _healthy(port: int) -> bool:
+    import httpx
+
+    try:
+        return httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])

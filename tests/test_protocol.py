@@ -41,7 +41,12 @@ def test_percent_above_100_is_refused_with_the_reason() -> None:
 @pytest.mark.parametrize(("text", "expected"), [
     ("a7 xong 100%", Answer("a7", "done")),
     ("a7 xong 100% 15/KH-STP", Answer("a7", "done", "15/KH-STP")),
-    ("a7 xong 100", Answer("a7", "done", "100")),  # no %: the document's number, as typed
+    # no % and no "/": not a document number either (one looks like 12/KH-STP); the words
+    # stay in the answer's raw text and the bot asks for the document
+    ("a7 xong 100", Answer("a7", "done", "")),
+    ("a7 xong rồi", Answer("a7", "done", "")),
+    ("a7 t5 xong", None),
+    ("a7 xong số 45/BC-UBND ngày 3/4", Answer("a7", "done", "số 45/BC-UBND ngày 3/4")),
 ])
 def test_xong_100_percent_is_a_completion_not_a_document_number(text: str,
                                                                 expected: Answer) -> None:

@@ -96,8 +96,8 @@ async def test_invite_all_writes_one_row_per_lead_agency_and_every_code_enrols_i
     assert len(agencies) == len(set(agencies)) == 118  # 14 provincial bodies + 102 communes …
     assert {"UBND phường Long Xuyên", "UBND đặc khu Phú Quốc", "Sở Tư pháp"} <= set(agencies)
     assert "Sở Nội vụ" in agencies  # it leads tasks of its own (IV.1, V.1 …)
-    assert f"Đã tạo 118 mã mời" in result.output
-    for _, agency, code, _qr, link, zalo, _ in rows[:3]:
+    assert "Đã tạo 118 mã mời" in result.output
+    for _, _agency, code, _qr, link, zalo, _ in rows[:3]:
         assert link.replace("\n", "") == f"https://t.me/nhacviec_test_bot?start={code}"
         assert zalo == f"/start {code}"
         assert not set(code) & set("01ilo")  # no look-alikes on a printed sheet
@@ -106,7 +106,7 @@ async def test_invite_all_writes_one_row_per_lead_agency_and_every_code_enrols_i
     again = await command(province, "invite", "--all")
     assert "118 cơ quan đã có mã mời còn hạn" in again.output
 
-    for chat, (_, agency, code, *_rest) in enumerate(rows, 3001):
+    for chat, (_, _agency, code, *_rest) in enumerate(rows, 3001):
         fake.user_message(chat, f"/start {code}", name=f"Đầu mối {chat}")
     await until(lambda: all(fake.replies_to(chat) for chat in range(3001, 3001 + len(rows))),
                 seconds=60)

@@ -64,7 +64,8 @@ def from_csv(example_path: Path, directory: Directory) -> PlanDraft:
 
 def test_bundled_example_plan_reads_cleanly(from_csv: PlanDraft) -> None:
     assert from_csv.meta.code == "DEMO-272/KH-UBND" and len(from_csv.tasks) == 32
-    assert not [w for w in from_csv.warnings if "UBND cấp xã" not in w.message]
+    assert not [w for w in from_csv.warnings if "UBND cấp xã" not in w.message
+                and "đầu mối tổng hợp" not in w.message]  # the hubs are noted, not problems
 
 
 def test_xlsx_reads_like_csv(example_path: Path, directory: Directory,

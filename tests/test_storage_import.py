@@ -54,7 +54,10 @@ async def test_import_stores_tasks_and_assignments(db: Database, example_path: P
         rows = await queries.open_assignments(uow.session, tu_phap)
     refs = [r.ref for r in rows]
     assert refs[:3] == ["I.1", "I.2", "I.5"] and refs[-1] == "I.3"  # earliest deadline first
-    assert {"I.4", "V.2", "VIII.7"} <= set(refs)  # led as a member of "Các sở, ban, ngành tỉnh"
+    assert {"VIII.7", "VIII.8"} <= set(refs)  # led as a member of "Các sở, ban, ngành tỉnh"
+    # …but not where the plan names it in the coordinating cell: there it compiles the
+    # group's reports (the hub) and coordinates
+    assert not {"I.4"} & set(refs)
     assert rows[-1].due is not None and rows[-1].due.isoformat() == "2024-02-29"
 
 
@@ -120,19 +123,20 @@ async def test_agency_dropped_from_a_cell_keeps_its_assignment_row(
 
 async def test_two_plans_live_side_by_side(db: Database, example_path: Path,
                                            directory: Directory) -> None:
-    draft = load(example_path, directory)
+    demo = load(example_path, directory)  # the demo gives way to a real plan: two real ones
+    draft = dataclasses.replace(demo, meta=dataclasses.replace(demo.meta, code="272/KH-UBND"))
     await store(db, draft, directory)
     other = dataclasses.replace(draft, meta=dataclasses.replace(draft.meta, code="01/KH-SNV"))
     await store(db, other, directory)
     async with db.uow() as uow:
         codes = [p.code for p in await queries.plans(uow.session)]
-        assert codes == ["DEMO-272/KH-UBND", "01/KH-SNV"]
+        assert codes == ["272/KH-UBND", "01/KH-SNV"]
         await queries.set_active(uow.session, "01/KH-SNV", False)
         await uow.commit()
     async with db.uow() as uow:
         tu_phap = await find_agency(uow.session, "Sở Tư pháp")
         rows = await queries.open_assignments(uow.session, tu_phap)
-    assert {r.plan_code for r in rows} == {"DEMO-272/KH-UBND"}
+    assert {r.plan_code for r in rows} == {"272/KH-UBND"}
 
 
 async def test_plan_without_number_is_refused_and_nothing_stored(

@@ -90,6 +90,3 @@ class TaskProgress:
     led: int  # live lead assignments (not-applicable ones left out)
     done: int  # done on time or late
     overdue: int
-
-    def phrase(self) -> str:
-        return f"{self.done}/{self.led} cơ quan đã hoàn thành, {self.overdue} quá hạn"

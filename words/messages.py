@@ -65,7 +65,7 @@ def timing(due: dt.date | None, today: dt.date) -> str:
     return f"hạn {date_vn(due)}, {days_phrase(due, today, loud=True)}"
 
 
-NOTICE_STAGES = frozenset({"notice", "extension", "confirm", "refusal"})
+NOTICE_STAGES = frozenset({"notice", "extension", "confirm", "refusal", "nudge"})
 _HEADINGS = {"before": "Sắp đến hạn", "due": "Đến hạn", "overdue": "Quá hạn",
              "checkin": "Cập nhật tiến độ hằng tháng"}
 
@@ -87,9 +87,12 @@ def compose(lines: Sequence[Line], today: dt.date, digest: Digest | None,
     """The message as sent: `render`, plus the text protocol's help where the channel has
     no buttons and the message asks for an answer."""
     text = render(lines, today, digest, progress)
-    if text_protocol and any(line.stage in _HEADINGS for line in lines):
-        own = next((line.assignment_id for line in lines if line.assignment_id), None)
-        text += "\n" + usage(assignment_code(own) if own else None, today)
+    asks = [line for line in lines if line.stage in _HEADINGS or line.stage == "nudge"]
+    if text_protocol and asks:
+        own = next((line for line in asks if line.assignment_id), None)
+        code = assignment_code(own.assignment_id) if own and own.assignment_id else None
+        # the extension example is a day after that assignment's own due date
+        text += "\n" + usage(code, max(today, own.due or today) if own else today)
     return text
 
 
@@ -123,6 +126,13 @@ def render(lines: Sequence[Line], today: dt.date, digest: Digest | None = None,
     return "\n".join(out)
 
 
+def progress_phrase(progress: TaskProgress) -> str:
+    """A task led by many agencies, as people read it: "37/139 cơ quan đã hoàn thành, 102
+    quá hạn"."""
+    return (f"{progress.done}/{progress.led} cơ quan đã hoàn thành, {progress.overdue} quá "
+            "hạn")
+
+
 NAMED_AGENCIES = 3  # a group-led task names this many of its late agencies, then counts
 
 
@@ -145,7 +155,7 @@ def escalation_lines(lines: Sequence[Line], today: dt.date,
         names = [line.agency or "?" for line in group[:NAMED_AGENCIES]]
         rest = len(group) - len(names)
         named = ", ".join(names) + (f" và {rest} cơ quan khác" if rest else "")
-        summary = counts.phrase() if counts else f"{len(group)} cơ quan quá hạn"
+        summary = progress_phrase(counts) if counts else f"{len(group)} cơ quan quá hạn"
         out.append(f"• {head}: {summary} — {named}. Chi tiết: /chitiet {first.ref}")
     return out
 
