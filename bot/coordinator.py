@@ -9,6 +9,7 @@ from pathlib import Path
 
 from bot.types import Attachment, Reply
 from reports import build, figures
+from reports.progress import section_progress
 from reports.state import CATEGORIES, CATEGORY_LABELS, Scope, scope
 from storage import answers, outbox, queries
 from storage.uow import UnitOfWork, default_calendar
@@ -80,10 +81,11 @@ class Coordinator:
                   if found.counts.get(key)]
         lines += [f"  trong đó {STATUS_LABELS[key].lower()}: {n}"
                   for key, n in sorted(found.statuses.items()) if n]
-        lines.append("Theo mục (hoàn thành / tổng):")
-        for _, label, counts in found.sections:
-            done = counts.get("hoan_thanh_dung_han", 0) + counts.get("hoan_thanh_qua_han", 0)
-            lines.append(f"• {shorten(label, 60)}: {done}/{sum(counts.values())}")
+        lines.append("Theo mục (nhiệm vụ xong hết / số nhiệm vụ · phân công xong / số phân "
+                     "công):")
+        for row in await section_progress(uow.session, s):
+            lines.append(f"• {shorten(row.label, 60)}: {row.tasks_done}/{row.tasks} nhiệm vụ"
+                         f" · {row.assignments_done}/{row.assignments} phân công")
         lines.append(f"Chưa báo cáo lần nào: {found.never_answered} phân công · chưa có đầu "
                      f"mối: {len(found.no_contact)} cơ quan. Chi tiết: /xuatbaocao, /bieudo")
         return [Reply("\n".join(lines))]

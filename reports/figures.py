@@ -107,7 +107,8 @@ async def compute(session: AsyncSession, s: Scope) -> Figures:
     summary.total = sum(summary.counts.values())
     summary.sections = await _sections(session, by_section, several=len(summary.plans) > 1)
     names, contacted = await _agencies(session, s, list(by_agency))
-    summary.agencies = sorted((names[a], dict(c)) for a, c in by_agency.items())
+    summary.agencies = sorted(((names[a], dict(c)) for a, c in by_agency.items()),
+                              key=lambda pair: pair[0])
     summary.no_contact = sorted(names[a] for a in by_agency if a not in contacted)
     last = await _last_answers(session, s, list(by_agency))
     board = [ScoreRow(names[a], c["total"], c["due"], c["hoan_thanh_dung_han"],
@@ -230,8 +231,13 @@ async def _agencies(session: AsyncSession, s: Scope, ids: list[int]
                     ) -> tuple[dict[int, str], set[int]]:
     """Names of the agencies, and which had a linked contact (at the end of the day, for a
     past day; now, for a current report)."""
-    names = {agency_id: name for agency_id, name in await session.execute(
-        select(Agency.id, Agency.name).where(Agency.id.in_(ids)))}
+    rows = (await session.execute(
+        select(Agency.id, Agency.name, Agency.directory).where(Agency.id.in_(ids)))).all()
+    # two plans of two directories (an old plan of a merged province beside the new one)
+    # may both name "Sở Tư pháp": each keeps its directory, so no two rows read the same
+    seen = Counter(name for _, name, _ in rows)
+    names = {agency_id: name if seen[name] == 1 else f"{name} ({directory})"
+             for agency_id, name, directory in rows}
     linked: ColumnElement[bool] = Contact.unlinked_at.is_(None)
     if s.historical:
         linked = and_(Contact.linked_at < s.cutoff,

@@ -67,9 +67,20 @@ def summary_markdown(summary: Summary, board: list[ScoreRow], title: str) -> str
               f"- Phân công không có hạn cụ thể: {summary.no_fixed_date}",
               f"- Phân công chưa có báo cáo nào: {summary.never_answered} "
               f"(trong đó đã qua hạn: {summary.never_answered_due})",
-              "- Cơ quan chủ trì chưa có đầu mối: "
-              + (", ".join(summary.no_contact) if summary.no_contact else "không có")]
+              "- Cơ quan chủ trì chưa có đầu mối: " + listed(summary.no_contact)]
     return "\n".join(lines) + "\n"
+
+
+def listed(names: list[str], limit: int = 30) -> str:
+    """A long list as people read it: the first names, then how many more (never cut
+    silently); `nhacviec invite --all` reaches them all at once."""
+    if not names:
+        return "không có"
+    shown = ", ".join(names[:limit])
+    if len(names) <= limit:
+        return shown
+    return (f"{len(names)} cơ quan — {shown} và {len(names) - limit} cơ quan khác (mời tất "
+            "cả: nhacviec invite --all)")
 
 
 def _cell(text: str) -> str:

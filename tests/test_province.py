@@ -177,3 +177,33 @@ def test_a_name_in_two_active_plans_directories_is_asked_about_not_guessed(
     assert chosen.exit_code == 0 and "Mã mời cho Sở Tư pháp" in chosen.output
     added = nhacviec(db_url, "contacts", "add", "Sở Tư pháp", "--chat-id", "77")
     assert added.exit_code == 2 and "@an-giang-2025" in added.output
+
+
+def test_two_plans_of_two_directories_report_side_by_side(db_url: str, example_path: Path
+                                                          ) -> None:
+    """An old plan of a merged province beside the new province's plan: both name "Sở Tư
+    pháp" (two directories). The report crashed (TypeError comparing their counts)."""
+    for args in (("db", "upgrade"), ("import", str(example_path), "--code", "272/KH-UBND"),
+                 ("import", str(PLAN))):
+        result = nhacviec(db_url, *args)
+        assert result.exit_code == 0, result.output
+    report = nhacviec(db_url, "report", "--format", "md")
+    assert report.exit_code == 0, report.output
+    assert "Sở Tư pháp (kien-giang-2023)" in report.output
+    assert "Sở Tư pháp (an-giang-2025)" in report.output
+    assert "và 1" in report.output.split("chưa có đầu mối: ")[1]  # counted, not 200 names
+
+
+async def test_the_summary_counts_tasks_and_assignments_of_a_section_apart(
+        province: str, db: Database) -> None:
+    """A section of 5 tasks, three of them led by every department and commune, read "0/144"
+    (assignments only) before."""
+    from bot.types import Incoming
+
+    bot = Handlers(db, lambda: dt.date(2026, 3, 2), admin_ids={"telegram:9001"})
+    [reply] = await bot.handle(Incoming("telegram", "9001", "/tonghop", "Sở Nội vụ"))
+    line = next(row for row in reply.text.splitlines() if "CÔNG TÁC CHỈ ĐẠO" in row)
+    assert ": 0/5 nhiệm vụ · 0/" in line and " phân công" in line
+    sections = [row for row in reply.text.splitlines() if row.startswith("• ") and "nhiệm vụ ·"
+                in row]
+    assert len(sections) == 7
