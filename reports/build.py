@@ -9,6 +9,7 @@ from pathlib import Path
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reports import figures, tables
+from reports.progress import section_progress
 from reports.rows import history_rows, progress_rows
 from reports.state import Scope
 from reports.workbook import Writer, title_of
@@ -42,6 +43,7 @@ async def write(session: AsyncSession, s: Scope, fmt: str, path: Path, zone: dt.
         if fmt == "xlsx":
             writer = Writer(zone, partial)
             try:
+                writer.summary(title, found.summary, await section_progress(session, s))
                 assignments = await writer.progress(title, progress_rows(session, s))
                 if found.summary.total <= AGENCY_SHEET_MAX:
                     await writer.agencies(title, progress_rows(session, s, by_agency=True))

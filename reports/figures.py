@@ -115,7 +115,9 @@ async def compute(session: AsyncSession, s: Scope) -> Figures:
                       c["hoan_thanh_qua_han"], c["overdue"], c["early"], last.get(a),
                       c[rules.AWAITING])
              for a, c in scores.items()]
-    board.sort(key=lambda r: (r.rate is None, r.rate or 0, -r.overdue, r.agency))
+    # lowest on-time rate first; agencies with nothing due yet after, unranked (the most
+    # assignments first: where the most is at stake), never alphabetical as a "rank"
+    board.sort(key=lambda r: (r.rate is None, r.rate or 0, -r.overdue, -r.total, r.agency))
     return Figures(summary, board)
 
 

@@ -61,7 +61,7 @@ def summary_markdown(summary: Summary, board: list[ScoreRow], title: str) -> str
               "| Tỷ lệ đúng hạn |", "|---:|---|---:|---:|---:|---:|---:|"]
     for rank, r in enumerate(board, 1):
         rate = f"{r.rate:.0%}" if r.rate is not None else "—"
-        lines.append(f"| {rank} | {_cell(r.agency)} | {r.due} | {r.on_time} | {r.late} | "
+        lines.append(f"| {rank if r.rate is not None else '—'} | {_cell(r.agency)} | {r.due} | {r.on_time} | {r.late} | "
                      f"{r.overdue} | {rate} |")
     lines += ["", DEFINITIONS, "", "## Cần lưu ý", "",
               f"- Phân công không có hạn cụ thể: {summary.no_fixed_date}",

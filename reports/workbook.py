@@ -19,9 +19,10 @@ import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
 from reports.figures import ScoreRow, Summary
+from reports.progress import SectionProgress
 from reports.rows import HistoryRow, ProgressRow, local_time
 from words.messages import assignment_code
-from words.texts import STATUS_LABELS, state_label
+from words.texts import CATEGORY_LABELS, STATUS_LABELS, state_label
 
 DATE = "DD/MM/YYYY"
 LINE_HEIGHT = 15  # points per wrapped line at the default 11-point font
@@ -42,6 +43,10 @@ SCORE_COLUMNS = (("Hạng", 6), ("Cơ quan", 40), ("Phân công chủ trì", 12)
                  ("Hoàn thành đúng hạn", 12), ("Hoàn thành quá hạn", 12),
                  ("Quá hạn chưa hoàn thành", 12), ("Tỷ lệ đúng hạn (%)", 12),
                  ("Hoàn thành trước hạn", 12), ("Báo cáo gần nhất", 17))
+SUMMARY_COLUMNS = (("Mục", 46), ("", 46), ("Số lượng", 14))
+DETAIL_COLUMNS = (("STT", 7), ("Cơ quan chủ trì", 34), ("Hạn hiện tại", 11), ("Tình trạng", 22),
+                  ("Tiến độ (%)", 8), ("Văn bản / minh chứng", 22), ("Cập nhật lần cuối", 15),
+                  ("Người cập nhật", 15), ("Lý do vướng mắc / gia hạn, ghi chú", 28))
 HISTORY_COLUMNS = (("Thời điểm", 17), ("Ngày", 11), ("Mã", 8), ("STT", 8), ("Cơ quan", 30),
                    ("Người cập nhật", 20), ("Kênh", 10), ("Tình trạng", 18), ("Tiến độ (%)", 10),
                    ("Ghi chú", 40), ("Văn bản / minh chứng", 30), ("Tệp", 24),
@@ -87,6 +92,8 @@ class Writer:
         sheet.write_string(0, 0, heading, self.title)
         for index, (name, _) in enumerate(columns):
             sheet.write_string(1, index, name, self.header)
+        # as tall as its longest wrapped label: a one-line header row spilled onto row 1
+        sheet.set_row(1, _lines(columns) * LINE_HEIGHT)
         # printed like the plan's appendix: A4 landscape, one page wide, title rows repeated
         sheet.set_landscape()
         sheet.set_paper(9)
@@ -129,10 +136,38 @@ class Writer:
     def _local(self, value: dt.datetime | None) -> dt.datetime | None:
         return local_time(value, self.zone)
 
+    def summary(self, title: str, summary: Summary,
+                sections: list[SectionProgress]) -> None:
+        """The first sheet a leader is handed: the plans and the day, the categories of the
+        lead assignments, and per section the tasks and assignments done."""
+        sheet = self._sheet("Tổng hợp", title, SUMMARY_COLUMNS)
+        self._append(sheet, ["Kế hoạch", "; ".join(f"{code} — {name or ''}"
+                                                  for code, name in summary.plans), None])
+        self._append(sheet, ["Tính đến hết ngày", summary.day.strftime("%d/%m/%Y"), None])
+        self._append(sheet, ["Phân công chủ trì", "", summary.total])
+        for key in CATEGORY_LABELS:
+            self._append(sheet, ["", CATEGORY_LABELS[key], summary.counts.get(key, 0)])
+        self.row += 1
+        labels = ("Theo mục", "Nhiệm vụ xong hết / số nhiệm vụ", "Phân công xong / số phân công")
+        for column, label in enumerate(labels):
+            sheet.write_string(self.row, column, label, self.section)
+        sheet.set_row(self.row, _lines(zip(labels, self.widths, strict=True)) * LINE_HEIGHT)
+        self.row += 1
+        for row in sections:
+            self._append(sheet, [row.label, f"{row.tasks_done}/{row.tasks}",
+                                 f"{row.assignments_done}/{row.assignments}"])
+        self.row += 1
+        sheet.merge_range(self.row, 0, self.row, 2, DEFINITIONS, self.cell)
+        sheet.set_row(self.row, 8 * LINE_HEIGHT)
+
     async def progress(self, title: str, rows: AsyncIterator[ProgressRow]) -> int:
-        """Appendix layout; a task led by several agencies gets a task line, then one line
-        per agency under it. Returns the number of assignment lines."""
+        """Appendix layout: one line per task, a task led by several agencies too (its
+        progress: "37/139 cơ quan đã hoàn thành, 102 quá hạn"), whose agencies go to the
+        "Chi tiết nhiệm vụ" sheet. Returns the number of assignment lines."""
         sheet = self._sheet("Tiến độ", title, PROGRESS_COLUMNS)
+        self.detail: Worksheet | None = None
+        self.detail_row = 2
+        self.detail_title = title
         count, section, group = 0, None, list[ProgressRow]()
         async for row in rows:
             count += 1
@@ -162,10 +197,30 @@ class Writer:
                          stamp=11, day=6)
             return
         done = sum(1 for r in group if r.category.startswith("hoan_thanh"))
-        self._append(sheet, [*task, None, first.note, f"{done}/{len(group)} cơ quan hoàn thành"])
+        late = sum(1 for r in group if r.category == "qua_han")
+        self._append(sheet, [*task, None, first.note,
+                             f"{done}/{len(group)} cơ quan đã hoàn thành, {late} quá hạn",
+                             None, "Từng cơ quan: trang «Chi tiết nhiệm vụ»"])
+        self._detail(group)
+
+    def _detail(self, group: list[ProgressRow]) -> None:
+        """The agencies of a task led by several, under the task's heading."""
+        if self.detail is None:
+            saved = self.row, self.columns, self.widths
+            self.detail = self._sheet("Chi tiết nhiệm vụ", self.detail_title, DETAIL_COLUMNS)
+            self.row, self.columns, self.widths = saved
+        row_now, columns_now, widths_now = self.row, self.columns, self.widths
+        self.row, self.columns = self.detail_row, len(DETAIL_COLUMNS)
+        self.widths = [width for _, width in DETAIL_COLUMNS]
+        first = group[0]
+        self.detail.merge_range(self.row, 0, self.row, self.columns - 1,
+                                f"{first.ref} — {first.content}", self.section)
+        self.row += 1
         for row in group:
-            self._append(sheet, ["", "", "", f"– {row.agency}", "", "", row.due, "",
-                                 *self._status(row)], stamp=11, day=6)
+            self._append(self.detail, [row.ref, row.agency, row.due, *self._status(row)],
+                         stamp=6, day=2)
+        self.detail_row = self.row
+        self.row, self.columns, self.widths = row_now, columns_now, widths_now
 
     def _status(self, row: ProgressRow) -> list[Any]:
         label = state_label(row.category, row.status, row.due)
@@ -193,7 +248,8 @@ class Writer:
         sheet = self._sheet("Xếp hạng cơ quan", title, SCORE_COLUMNS)
         for rank, row in enumerate(board, 1):
             rate = round(row.rate * 100, 1) if row.rate is not None else None
-            self._append(sheet, [rank, row.agency, row.total, row.due, row.on_time, row.late,
+            # nothing due yet: no rate, so no rank (an alphabetical "rank" ranked nothing)
+            self._append(sheet, [rank if rate is not None else "—", row.agency, row.total, row.due, row.on_time, row.late,
                                  row.overdue, rate, row.done_early, self._local(row.last_answer)],
                          stamp=9)
         self._filter(sheet)
@@ -216,6 +272,11 @@ class Writer:
 
     def close(self) -> None:
         self.book.close()
+
+
+def _lines(cells: Iterable[tuple[str, int]]) -> int:
+    """Wrapped lines of the longest of (text, column width) pairs."""
+    return max((math.ceil(len(text) / max(width - 1, 1)) for text, width in cells), default=1)
 
 
 def title_of(summary: Summary) -> str:

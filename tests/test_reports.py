@@ -140,7 +140,13 @@ async def test_workbook_has_the_three_sheets_coordinators_expect(
                                     "xlsx", path, ZONE)
     assert (written.assignments, written.answers) == (203, 7)  # with the two confirmations
     book = load_workbook(path)
-    assert book.sheetnames == ["Tiến độ", "Theo cơ quan", "Xếp hạng cơ quan", "Lịch sử"]
+    assert book.sheetnames == ["Tổng hợp", "Tiến độ", "Chi tiết nhiệm vụ", "Theo cơ quan",
+                               "Xếp hạng cơ quan", "Lịch sử"]
+    summary = [[c.value for c in row] for row in book["Tổng hợp"].iter_rows(min_row=3)]
+    assert ["Phân công chủ trì", None, 203] in summary
+    section = next(row for row in summary if row[0] == "I. Cải cách thể chế")
+    # I.2 and I.5 done by their one lead; I.4 by none of its 35: tasks and assignments apart
+    assert section[1:] == ["2/5", "2/39"]
     blocks = [[c.value for c in row] for row in book["Theo cơ quan"].iter_rows(min_row=3)]
     at = blocks.index(next(r for r in blocks if r[0] == STP))  # the agency's name, then its own
     own = [r for r in blocks[at + 1:at + 40] if r[0] and r[0][0] in "IV"]
@@ -168,9 +174,14 @@ async def test_workbook_has_the_three_sheets_coordinators_expect(
     assert by_ref["I.1"][8] == "Trong hạn — Đang thực hiện (hạn 30/06/2023)"
     assert by_ref["I.1"][6] == dt.datetime(2023, 6, 30)  # the extended deadline, a date cell
     assert by_ref["I.1"][9] == 30
-    group = rows.index(by_ref["I.4"])  # led by every department: a task line, then agencies
-    assert by_ref["I.4"][8] == "0/35 cơ quan hoàn thành"
-    assert rows[group + 1][3].startswith("– ") and rows[group + 1][0] in ("", None)
+    # led by every department: one line with its progress; the agencies on their own sheet
+    assert by_ref["I.4"][8] == "0/35 cơ quan đã hoàn thành, 0 quá hạn"
+    group = rows.index(by_ref["I.4"])
+    assert rows[group + 1][0] != "I.4" and not str(rows[group + 1][3] or "").startswith("– ")
+    detail = [[c.value for c in row] for row in book["Chi tiết nhiệm vụ"].iter_rows(min_row=3)]
+    heading = next(n for n, row in enumerate(detail) if str(row[0]).startswith("I.4 — "))
+    agencies = [row for row in detail[heading + 1:] if row[0] == "I.4"]
+    assert len(agencies) == 35 and all(row[1] for row in agencies)
     score = book["Xếp hạng cơ quan"]
     names = [row[1].value for row in score.iter_rows(min_row=3) if row[0].value]
     assert names[-1] == STP or STP in names
@@ -223,7 +234,7 @@ async def test_libreoffice_opens_the_workbook(world: object, db: Database,
         capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     sheets = {p.name: p.read_text("utf-8") for p in tmp_path.glob("bao-cao*.csv")}
-    assert len(sheets) == 4, sheets.keys()  # every sheet converted
+    assert len(sheets) == 6, sheets.keys()  # every sheet converted
     progress = next(text for name, text in sheets.items() if "Ti" in name)
     assert "Hoàn thành đúng hạn" in progress and "15/KH-STP ngày 20/01/2023" in progress
 
@@ -297,7 +308,7 @@ async def test_the_workbook_opens_in_libreoffice_and_prints_one_page_wide(
         check=True, capture_output=True, timeout=180, env={
             "PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "LANG": "C.UTF-8"})
     with pdfplumber.open(tmp_path / "bao-cao.pdf") as pdf:
-        first = pdf.pages[0]
+        first = next(page for page in pdf.pages if "STT" in (page.extract_text() or ""))
         assert first.width > first.height and abs(first.width - 842) < 5  # A4 landscape
         text = first.extract_text() or ""
         first.to_image(resolution=60).save(tmp_path / "trang-1.png")  # the page, drawn
