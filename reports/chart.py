@@ -44,15 +44,22 @@ def render(summary: Summary, board: list[ScoreRow], title: str) -> bytes:
 
 
 def _sections(axis: Axes, summary: Summary) -> None:
-    labels = [shorten(label, 45) for _, label, _ in summary.sections][::-1]
-    left = [0] * len(labels)
+    """Each section as shares of its own assignments (every bar 100 %, its count in the
+    label): a section with a task led by 102 communes no longer dwarfs the others."""
+    labels = [f"{shorten(label, 40)} ({sum(counts.values())})"
+              for _, label, counts in summary.sections][::-1]
+    totals = [max(sum(counts.values()), 1) for _, _, counts in summary.sections][::-1]
+    left = [0.0] * len(labels)
     for key in CATEGORIES:
-        values = [counts.get(key, 0) for _, _, counts in summary.sections][::-1]
+        values = [100 * counts.get(key, 0) / total for (_, _, counts), total
+                  in zip(summary.sections[::-1], totals, strict=True)]
         if any(values):
             axis.barh(labels, values, left=left, color=COLOURS[key], label=CATEGORY_LABELS[key])
             left = [a + b for a, b in zip(left, values, strict=True)]
-    axis.set_title("Tình trạng phân công chủ trì theo mục")
-    axis.set_xlabel("Số phân công")
+    axis.set_xlim(0, 100)
+    axis.set_title("Tình trạng phân công chủ trì theo mục (tỷ lệ trong mục; số phân công "
+                   "trong ngoặc)")
+    axis.set_xlabel("Tỷ lệ phân công của mục (%)")
     if labels:
         # beside the plot, never over the longest bar
         axis.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
