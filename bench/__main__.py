@@ -258,12 +258,45 @@ def _report_cases() -> list[tuple[str, str]]:
     return rows
 
 
+def _province_cases() -> list[tuple[str, str]]:
+    """`invite --all` for 3,400 agencies (< 10 s) and the escalation of a task led by 3,321
+    communes (< 200 ms, one message), on SQLite and PostgreSQL."""
+    rows = []
+    pg = os.environ.get("BENCH_DATABASE_URL", PG_DEFAULT)
+    for backend in ("sqlite", "postgresql"):
+        for case, extra in (("invite", ()), ("escalation", ("--agencies", "3321"))):
+            runs = []
+            for _ in range(REPEATS):
+                url = _url(backend, pg)
+                if url is None:
+                    break
+                runs.append(_run("bench.province_bench", "--url", url, "--case", case, *extra))
+            if not runs:
+                rows.append((f"province {case} / {backend}", "skipped: server unreachable"))
+                continue
+            if case == "invite":
+                seconds = statistics.median(r["invite_s"] for r in runs)
+                rows.append((f"invite --all -o moi.xlsx, 3,400 agencies / {backend}",
+                             f"{seconds:.1f} s ({seconds / 10:.0%} of 10 s) · "
+                             f"{runs[0]['rows']:.0f} rows with QR codes · "
+                             f"{'OK' if seconds < 10 else 'OVER TARGET'}"))
+            else:
+                ms = statistics.median(r["escalation_ms"] for r in runs)
+                one = all(r["parts"] == 1 for r in runs)
+                rows.append((f"escalation of a task led by 3,321 communes / {backend}",
+                             f"{ms:.0f} ms ({ms / 200:.0%} of 200 ms) · "
+                             f"{runs[0]['chars']:.0f} characters in {runs[0]['parts']:.0f} "
+                             f"message · {'OK' if ms < 200 and one else 'OVER TARGET'}"))
+    return rows
+
+
 def main() -> None:
     print(f"nhacviec benchmarks — {platform.processor() or platform.machine()}, "
           f"{os.cpu_count()} cores, Python {platform.python_version()}, "
           f"median of {REPEATS} fresh processes (webhook rows: one run per rate)\n")
     selected = os.environ.get("BENCH_ONLY",
-                              "import,layouts,sweep,dispatch,http,webhook,report").split(",")
+                              "import,layouts,sweep,dispatch,http,webhook,report,province"
+                              ).split(",")
     rows = []
     if "import" in selected:
         rows += _import_cases()
@@ -279,6 +312,8 @@ def main() -> None:
         rows += _webhook_cases()
     if "report" in selected:
         rows += _report_cases()
+    if "province" in selected:
+        rows += _province_cases()
     width = max(len(name) for name, _ in rows)
     print(f"{'case':<{width}}  result")
     print(f"{'-' * width}  {'-' * 40}")
