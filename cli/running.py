@@ -8,12 +8,13 @@ import datetime as dt
 import logging
 import os
 import signal
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from bot.channels.base import Permanent
 from cli.common import fail, settings, with_app
 
 if TYPE_CHECKING:  # loaded by the commands that use them: `--help` stays quick
@@ -68,8 +69,10 @@ async def serve(app: App, console: bool, agency: str | None) -> None:
 
     if console:
         await _demo_clock(app)
-    for channel in app.channels.values():
-        await channel.start()
+    stop = None if console else _stop_on_signals()  # before any work: a stop is never lost
+    for name, channel in app.channels.items():
+        if not await start_platform(name, channel.start, stop):
+            return  # stopped while the platform was still down
     sweeper, dispatcher = app.sweeper(), app.dispatcher()
     busy: set[asyncio.Task[object]] = set()  # jobs a shutdown lets finish
 
@@ -117,7 +120,6 @@ async def serve(app: App, console: bool, agency: str | None) -> None:
                                                       minute=s.backup_at.minute, timezone=s.zone),
                           id="backup", coalesce=True, max_instances=1,
                           misfire_grace_time=6 * 3600)
-    stop = None if console else _stop_on_signals()  # before any work: a stop is never lost
     scheduler.start()
     if s.today or dt.datetime.now(s.zone).time() >= s.remind_at:
         # Catch up a day whose reminder time has already passed: on the console first, in
@@ -176,6 +178,46 @@ async def nightly_backup(s: Settings) -> Path | None:
     log.info("backup %s: %d rows, %d old backup(s) removed", target, sum(counts.values()),
              len(removed))
     return target
+
+
+PLATFORM_RETRY_CAP = 60.0
+
+
+async def start_platform(name: str, start: Callable[[], Awaitable[None]],
+                         stop: asyncio.Event | None) -> bool:
+    """A chat platform down at start-up (5xx, a timeout, connection refused) is an outage
+    like any other: said in Vietnamese as the platform's, retried with back-off (1 s doubling
+    to a minute) until it answers or a stop signal comes (False). A refused token is not an
+    outage: it stops `run` with one line (ChannelError)."""
+    delay = 1.0
+    while True:
+        try:
+            await start()
+            return True
+        except Permanent:
+            raise
+        except Exception as exc:  # Transient, RateLimited, an HTTP error, a refused socket
+            log.warning("nền tảng %s chưa trả lời khi khởi động (%s); thử lại sau %.0f giây",
+                        name, platform_fault(exc), delay)
+        if stop is None:
+            await asyncio.sleep(delay)
+        else:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), delay)
+            if stop.is_set():
+                return False
+        delay = min(delay * 2, PLATFORM_RETRY_CAP)
+
+
+def platform_fault(exc: BaseException) -> str:
+    """What went wrong with the platform, in a few Vietnamese words (never the database's)."""
+    text = f"{type(exc).__name__}: {exc}"
+    if isinstance(exc, ConnectionRefusedError) or "Connect call failed" in text \
+            or "Cannot connect" in text or "ConnectError" in text or "ConnectorError" in text:
+        return "không kết nối được máy chủ của nền tảng (bị từ chối)"
+    if isinstance(exc, TimeoutError) or "Timed out" in text or "Timeout" in text:
+        return "máy chủ của nền tảng không trả lời kịp"
+    return f"nền tảng báo lỗi: {exc}"
 
 
 def _stop_on_signals() -> asyncio.Event:

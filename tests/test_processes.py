@@ -232,3 +232,41 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+@pytest.mark.parametrize("fault", ["502", "refused"])
+async def test_a_platform_down_at_start_up_is_retried_and_run_keeps_going(
+        db: Database, db_url: str, telegram: tuple[FakeTelegram, str], example_path: Path,
+        directory: Directory, tmp_path: Path, fault: str) -> None:
+    """A 502 from the Bot API at start-up killed `run` with a 150-line traceback, and a
+    refused connection was reported as a database fault. Now both are the platform's
+    outage: said so in Vietnamese, retried, and the bot answers once it is back."""
+    from storage import invites
+
+    await load_example(db, example_path, directory)
+    fake, url = telegram
+    async with db.uow() as uow:
+        code, _ = await invites.create(uow.session, KHCN, "focal", "t", dt.timedelta(days=7),
+                                       dt.datetime.now(dt.UTC))
+        await uow.commit()
+    if fault == "502":
+        fake.arm(Fault("getMe", times=3, status=502, description="Bad Gateway"))
+        down = url
+    else:
+        down = f"http://127.0.0.1:{free_port()}/bot"  # nothing listens there
+    process = start(db_url, (fake, down), tmp_path / "run.log")
+    try:
+        log = tmp_path / "run.log"
+        await wait_for(lambda: "nền tảng telegram chưa trả lời khi khởi động" in log.read_text(),
+                       seconds=30)
+        assert process.poll() is None  # still running
+        if fault == "refused":
+            text = log.read_text()
+            assert "bị từ chối" in text and "cơ sở dữ liệu" not in text
+            return
+        fake.user_message(1001, f"/start {code}")
+        await wait_for(lambda: any("đầu mối của" in t for t in fake.replies_to(1001)),
+                       seconds=30)
+    finally:
+        stop(process)
+    assert process.returncode == 0
