@@ -19,7 +19,10 @@ log = logging.getLogger("nhacviec.bot")
 MAX_FAILURES = 5
 INVITE_TTL = dt.timedelta(days=7)
 _REFUSALS = {"wrong": "Mã mời không đúng.", "used": "Mã mời này đã được dùng.",
-             "expired": "Mã mời đã hết hạn; hãy xin Sở Nội vụ mã mới."}
+             "expired": "Mã mời đã hết hạn; hãy xin Sở Nội vụ mã mới.",
+             "coordinator": "Bạn đang là cán bộ điều phối (Sở Nội vụ) và vẫn giữ vai trò đó. "
+                            "Mã này mời đầu mối của một cơ quan: hãy gửi nó cho người đó (mã "
+                            "vẫn còn hiệu lực)."}
 
 
 def deep_link(bot_username: str | None, code: str) -> str | None:
@@ -52,6 +55,8 @@ class Enrolling:
             return Reply("Bạn đã nhập sai mã quá nhiều lần. Hãy thử lại sau một giờ.")
         outcome, contact = await invites.redeem(session, code, message.channel, message.chat_id,
                                                 message.sender_name, self.now())
+        if contact is None and outcome == "coordinator":
+            return Reply(_REFUSALS[outcome])
         if contact is None:
             await invites.failed(session, message.channel, message.chat_id, self.now())
             log.warning("refused: %s invite code from %s:%s", outcome, message.channel,

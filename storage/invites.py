@@ -53,7 +53,9 @@ async def recent_failures(session: AsyncSession, channel: str, chat_id: str,
 
 async def redeem(session: AsyncSession, code: str, channel: str, chat_id: str, name: str,
                  now: dt.datetime) -> tuple[str, int | None]:
-    """('ok', contact id) or (reason, None) with reason in wrong | used | expired."""
+    """('ok', contact id) or (reason, None) with reason in wrong | used | expired |
+    coordinator (a linked coordinator typed a focal point's code: it stays a coordinator and
+    the code stays unused, for the person it was meant for)."""
     invite = (await session.execute(select(Invite).where(Invite.code_hash == _hash(code)))
               ).scalar_one_or_none()
     if invite is None or invite.used_at is not None:
@@ -62,6 +64,11 @@ async def redeem(session: AsyncSession, code: str, channel: str, chat_id: str, n
         tzinfo=dt.UTC)
     if expires <= now:
         return "expired", None
+    linked = (await session.execute(select(Contact.role).where(
+        Contact.channel == channel, Contact.chat_id == chat_id,
+        Contact.unlinked_at.is_(None)))).scalar_one_or_none()
+    if linked == "coordinator" and invite.role != "coordinator":
+        return "coordinator", None
     claimed = await session.execute(update(Invite).where(Invite.id == invite.id,
                                                          Invite.used_at.is_(None))
                                     .values(used_at=now).returning(Invite.id))

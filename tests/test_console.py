@@ -72,3 +72,20 @@ async def test_report_file_is_saved_where_the_console_runs(
     text = await dialog(db, ["/xuatbaocao", "/bieudo"])
     assert f"(đã lưu tệp: {tmp_path / 'bao-cao-cchc-2023-03-30.xlsx'})" in text
     assert (tmp_path / "bieu-do-2023-03-30.png").read_bytes().startswith(b"\x89PNG")
+
+
+async def test_the_console_coordinator_who_tries_a_focal_invite_stays_a_coordinator(
+        db: Database, example_path: Path, directory: Directory) -> None:
+    """Typing the code of an agency's invite made the console's coordinator that agency's
+    focal point, and every coordinator command was refused after."""
+    await load_example(db, example_path, directory)
+    text = await dialog(db, ["/moi Sở Tư pháp", "/tonghop"])
+    code = text.split("/start ")[1].split()[0]
+    text = await dialog(db, [f"/start {code}", "/tonghop"])
+    assert "vẫn giữ vai trò đó" in text and "Tổng hợp đến hết ngày" in text
+    # the code is still good for the person it was meant for
+    focal = Handlers(db, lambda: TODAY)
+    from bot.types import Incoming
+
+    [welcome, *_] = await focal.handle(Incoming("telegram", "55", f"/start {code}", "Hoa"))
+    assert "đầu mối của Sở Tư pháp" in welcome.text
