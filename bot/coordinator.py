@@ -10,6 +10,7 @@ from pathlib import Path
 from bot.types import Attachment, Reply
 from reports import build, figures
 from reports.progress import section_progress
+from reports.rows import local_time
 from reports.state import CATEGORIES, CATEGORY_LABELS, Scope, scope
 from storage import answers, outbox, queries
 from storage.uow import UnitOfWork, default_calendar
@@ -156,7 +157,8 @@ class Coordinator:
                     uow.session, assignment_id, limit=3):
                 extra = "; ".join(x for x in (f"{percent}%" if percent is not None else "",
                                               note or "", evidence or "") if x)
-                lines.append(f"    {at:%d/%m/%Y} {STATUS_LABELS.get(st, st)}"
+                when = local_time(at, self.zone)  # the local day, not UTC's
+                lines.append(f"    {when:%d/%m/%Y %H:%M} {STATUS_LABELS.get(st, st)}"
                              f"{' — ' + extra if extra else ''}{' (' + name + ')' if name else ''}")
         return [Reply("\n".join(lines))]
 

@@ -18,17 +18,22 @@ from words.texts import state_label
 async def progress_csv(rows: AsyncIterator[ProgressRow], out: io.TextIOBase,
                        zone: dt.tzinfo) -> int:
     writer = csv.writer(out)
-    writer.writerow([name for name, _ in PROGRESS_COLUMNS[:4]] + ["Cơ quan (phân công)"]
-                    + [name for name, _ in PROGRESS_COLUMNS[4:]] + ["Hạn (dd/mm/yyyy)"])
+    header = ([name for name, _ in PROGRESS_COLUMNS[:4]] + ["Cơ quan (phân công)"]
+              + [name for name, _ in PROGRESS_COLUMNS[4:]])
+    writer.writerow(header)
     count = 0
     async for r in rows:
         count += 1
         updated = local_time(r.updated_at, zone)
+        # one cell per header, in its order (16 headers over 14 cells shifted every column
+        # after the 9th before)
         cells = (r.ref, r.content, r.product, r.lead_text, r.agency, r.coordinating_text,
-                 r.deadline_text, r.note, state_label(r.category, r.status, r.due),
+                 r.deadline_text, f"{r.due:%d/%m/%Y}" if r.due else "", r.note,
+                 state_label(r.category, r.status, r.due),
                  r.percent if r.percent is not None else "", r.evidence or "",
                  f"{updated:%d/%m/%Y %H:%M}" if updated else "", r.updated_by or "",
-                 f"{r.due:%d/%m/%Y}" if r.due else "")
+                 r.said or "")
+        assert len(cells) == len(header)
         writer.writerow([_cell_text(v) for v in cells])
     return count
 
@@ -61,7 +66,8 @@ def summary_markdown(summary: Summary, board: list[ScoreRow], title: str) -> str
               "| Tỷ lệ đúng hạn |", "|---:|---|---:|---:|---:|---:|---:|"]
     for rank, r in enumerate(board, 1):
         rate = f"{r.rate:.0%}" if r.rate is not None else "—"
-        lines.append(f"| {rank if r.rate is not None else '—'} | {_cell(r.agency)} | {r.due} | {r.on_time} | {r.late} | "
+        shown = rank if r.rate is not None else "—"
+        lines.append(f"| {shown} | {_cell(r.agency)} | {r.due} | {r.on_time} | {r.late} | "
                      f"{r.overdue} | {rate} |")
     lines += ["", DEFINITIONS, "", "## Cần lưu ý", "",
               f"- Phân công không có hạn cụ thể: {summary.no_fixed_date}",

@@ -249,7 +249,8 @@ class Writer:
         for rank, row in enumerate(board, 1):
             rate = round(row.rate * 100, 1) if row.rate is not None else None
             # nothing due yet: no rate, so no rank (an alphabetical "rank" ranked nothing)
-            self._append(sheet, [rank if rate is not None else "—", row.agency, row.total, row.due, row.on_time, row.late,
+            shown = rank if rate is not None else "—"
+            self._append(sheet, [shown, row.agency, row.total, row.due, row.on_time, row.late,
                                  row.overdue, rate, row.done_early, self._local(row.last_answer)],
                          stamp=9)
         self._filter(sheet)

@@ -206,6 +206,15 @@ async def test_csv_and_markdown(world: object, db: Database, tmp_path: Path) -> 
     assert len(lines) == 1 + 203 and "Cơ quan (phân công)" in lines[0]
     i2 = next(line for line in lines if line.startswith("I.2,") and STP in line)
     assert "20/01/2023 09:30" in i2  # the answer's local time, as in the workbook
+    import csv
+
+    table = list(csv.reader(lines))
+    assert {len(row) for row in table} == {len(table[0])}  # one cell per header, every row
+    by_name = dict(zip(table[0], next(r for r in table if r[0] == "I.2" and r[4] == STP),
+                       strict=True))
+    assert by_name["Tình trạng"] == "Hoàn thành đúng hạn"
+    assert by_name["Văn bản / minh chứng"] == "15/KH-STP ngày 20/01/2023"
+    assert by_name["Người cập nhật"] == "Anh Minh"
     assert "| Hoàn thành đúng hạn | 1 |" in text and f"| {STP} | 2 | 1 | 1 | 0 | 50% |" in text
 
 
