@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
 import struct
 import zlib
 from collections.abc import Sequence
@@ -23,6 +24,7 @@ from words.texts import date_vn
 
 COLUMNS = (("STT", 5), ("Cơ quan", 30), ("Mã mời", 19), ("Telegram: quét mã QR", 17),
            ("hoặc mở liên kết", 22), ("Zalo (hoặc Telegram): gửi cho bot", 24), ("Hết hạn", 11))
+PARALLEL_FROM = 500  # links; below this a process pool costs more than it saves
 QR_ROW_POINTS = 90  # a 4-pixel-module QR of a deep link is ~148 px, 111 px at 75 %
 
 
@@ -57,6 +59,21 @@ def qr_png(text: str, scale: int = 4, border: int = 2) -> bytes:
                      _chunk(b"IDAT", zlib.compress(raw, 6)), _chunk(b"IEND", b"")))
 
 
+def qr_pngs(links: Sequence[str]) -> list[bytes]:
+    """QR pictures for many links ("" for none), over every core for a province's worth: the
+    codes are pure CPU, three fifths of a 3,400-agency sheet's time on one core."""
+    wanted = [link for link in links if link]
+    if len(wanted) < PARALLEL_FROM or (os.cpu_count() or 1) < 2:
+        made = [qr_png(link) for link in wanted]
+    else:
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(min(os.cpu_count() or 2, 4)) as pool:
+            made = list(pool.map(qr_png, wanted, chunksize=100))
+    pictures = iter(made)
+    return [next(pictures) if link else b"" for link in links]
+
+
 def _chunk(kind: bytes, data: bytes) -> bytes:
     return (struct.pack(">I", len(data)) + kind + data
             + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
@@ -84,6 +101,7 @@ def write(lines: Sequence[InviteLine], path: Path, title: str) -> None:
         sheet.set_column(column, column, width)
         sheet.write(1, column, label, bold)
     sheet.set_row(1, 32)
+    pictures = qr_pngs([line.link or "" for line in lines])
     for number, line in enumerate(lines, 1):
         row = number + 1
         sheet.write(row, 0, number, wrap)
@@ -97,7 +115,7 @@ def write(lines: Sequence[InviteLine], path: Path, title: str) -> None:
             # the link broken where a phone user would read it; the cell keeps the whole URL
             sheet.write_url(row, 4, line.link, small, string=line.link.replace("?", "\n?"))
             sheet.insert_image(row, 3, f"qr{number}.png", {
-                "image_data": io.BytesIO(qr_png(line.link)), "x_offset": 6, "y_offset": 4,
+                "image_data": io.BytesIO(pictures[number - 1]), "x_offset": 6, "y_offset": 4,
                 "x_scale": 0.75, "y_scale": 0.75, "object_position": 1})
         else:
             sheet.set_row(row, 30)

@@ -20,3 +20,15 @@ def test_the_qr_png_is_the_picture_segno_draws() -> None:
     assert ours.size == reference.size == (148, 148)
     assert ours.tobytes() == reference.tobytes()
     assert 0 in ours.tobytes() and 255 in ours.tobytes()  # black modules on white
+
+
+def test_many_codes_drawn_over_every_core_are_the_same_pictures_in_order() -> None:
+    from reports.invite_sheet import PARALLEL_FROM, qr_pngs
+
+    links = [f"https://t.me/nhacviec_bot?start=code{n:05d}" if n % 7 else ""
+             for n in range(PARALLEL_FROM + 100)]
+    drawn = qr_pngs(links)
+    assert len(drawn) == len(links)
+    for n in (1, 2, 13, len(links) - 1):
+        assert drawn[n] == (qr_png(links[n]) if links[n] else b"")
+    assert drawn[0] == b"" and drawn[7] == b""
