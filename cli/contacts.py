@@ -27,6 +27,7 @@ def register(app: typer.Typer) -> None:
                         invoke_without_command=True)
     app.add_typer(group, name="contacts")
     register_revoke(group)
+    register_import(group)
 
     @group.callback()
     def show(ctx: typer.Context) -> None:
@@ -77,6 +78,73 @@ def register(app: typer.Typer) -> None:
             fail(str(exc))
         target = agency or "điều phối"
         typer.echo(f"Đã liên kết liên hệ {contact_id}: {channel}:{chat_id} → {target}.")
+
+
+def register_import(group: typer.Typer) -> None:
+    @group.command("import")
+    def import_sheet(
+        file: Annotated[Path, typer.Argument(help="Danh sách đầu mối (.xlsx hoặc .csv): Cơ "
+                                                  "quan, Họ tên, Nền tảng, Mã chat, Số điện "
+                                                  "thoại")],
+        dry_run: Annotated[bool, typer.Option("--dry-run",
+                                              help="Chỉ kiểm tra, không ghi")] = False,
+    ) -> None:
+        """Liên kết một lần cả danh sách đầu mối tỉnh đã có; dòng chỉ có số điện thoại được
+        tạo mã mời. Có dòng sai thì không ghi gì."""
+        from bot.enrolling import INVITE_TTL
+        from cli.contact_sheet import check, read_sheet
+        from storage import invites
+        from storage.contacts import ContactError, add_contact, find_agency
+
+        if not file.is_file():
+            fail(f"không tìm thấy tệp {file}")
+        rows, problems = read_sheet(file)
+        if problems:
+            fail(problems[0])
+        if not rows:
+            fail(f"{file.name}: không có dòng đầu mối nào dưới dòng tiêu đề")
+        problems = [p for p in (check(row) for row in rows) if p]
+
+        async def work(built: App) -> tuple[list[str], list[str]]:
+            found, said = list(problems), []
+            now = built.now()
+            async with built.db.uow() as uow:
+                for row in rows:
+                    if check(row):
+                        continue
+                    try:
+                        agency_id = await find_agency(uow.session, row.agency)
+                        if row.chat_id:
+                            await add_contact(uow.session, row.agency, row.platform,
+                                              row.chat_id, row.name, "focal", now)
+                            said.append(f"dòng {row.line}: {row.name or row.chat_id} → "
+                                        f"{row.agency} ({row.platform}:{row.chat_id})")
+                        elif dry_run:
+                            said.append(f"dòng {row.line}: {row.name} ({row.phone}) — sẽ tạo "
+                                        f"mã mời đầu mối của {row.agency}")
+                        else:
+                            codes = await invites.create_many(uow.session, [agency_id],
+                                                              "focal", "cli:sheet", INVITE_TTL,
+                                                              now)
+                            said.append(f"dòng {row.line}: {row.name} ({row.phone}) — gửi "
+                                        f"«/start {codes[agency_id]}» cho bot để nhận nhắc "
+                                        f"việc của {row.agency}")
+                    except ContactError as exc:
+                        found.append(f"dòng {row.line}: {exc}")
+                if not found and not dry_run:
+                    await uow.commit()
+            return found, said
+
+        found, said = with_app(work)
+        if found:
+            for problem in found:
+                typer.echo(f"Lỗi: {problem}", err=True)
+            fail(f"{len(found)} dòng sai: không liên kết ai; sửa tệp rồi chạy lại")
+        for line in said:
+            typer.echo(line)
+        verb = "Sẽ liên kết" if dry_run else "Đã liên kết"
+        typer.echo(f"{verb} {len(said)} đầu mối từ {file.name}"
+                   + (" (chạy thử: chưa ghi gì)." if dry_run else "."))
 
 
 def register_revoke(group: typer.Typer) -> None:

@@ -207,3 +207,52 @@ async def test_the_summary_counts_tasks_and_assignments_of_a_section_apart(
     sections = [row for row in reply.text.splitlines() if row.startswith("• ") and "nhiệm vụ ·"
                 in row]
     assert len(sections) == 7
+
+
+def test_contacts_import_links_a_provinces_list_or_stores_nothing(
+        province_sync: str, tmp_path: Path) -> None:
+    import openpyxl
+
+    def sheet(rows: list[list[object]]) -> Path:
+        book = openpyxl.Workbook()
+        book.active.append(["DANH SÁCH ĐẦU MỐI CCHC"])
+        book.active.append(["STT", "Cơ quan", "Họ tên", "Nền tảng", "Mã chat", "Số điện thoại"])
+        for row in rows:
+            book.active.append(row)
+        path = tmp_path / "dau-moi.xlsx"
+        book.save(path)
+        return path
+
+    good = [[1, "Sở Tư pháp", "Nguyễn Thị Hoa", "Telegram", 700001, ""],
+            [2, "UBND phường Long Xuyên", "Trần Văn Bình", "Zalo", "z-binh", ""],
+            [3, "UBND xã Mỹ Hòa Hưng", "Lê Thị Cúc", "zalo", "", "0912 345 678"]]
+    bad = [*good, [4, "Sở Ma Thuật", "Ai đó", "telegram", 700004, ""],
+           [5, "Sở Tài chính", "Phạm An", "viber", 700005, ""],
+           [6, "Sở Y tế", "Võ Hạnh", "telegram", "abc", ""]]
+    refused = nhacviec(province_sync, "contacts", "import", str(sheet(bad)))
+    assert refused.exit_code == 2
+    for problem in ("dòng 6: không có cơ quan «Sở Ma Thuật»", "dòng 7: nền tảng «viber»",
+                    "dòng 8: mã chat Telegram «abc» phải là số", "3 dòng sai: không liên kết ai"):
+        assert problem in refused.output, refused.output
+    assert "Chưa có liên hệ nào." in nhacviec(province_sync, "contacts").output
+
+    tried = nhacviec(province_sync, "contacts", "import", str(sheet(good)), "--dry-run")
+    assert tried.exit_code == 0 and "Sẽ liên kết 3 đầu mối" in tried.output
+    assert "Chưa có liên hệ nào." in nhacviec(province_sync, "contacts").output
+
+    done = nhacviec(province_sync, "contacts", "import", str(sheet(good)))
+    assert done.exit_code == 0 and "Đã liên kết 3 đầu mối" in done.output, done.output
+    assert "gửi «/start " in done.output  # the phone-only row: an invite to send
+    listed = nhacviec(province_sync, "contacts").output
+    assert "Sở Tư pháp\ttelegram:700001\tNguyễn Thị Hoa" in listed
+    assert "UBND phường Long Xuyên\tzalo:z-binh\tTrần Văn Bình" in listed
+    again = nhacviec(province_sync, "contacts", "import", str(sheet(good)))
+    assert again.exit_code == 2 and "đã được liên kết" in again.output
+
+
+@pytest.fixture
+def province_sync(db_url: str) -> str:
+    for args in (("db", "upgrade"), ("import", str(PLAN))):
+        result = nhacviec(db_url, *args)
+        assert result.exit_code == 0, result.output
+    return db_url
