@@ -18,7 +18,7 @@ if TYPE_CHECKING:  # loaded by the commands that use them: `--help` stays quick
 # `remind` waits this long for retries (rate limits, short back-offs); later ones are left
 # in the outbox for `nhacviec run`.
 DRAIN_PATIENCE_SECONDS = 120.0
-STAGE_LABELS = {"before": "sắp đến hạn", "due": "đến hạn", "overdue": "quá hạn",
+STAGE_LABELS = {"before": "nhắc trước hạn", "due": "đến hạn", "overdue": "quá hạn",
                 "escalation": "báo Sở Nội vụ", "checkin": "cập nhật tháng",
                 "digest": "tổng hợp tuần"}
 

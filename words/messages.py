@@ -66,7 +66,7 @@ def timing(due: dt.date | None, today: dt.date) -> str:
 
 
 NOTICE_STAGES = frozenset({"notice", "extension", "confirm", "refusal", "nudge"})
-_HEADINGS = {"before": "Sắp đến hạn", "due": "Đến hạn", "overdue": "Quá hạn",
+_HEADINGS = {"before": "Nhắc trước hạn", "due": "Đến hạn", "overdue": "Quá hạn",
              "checkin": "Cập nhật tiến độ hằng tháng"}
 
 
