@@ -190,7 +190,10 @@ class Writer:
         if not group:
             return
         first = group[0]
-        task = [first.ref, first.content, first.product, first.lead_text,
+        lead = first.lead_text
+        if len(group) == 1 and first.reassigned:  # the lead Sở Nội vụ gave it to
+            lead = f"{first.agency} (Sở Nội vụ giao lại; kế hoạch ghi: {first.lead_text})"
+        task = [first.ref, first.content, first.product, lead,
                 first.coordinating_text, first.deadline_text]
         if len(group) == 1:
             self._append(sheet, [*task, first.due, first.note, *self._status(first)],

@@ -256,3 +256,43 @@ def province_sync(db_url: str) -> str:
         result = nhacviec(db_url, *args)
         assert result.exit_code == 0, result.output
     return db_url
+
+
+async def test_the_workbook_shows_the_current_occurrence_the_new_lead_and_real_history(
+        province: str, db: Database, tmp_path: Path) -> None:
+    """A monthly duty done and confirmed showed the closed occurrence's 100 % and document
+    beside "Trong hạn"; a reassigned task showed the plan's lead; Lịch sử was mostly the
+    automatic rolls of recurring duties."""
+    import openpyxl
+
+    from reports import build
+    from reports.state import scope
+    from tests.engine_helpers import assignment_of
+    from tests.test_conversation import Chat
+    from words.messages import assignment_code
+
+    day = dt.date(2026, 1, 26)
+    bot = Handlers(db, lambda: day, admin_ids={"telegram:9001"})
+    await contact(db, "Sở Tài chính", "501", channel="telegram")
+    await contact(db, "Sở Tư pháp", "502", channel="telegram")
+    vi2 = assignment_code(await assignment_of(db, "VI.2", "Sở Tài chính"))  # monthly, 20th
+    finance, snv = Chat(bot, "501"), Chat(bot, "9001")
+    assert "chờ Sở Nội vụ xác nhận" in await finance.say(f"{vi2} xong 03/BC-STC")
+    assert "Đã xác nhận" in await snv.say(f"/xacnhan {vi2} dat")
+    ii1 = assignment_code(await assignment_of(db, "II.1", "Sở Tư pháp"))
+    moved = await snv.say(f"/giaolai {ii1} Văn phòng UBND tỉnh")
+    assert "Văn phòng UBND tỉnh" in moved, moved
+    path = tmp_path / "bc.xlsx"
+    async with db.uow() as uow:
+        await build.write(uow.session, scope(day, None, dt.timezone(dt.timedelta(hours=7))),
+                          "xlsx", path, dt.timezone(dt.timedelta(hours=7)))
+    book = openpyxl.load_workbook(path)
+    rows = {row[0]: row for row in book["Tiến độ"].iter_rows(min_row=3, values_only=True)
+            if row[0]}
+    assert rows["VI.2"][8].startswith("Trong hạn") and rows["VI.2"][9] is None
+    assert rows["VI.2"][10] is None  # the closed occurrence's document is in Lịch sử
+    assert rows["II.1"][3].startswith("Văn phòng UBND tỉnh (Sở Nội vụ giao lại")
+    history = [row for row in book["Lịch sử"].iter_rows(min_row=3, values_only=True) if row[0]]
+    assert {row[3] for row in history} == {"VI.2", "II.1"}
+    assert any(row[10] == "03/BC-STC" for row in history)
+    assert all(row[5] for row in history)  # every row is somebody's answer or decision
