@@ -38,7 +38,8 @@ HELP = """Nhắc việc CCHC — các lệnh:
 
 HELP_COORDINATOR = """Lệnh cho Sở Nội vụ:
 /tonghop — số phân công theo tình trạng, quá hạn, theo mục
-/quahan — quá hạn theo nhiệm vụ và cơ quan · /sapden [số ngày] — sắp đến hạn (mặc định 3 ngày làm việc)
+/quahan — quá hạn theo nhiệm vụ và cơ quan
+/sapden [số ngày] — sắp đến hạn (mặc định 3 ngày làm việc)
 /chuabaocao — chưa có báo cáo, cơ quan chưa có đầu mối
 /nhiemvu <cơ quan> · /chitiet <mã|số hiệu> — chi tiết và lịch sử
 /duyet — đề nghị gia hạn chờ duyệt · /nhac <mã> — nhắc ngay · /moi <cơ quan> — tạo mã mời
