@@ -103,7 +103,10 @@ def live_filter(s: Scope) -> list[ColumnElement[bool]]:
     conditions.append(Plan.code.in_(s.plans) if s.plans else Plan.active.is_(True))
     if s.historical:
         conditions += [or_(Task.withdrawn_at.is_(None), Task.withdrawn_at >= s.cutoff),
-                       or_(Assignment.removed_at.is_(None), Assignment.removed_at >= s.cutoff)]
+                       or_(Assignment.removed_at.is_(None), Assignment.removed_at >= s.cutoff),
+                       # added to the plan after that day: not yet in it then
+                       or_(Task.created_at.is_(None), Task.created_at < s.cutoff),
+                       or_(Assignment.created_at.is_(None), Assignment.created_at < s.cutoff)]
     else:
         conditions += [Task.withdrawn_at.is_(None), Assignment.removed_at.is_(None)]
     return conditions

@@ -83,9 +83,10 @@ async def import_plan(session: AsyncSession, draft: PlanDraft, directory: Direct
                     warnings=[{"line": w.line, "message": w.message} for w in draft.warnings])
     session.add(run)
     await session.flush()
+    added_on = _added_on(today) if not created else None
     task_ids = await _upsert_tasks(session, plan.id, run.id, draft, sections, report,
-                                   accept_matches)
-    await _sync_assignments(session, draft, task_ids, agencies, report)
+                                   accept_matches, added_on)
+    await _sync_assignments(session, draft, task_ids, agencies, report, added_on)
     await lifecycle.open_occurrences(session, today or dt.date.today(), [plan.id])
     await tallies.rebuild(session, [plan.id])  # deadlines, tasks and assignments may have moved
     run.added, run.changed, run.withdrawn = (len(report.added), len(report.changed),
@@ -186,7 +187,7 @@ def _match(stored: list[Task], draft: PlanDraft, accept: bool) -> Matches:
 
 async def _upsert_tasks(session: AsyncSession, plan_id: int, run_id: int, draft: PlanDraft,
                         sections: dict[str, int], report: ImportReport,
-                        accept_matches: bool) -> dict[str, int]:
+                        accept_matches: bool, added_on: dt.datetime | None) -> dict[str, int]:
     stored = list((await session.execute(select(Task).where(Task.plan_id == plan_id))).scalars())
     matches = _match(stored, draft, accept_matches)
     if matches.uncertain and not accept_matches:
@@ -200,7 +201,7 @@ async def _upsert_tasks(session: AsyncSession, plan_id: int, run_id: int, draft:
         values = _task_values(task, sections, position)
         matched = matches.by_ref.get(task.ref)
         if matched is None:
-            new_rows.append({"plan_id": plan_id, "ref": task.ref, **values})
+            new_rows.append({"plan_id": plan_id, "ref": task.ref, "created_at": added_on, **values})
             report.added.append(task.ref)
             continue
         _apply_changes(session, by_id[matched], values, run_id, report)
@@ -262,7 +263,8 @@ def _apply_changes(session: AsyncSession, current: Task, values: dict[str, Any],
 
 
 async def _sync_assignments(session: AsyncSession, draft: PlanDraft, task_ids: dict[str, int],
-                            agencies: dict[str, int], report: ImportReport) -> None:
+                            agencies: dict[str, int], report: ImportReport,
+                            added_on: dt.datetime | None) -> None:
     wanted: dict[tuple[int, int, str], str | None] = {}
     for task in draft.tasks:
         for role, refs in (("lead", task.lead), ("coordinating", task.coordinating)):
@@ -278,7 +280,8 @@ async def _sync_assignments(session: AsyncSession, draft: PlanDraft, task_ids: d
         for task_id, agency_id, role, row_id, removed_at, planned in rows.all():
             # a reassigned assignment still answers to the agency the plan names
             existing[(task_id, planned or agency_id, role)] = (row_id, removed_at)
-    fresh = [{"task_id": t, "agency_id": a, "role": r, "via_group": g, "status": "chua_thuc_hien"}
+    fresh = [{"task_id": t, "agency_id": a, "role": r, "via_group": g, "status": "chua_thuc_hien",
+              "created_at": added_on}
              for (t, a, r), g in wanted.items() if (t, a, r) not in existing]
     if fresh:
         await _bulk_insert(session, Assignment, fresh)
@@ -316,6 +319,13 @@ async def _bulk_insert(session: AsyncSession, model: type[Task] | type[Assignmen
 def _copy_value(value: Any, as_json: bool) -> Any:
     """COPY sends JSON columns as text; everything else as it is."""
     return json.dumps(value, ensure_ascii=False) if as_json and value is not None else value
+
+
+def _added_on(today: dt.date | None) -> dt.datetime:
+    """When a re-import adds a task: the start of the app's day (its clock, so a demo or a
+    test on another day agrees with its reports); what a plan held from its first import
+    has none and counts from the plan's start."""
+    return dt.datetime.combine(today or dt.date.today(), dt.time(), dt.UTC)
 
 
 def _chunks(items: list[int], size: int) -> list[list[int]]:

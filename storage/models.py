@@ -103,6 +103,8 @@ class Task(Base):
     subsection: Mapped[str | None] = mapped_column(Text)
     extra: Mapped[dict[str, str] | None] = mapped_column(JSON)  # columns beyond ours
     withdrawn_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # when it entered the record: a report as of an earlier day leaves it out
+    created_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class Assignment(Base):
@@ -137,6 +139,7 @@ class Assignment(Base):
     # a re-import matches on it and keeps the reassignment. An agencies.id, kept without a
     # foreign key so that every `join(Agency)` stays the assignment's own agency.
     reassigned_from: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class ImportRun(Base):

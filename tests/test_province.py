@@ -296,3 +296,23 @@ async def test_the_workbook_shows_the_current_occurrence_the_new_lead_and_real_h
     assert {row[3] for row in history} == {"VI.2", "II.1"}
     assert any(row[10] == "03/BC-STC" for row in history)
     assert all(row[5] for row in history)  # every row is somebody's answer or decision
+
+
+def test_a_report_as_of_an_earlier_day_leaves_out_tasks_added_later(
+        province_sync: str, tmp_path: Path) -> None:
+    """A task added by a re-import on 02/03/2026 is not in the plan as of 01/03/2026."""
+    added = PLAN.read_text(encoding="utf-8") + (
+        "8\tLập danh mục dữ liệu dùng chung\tDanh mục\tSở Khoa học và Công nghệ\t\t"
+        "Quý II/2026\n")
+    later = tmp_path / "plan-v2.txt"
+    later.write_text(added, encoding="utf-8")
+    again = nhacviec(province_sync, "import", str(later), NHACVIEC_TODAY="2026-03-02")
+    assert again.exit_code == 0 and "thêm 1" in again.output, again.output
+
+    def total(day: str) -> int:
+        done = nhacviec(province_sync, "report", "--format", "md", "--as-of", day,
+                        NHACVIEC_TODAY="2026-03-10")
+        assert done.exit_code == 0, done.output
+        return int(done.output.split("Tổng số phân công chủ trì: **")[1].split("**")[0])
+
+    assert total("02/03/2026") == total("01/03/2026") + 1
