@@ -115,7 +115,9 @@ def check_file(path: Path) -> list[str]:
         data = yaml.safe_load(text)
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else 1
-        return [f"dòng {line}: YAML sai cú pháp: {exc.problem}"]
+        from cli.faults import yaml_problem
+
+        return [f"dòng {line}: YAML sai cú pháp: {yaml_problem(exc.problem)}"]
     if not isinstance(data, dict) or not isinstance(data.get("agencies"), list):
         return ["dòng 1: tệp phải là một bảng YAML có mục «agencies» (danh sách cơ quan)"]
     lines = text.splitlines()

@@ -124,7 +124,10 @@ async def _database(db: Database, today: dt.date) -> list[Check]:
     try:
         current = await current_revision(db.engine)
     except Exception as exc:  # unreachable server, wrong password…
-        return [Check("Cơ sở dữ liệu", False, f"không kết nối được: {exc}")]
+        from cli.faults import explain
+
+        return [Check("Cơ sở dữ liệu", False, explain(exc) or
+                      f"không kết nối được máy chủ cơ sở dữ liệu ({type(exc).__name__})")]
     head = head_revision()
     if current != head:
         return [Check("Cơ sở dữ liệu", False, f"phiên bản {current or 'trống'}, cần {head}: "
@@ -170,7 +173,9 @@ async def _platform(http: httpx.AsyncClient, name: str, base: str, expected: str
         me = await _call(http, f"{base}/getMe")
         info = await _call(http, f"{base}/getWebhookInfo")
     except (httpx.HTTPError, ValueError) as exc:
-        return [Check(f"{name}: token", False, _clean(str(exc), base))]
+        from cli.faults import platform
+
+        return [Check(f"{name}: token", False, _clean(platform(exc), base))]
     if not me.get("ok"):
         return [Check(f"{name}: token", False, f"bị từ chối: {me.get('description', me)}")]
     who = me["result"].get("username") or me["result"].get("account_name") or "?"

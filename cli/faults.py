@@ -49,3 +49,37 @@ def explain(exc: BaseException) -> str | None:
             return _ERRNO[current.errno].format(where)
         current = current.__cause__ or current.__context__
     return None
+
+
+def platform(exc: BaseException) -> str:
+    """What went wrong reaching a chat platform, in a few Vietnamese words — never taken for
+    the database's fault ("connection refused" is the platform's here)."""
+    text = f"{type(exc).__name__}: {exc}"
+    if isinstance(exc, ConnectionRefusedError) or any(mark in text for mark in (
+            "Connect call failed", "Cannot connect", "ConnectError", "ConnectorError",
+            "All connection attempts failed", "Connection refused")):
+        return "không kết nối được máy chủ của nền tảng (bị từ chối)"
+    if isinstance(exc, TimeoutError) or "Timed out" in text or "Timeout" in text:
+        return "máy chủ của nền tảng không trả lời kịp"
+    if "Expecting value" in text or "JSON" in text:
+        return "máy chủ của nền tảng trả lời không phải JSON (có thể đang bảo trì)"
+    return f"nền tảng báo lỗi: {exc}"
+
+
+_YAML = ((re.compile(r"expected ',' or '\]'"), "thiếu dấu phẩy hoặc dấu «]» đóng danh sách"),
+         (re.compile(r"expected ',' or '\}'"), "thiếu dấu phẩy hoặc dấu «}» đóng bảng"),
+         (re.compile(r"mapping values are not allowed"),
+          "dấu hai chấm không đúng chỗ (tên có dấu «:» cần đặt trong ngoặc kép)"),
+         (re.compile(r"could not find expected ':'"), "thiếu dấu hai chấm sau tên mục"),
+         (re.compile(r"found character '\\t'"), "có ký tự Tab: YAML chỉ thụt lề bằng dấu cách"),
+         (re.compile(r"expected <block end>|bad indentation"), "thụt lề không thẳng hàng"),
+         (re.compile(r"found unexpected end of stream|while scanning a quoted"),
+          "thiếu dấu ngoặc kép đóng"))
+
+
+def yaml_problem(problem: str | None) -> str:
+    """A YAML parser's complaint, said in Vietnamese."""
+    for pattern, said in _YAML:
+        if pattern.search(problem or ""):
+            return said
+    return "cú pháp không đúng (xem dấu ngoặc, dấu hai chấm, thụt lề ở dòng này)"

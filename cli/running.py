@@ -16,6 +16,7 @@ import typer
 
 from bot.channels.base import Permanent
 from cli.common import fail, settings, with_app
+from cli.faults import platform as platform_fault
 
 if TYPE_CHECKING:  # loaded by the commands that use them: `--help` stays quick
     from cli.bootstrap import App
@@ -207,17 +208,6 @@ async def start_platform(name: str, start: Callable[[], Awaitable[None]],
             if stop.is_set():
                 return False
         delay = min(delay * 2, PLATFORM_RETRY_CAP)
-
-
-def platform_fault(exc: BaseException) -> str:
-    """What went wrong with the platform, in a few Vietnamese words (never the database's)."""
-    text = f"{type(exc).__name__}: {exc}"
-    if isinstance(exc, ConnectionRefusedError) or "Connect call failed" in text \
-            or "Cannot connect" in text or "ConnectError" in text or "ConnectorError" in text:
-        return "không kết nối được máy chủ của nền tảng (bị từ chối)"
-    if isinstance(exc, TimeoutError) or "Timed out" in text or "Timeout" in text:
-        return "máy chủ của nền tảng không trả lời kịp"
-    return f"nền tảng báo lỗi: {exc}"
 
 
 def _stop_on_signals() -> asyncio.Event:

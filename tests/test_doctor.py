@@ -81,3 +81,30 @@ async def test_a_report_count_that_drifted_is_named(
     await db.dispose()
     code, out = await doctor(env)
     assert code == 1 and "Có 2 mục cần xử lý: Đầu mối, Số liệu báo cáo." in out
+
+
+def test_doctor_and_directory_check_say_faults_in_vietnamese(tmp_path: Path) -> None:
+    """The driver's "[Errno 111] Connection refused", httpx's "All connection attempts
+    failed" and PyYAML's "expected ',' or ']'" reached the IT officer as they were."""
+    from socket import socket
+
+    with socket() as free:
+        free.bind(("127.0.0.1", 0))
+        port = free.getsockname()[1]
+    runner = CliRunner()
+    database = runner.invoke(app, ["doctor"], env={
+        "NHACVIEC_DATABASE_URL": f"postgresql://nobody@127.0.0.1:{port}/x"})
+    platform = runner.invoke(app, ["doctor"], env={
+        "NHACVIEC_DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}",
+        "NHACVIEC_TELEGRAM_BOT_TOKEN": "1:abc",
+        "NHACVIEC_TELEGRAM_API_BASE_URL": f"http://127.0.0.1:{port}/bot"})
+    broken = tmp_path / "bad.yaml"
+    broken.write_text("name: x\nagencies:\n  - name: [a\n", encoding="utf-8")
+    yaml = runner.invoke(app, ["directory", "check", str(broken)])
+    said = database.output + platform.output + yaml.output
+    assert "máy chủ cơ sở dữ liệu (bị từ chối)" in database.output
+    assert "không kết nối được máy chủ của nền tảng (bị từ chối)" in platform.output
+    assert "thiếu dấu phẩy hoặc dấu «]»" in yaml.output
+    for english in ("Connection refused", "All connection attempts", "expected ','",
+                    "Errno"):
+        assert english not in said
