@@ -15,7 +15,7 @@ from reports.state import CATEGORIES, CATEGORY_LABELS, Scope, scope
 from storage import answers, outbox, queries
 from storage.uow import UnitOfWork, default_calendar
 from tracking.calendar import WorkCalendar
-from tracking.status import DUE_SOON_WORKING_DAYS, Day
+from tracking.status import DUE_SOON_WORKING_DAYS, Day, deadline
 from words.codes import code_to_id
 from words.messages import assignment_code
 from words.texts import ROLE_LABELS, STATUS_LABELS, date_vn, days_phrase, parse_date_vn, shorten
@@ -118,13 +118,23 @@ class Coordinator:
             else self.due_soon_days
         today, day = self.today(), self._day(days)
         rows = await queries.due_between(uow.session, day.last_passed + dt.timedelta(days=1),
-                                         day.soon_until)
+                                         day.soon_until, limit=20_000)  # grouped by task below
         if not rows:
             return [Reply(f"Không có nhiệm vụ nào đến hạn trong {days} ngày làm việc tới.")]
         lines = [f"Sắp đến hạn (trong {days} ngày làm việc tới, đến {date_vn(day.soon_until)}):"]
-        lines += [f"• #{assignment_code(aid)} {ref} — {agency}: hạn {date_vn(due)} "
-                  f"({days_phrase(due, today)}), {STATUS_LABELS.get(status, status)}"
-                  for ref, agency, due, status, aid in rows]
+        by_task: dict[tuple[str, dt.date], list[tuple[str, str, int]]] = {}
+        for ref, agency, due, status, aid in rows:
+            by_task.setdefault((ref, due), []).append((agency, status, aid))
+        calendar = self._calendar()
+        for (ref, due), group in by_task.items():  # a task led by 35 agencies is one line
+            when = days_phrase(due, today, legal=deadline(due, calendar))
+            if len(group) == 1:
+                agency, status, aid = group[0]
+                lines.append(f"• #{assignment_code(aid)} {ref} — {agency}: hạn {date_vn(due)} "
+                             f"({when}), {STATUS_LABELS.get(status, status)}")
+            else:
+                lines.append(f"• {ref} — {len(group)} cơ quan chưa hoàn thành: hạn "
+                             f"{date_vn(due)} ({when}). Từng cơ quan: /chitiet {ref}")
         return [Reply("\n".join(lines))]
 
     async def unanswered(self, uow: UnitOfWork, _argument: str) -> list[Reply]:

@@ -216,3 +216,20 @@ async def test_nothing_is_said_forwarded_when_no_coordinator_will_receive_it(
     async with db.uow() as uow:
         assert (await uow.session.execute(select(Contact.id).where(
             Contact.chat_id == "9002"))).scalar_one()
+
+
+async def test_due_soon_never_calls_a_task_overdue_and_reads_a_group_as_one_line(
+        db: Database, example_path: Path, directory: Directory) -> None:
+    """On Monday 02/10/2023, VII.2 (due Saturday 30/09, so until the end of Monday) was
+    listed under "Sắp đến hạn" as "quá hạn 2 ngày"; I.4 was 35 lines, cut at 60 silently."""
+    from bot.types import Incoming
+
+    await load_example(db, example_path, directory)
+    monday = Handlers(db, lambda: dt.date(2023, 10, 2), admin_ids={"telegram:9001"})
+    [soon] = await monday.handle(Incoming("telegram", "9001", "/sapden", "Sở Nội vụ"))
+    assert "quá hạn" not in soon.text
+    assert "VII.2" in soon.text and "tính đến hết 02/10/2023" in soon.text
+    year_end = Handlers(db, lambda: dt.date(2023, 12, 29), admin_ids={"telegram:9001"})
+    [soon] = await year_end.handle(Incoming("telegram", "9001", "/sapden", "Sở Nội vụ"))
+    assert soon.text.count("I.4") == 2  # the line and its /chitiet I.4
+    assert "I.4 — 35 cơ quan chưa hoàn thành" in soon.text

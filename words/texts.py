@@ -147,10 +147,15 @@ def shorten(text: str, limit: int = 90) -> str:
     return cut + "…"
 
 
-def days_phrase(due: dt.date | None, today: dt.date, loud: bool = False) -> str:
-    """`còn 3 ngày` / `đến hạn hôm nay` / `quá hạn 2 ngày` (`QUÁ HẠN` when `loud`)."""
+def days_phrase(due: dt.date | None, today: dt.date, loud: bool = False,
+                legal: dt.date | None = None) -> str:
+    """`còn 3 ngày` / `đến hạn hôm nay` / `quá hạn 2 ngày` (`QUÁ HẠN` when `loud`). `legal`:
+    the deadline when `due` falls on a day off (the next working day): until it passes the
+    work is not late, and the phrase says so instead of "quá hạn"."""
     if due is None:
         return ""
+    if legal is not None and due < today <= legal:
+        return f"hạn rơi vào ngày nghỉ, tính đến hết {legal:%d/%m/%Y}"
     delta = (due - today).days
     if delta > 0:
         return f"còn {delta} ngày"
