@@ -11,6 +11,7 @@ that it does not know make the phrase `unrecognised`: kept verbatim and warned, 
 from __future__ import annotations
 
 import calendar
+import dataclasses
 import datetime as dt
 import itertools
 import re
@@ -40,9 +41,21 @@ _YEAR_GROUP = {"half": "hy", "dmy": "dy", "dmyw": "wy", "my": "my_", "mw": "ty",
 _NO_DATE = re.compile(r"^(theo quy dinh|theo chi dao|theo yeu cau|theo ke hoach|theo tien do|"
                       r"theo chuc nang|thuc hien theo quy dinh)")
 # Phrases that wait for something outside the plan: no date, listed as event-driven.
-_EVENT = re.compile(r"^(khi co|khi duoc|khi phat sinh|ngay sau khi|theo lo trinh|theo huong dan|"
-                    r"theo van ban|kip thoi|tuy theo|tuy tinh hinh)|\bsau khi\b|\bkhi co\b|"
-                    r"\bphat sinh\b")
+_EVENT = re.compile(r"^(?:thuc hien )?(khi co|khi duoc|khi phat sinh|ngay sau khi|theo lo trinh|"
+                    r"theo huong dan|theo van ban|kip thoi|tuy theo|tuy tinh hinh)|"
+                    r"\bsau khi\b|\bkhi co\b|\bphat sinh\b")
+# "… và rà soát hằng năm", "… . Rà soát, điều chỉnh khi cần": a completion, then a follow-up
+_JOIN = re.compile(r"\s+va\s+|\s*[.;]\s+|\s*,\s+(?=(?:va\s+)?(?:duy tri|cap nhat|ra soat|"
+                   r"hang|dinh ky|thuong xuyen))")
+_AS_NEEDED = re.compile(r"^(?:sau do\s+)?(?:(?:duy tri|cap nhat|bo sung|ra soat|dieu chinh|"
+                        r"sua doi|van hanh|theo doi)[ ,]*)+.*\b(khi can|neu can|khi co yeu cau|"
+                        r"cac nam sau|nam sau)\b")
+# a follow-up says what is done after the completion ("2026 và những năm tiếp theo", with no
+# verb, is a yearly duty from 2026: plan.recurrence reads it)
+_FOLLOW_VERB = re.compile(r"\b(duy tri|cap nhat|bo sung|ra soat|dieu chinh|sua doi|van hanh|"
+                          r"theo doi|danh gia|bao cao|kiem tra|thuc hien)\b")
+# "Từ tháng 4/2027 đến khi kết thúc đợt rà soát": a start, then an event — no fixed date
+_UNTIL_EVENT = re.compile(r"^(?P<start>(?:tu|bat dau tu)\s+.+?)\s+(?:den|cho den|toi) khi\b")
 # Words that make a date relative or conditional: never read as a plain deadline.
 _RELATIVE = re.compile(r"\b(sau|khi|neu|trong vong|\d+ ngay( lam viec)?|tuan)\b")
 _START = re.compile(r"\b(tu|bat dau)(\s+ngay)?\s*$")
@@ -74,6 +87,10 @@ def parse_deadline(text: str, plan_year: int | None = None) -> Deadline:
         return Deadline(raw, DeadlineKind.NONE)
     if _NO_DATE.match(folded):
         return Deadline(raw, DeadlineKind.NONE)
+    compound = _compound(raw, folded, plan_year) if _JOIN.search(folded) or \
+        _UNTIL_EVENT.match(folded) else None
+    if compound is not None:
+        return compound
     recurring = read_recurring(raw, folded, plan_year)
     if recurring is not None:
         return recurring
@@ -83,6 +100,47 @@ def parse_deadline(text: str, plan_year: int | None = None) -> Deadline:
     if not found or _unknown_words(folded, found):
         return Deadline(raw, DeadlineKind.UNRECOGNISED)
     return _decide(raw, folded, found)
+
+
+def _compound(raw: str, folded: str, plan_year: int | None) -> Deadline | None:
+    """A phrase read whole as a completion and what follows it: the completion's date stays
+    the due date (the part a reminder needs), the follow-up is recorded beside it. A date
+    "và hằng tháng" is a monthly duty from that date on that day. None when the phrase is no
+    such compound (the other readers decide, or it is warned)."""
+    until = _UNTIL_EVENT.match(folded)
+    if until is not None:
+        start = _dated(until.group("start"), plan_year)
+        if start is not None and start.start is not None:
+            return Deadline(raw, DeadlineKind.EVENT, start=start.start)
+    for join in _JOIN.finditer(folded):
+        completion = _dated(folded[:join.start()], plan_year)
+        if completion is None or completion.due is None:
+            continue
+        rest = folded[join.end():].strip(" .")
+        then = read_recurring(rest, rest, plan_year)
+        if then is not None and then.kind is DeadlineKind.RECURRING and then.period \
+                and (_FOLLOW_VERB.search(rest) or re.fullmatch(r"(hang|moi) thang", rest)):
+            if (then.period == "monthly" and completion.kind is DeadlineKind.DATE
+                    and re.fullmatch(r"(hang|moi) thang", rest)):
+                return Deadline(raw, DeadlineKind.RECURRING, period="monthly",
+                                start=completion.due, days=((0, completion.due.day),))
+            return dataclasses.replace(completion, text=raw, follow_up=then.period)
+        if _AS_NEEDED.match(rest):
+            return dataclasses.replace(completion, text=raw, follow_up="as_needed")
+        if _EVENT.search(rest):  # "Trước 30/6/2027 và khi có phát sinh": the date stays
+            return dataclasses.replace(completion, text=raw, follow_up="event")
+    return None
+
+
+def _dated(folded: str, plan_year: int | None) -> Deadline | None:
+    """A plain reading of a phrase (dates, months, quarters, ranges, starts), or None."""
+    found = _expressions(folded, plan_year)
+    if not found or _unknown_words(folded, found):
+        return None
+    reading = _decide(folded, folded, found)
+    if reading.kind is DeadlineKind.START:
+        return reading
+    return reading if reading.due is not None else None
 
 
 def _normalise(folded: str) -> str:

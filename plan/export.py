@@ -35,6 +35,7 @@ def _task(task: TaskDraft) -> dict[str, Any]:
         "due_date": task.deadline.due.isoformat() if task.deadline.due else None,
         "deadline_start": task.deadline.start.isoformat() if task.deadline.start else None,
         "deadline_days": [list(day) for day in task.deadline.days],
+        "deadline_follow_up": task.deadline.follow_up,
         "part": task.part, "subsection": task.subsection, "extra": dict(task.extra),
         "note": task.note, "line": task.line,
     }

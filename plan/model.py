@@ -39,6 +39,9 @@ class Deadline:
     period: str | None = None
     start: dt.date | None = None
     days: tuple[tuple[int, int], ...] = ()
+    # what follows the completion in a compound phrase ("… và rà soát hằng năm"): a period
+    # name (yearly, continuous…) or "as_needed"; the due date is the completion's
+    follow_up: str | None = None
 
 
 @dataclass(frozen=True)

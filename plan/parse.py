@@ -206,6 +206,12 @@ def _build_task(raw: RawTask, ref: str, section: RawSection, key: str, group: Ra
         warnings.append(ParseWarning(raw.line, (
             f"ô nội dung của nhiệm vụ {ref} gồm {bullets} việc (gạch đầu dòng); giữ thành một "
             "nhiệm vụ — tách thành nhiều dòng trong phụ lục nếu cần theo dõi riêng")))
+    if deadline.follow_up is not None:  # read whole, and said: never a silent part reading
+        warnings.append(ParseWarning(raw.line, (
+            f"thời hạn «{deadline.text}» của nhiệm vụ {ref} đọc là: hạn "
+            f"{deadline.due:%d/%m/%Y}, sau đó {FOLLOW_UPS.get(deadline.follow_up, '?')}"
+            if deadline.due else f"thời hạn «{deadline.text}» của nhiệm vụ {ref}: "
+            f"{FOLLOW_UPS.get(deadline.follow_up, '?')}")))
     if not fields["deadline"]:
         warnings.append(ParseWarning(raw.line, f"nhiệm vụ {ref} chưa có thời hạn"))
     elif deadline.kind is DeadlineKind.UNRECOGNISED:
@@ -236,6 +242,12 @@ def _build_task(raw: RawTask, ref: str, section: RawSection, key: str, group: Ra
         subsection=_subsection(group), extra=tuple(raw.extra.items()),
         open_groups=lead.open_phrases + coordinating.open_phrases)
     return task, warnings
+
+
+FOLLOW_UPS = {"yearly": "rà soát, thực hiện hằng năm", "continuous": "duy trì thường xuyên",
+              "monthly": "hằng tháng", "quarterly": "hằng quý", "half_yearly": "6 tháng một lần",
+              "twice_yearly": "hai lần mỗi năm", "as_needed": "cập nhật, điều chỉnh khi cần",
+              "event": "khi có phát sinh / hướng dẫn"}
 
 
 def split_hubs(lead: tuple[AgencyRef, ...], coordinating: tuple[AgencyRef, ...]

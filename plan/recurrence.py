@@ -17,7 +17,8 @@ _PERIODS = (
     ("monthly", re.compile(r"\b(hang|moi) thang\b|\bdinh ky (hang )?thang\b|"
                            r"\bthang (mot|1) lan\b")),
     ("quarterly", re.compile(r"\b(hang|moi) quy\b|\bdinh ky (hang )?quy\b|"
-                             r"\bdinh ky (3|03|ba) thang\b|\bquy (mot|1) lan\b")),
+                             r"\bdinh ky (3|03|ba) thang\b|\bquy (mot|1) lan\b|"
+                             r"\bthang cuoi (cua )?(moi )?quy\b")),
     ("half_yearly", re.compile(r"\bdinh ky (6|06|sau) thang\b|\b(hang|moi) (6|06|sau) thang\b|"
                                r"\b(6|06|sau) thang (mot|1) lan\b|\bdinh ky nua nam\b")),
     ("yearly", re.compile(r"\b(hang|moi) nam\b|\bdinh ky (hang )?nam\b|\bnam (mot|1) lan\b|"

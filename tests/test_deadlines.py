@@ -254,3 +254,64 @@ def test_recurring_phrases_round_trip(phrase: str, _period: str,
     parsed = parse_deadline(phrase, 2026)
     again = parse_deadline(describe(parsed), 2026)
     assert (again.period, again.days, again.start) == (parsed.period, parsed.days, parsed.start)
+
+
+# (phrase, kind, due, start, follow-up, period, days) — our own wording of the shapes found
+# in 2025 plans. Every phrase is read whole; what cannot be is unrecognised (and warned).
+COMPOUND = [
+    ("Hoàn thành trong năm 2027 và cập nhật, bổ sung trong các năm sau (nếu cần)",
+     DeadlineKind.YEAR, dt.date(2027, 12, 31), None, "as_needed", None, ()),
+    ("Hoàn thành trong quý II năm 2027 và rà soát hằng năm",
+     DeadlineKind.QUARTER, dt.date(2027, 6, 30), None, "yearly", None, ()),
+    ("Ban hành trong năm 2027. Rà soát, điều chỉnh khi cần",
+     DeadlineKind.YEAR, dt.date(2027, 12, 31), None, "as_needed", None, ()),
+    ("Hoàn thành giai đoạn 2027 - 2028 và duy trì vận hành thường xuyên",
+     DeadlineKind.RANGE, dt.date(2028, 12, 31), dt.date(2027, 1, 1), "continuous", None, ()),
+    ("Hoàn thành năm 2027, duy trì thường xuyên",
+     DeadlineKind.YEAR, dt.date(2027, 12, 31), None, "continuous", None, ()),
+    ("Trước 30/6/2027 và khi có phát sinh",
+     DeadlineKind.DATE, dt.date(2027, 6, 30), None, "event", None, ()),
+    ("trước ngày 25 tháng 3 năm 2027 và hằng tháng",
+     DeadlineKind.RECURRING, None, dt.date(2027, 3, 25), None, "monthly", ((0, 25),)),
+    ("Từ tháng 4/2027 đến khi kết thúc đợt rà soát",
+     DeadlineKind.EVENT, None, dt.date(2027, 4, 1), None, None, ()),
+    ("Thực hiện theo lộ trình, hướng dẫn của các bộ, ngành",
+     DeadlineKind.EVENT, None, None, None, None, ()),
+    ("Trước ngày 15 của tháng cuối quý",
+     DeadlineKind.RECURRING, None, None, None, "quarterly", ((3, 15),)),
+    # not compounds: read as before
+    ("2026 và những năm tiếp theo", DeadlineKind.RECURRING, None, dt.date(2026, 1, 1), None,
+     "yearly", ()),
+    ("Quý I/2027 và Quý III/2027", DeadlineKind.QUARTER, dt.date(2027, 9, 30), None, None, None,
+     ()),
+    # no whole reading: unrecognised, kept verbatim and warned — never a part of it
+    ("Năm 2027 và triển khai tiếp theo chỉ đạo", DeadlineKind.UNRECOGNISED, None, None, None,
+     None, ()),
+    ("Tháng 6/2027; tiếp tục theo dõi", DeadlineKind.UNRECOGNISED, None, None, None, None, ()),
+]
+
+
+@pytest.mark.parametrize(("text", "kind", "due", "start", "follow_up", "period", "days"),
+                         COMPOUND)
+def test_compound_phrases_keep_their_completion_date(
+        text: str, kind: DeadlineKind, due: dt.date | None, start: dt.date | None,
+        follow_up: str | None, period: str | None, days: tuple[tuple[int, int], ...]) -> None:
+    found = parse_deadline(text, 2027)
+    assert (found.kind, found.due, found.start, found.follow_up, found.period, found.days) == (
+        kind, due, start, follow_up, period, days)
+
+
+def test_a_compound_reading_is_said_in_the_import_never_silent() -> None:
+    from config.directories import load_named
+    from plan.parse import parse_plan
+    from plan.readers import read_rows
+
+    plan = ("Số: 7/KH-UBND\nAn Giang, ngày 05 tháng 01 năm 2027\nKẾ HOẠCH\nCải cách hành chính "
+            "năm 2027\nSTT\tNội dung\tSản phẩm\tCơ quan chủ trì\tCơ quan phối hợp\tThời hạn\n"
+            "I\tThể chế\t\t\t\t\n1\tBan hành quy chế\tQuyết định\tSở Tư pháp\t\t"
+            "Hoàn thành trong quý II năm 2027 và rà soát hằng năm\n"
+            "2\tTheo dõi thi hành\tBáo cáo\tSở Tư pháp\t\tNăm 2027 và triển khai tiếp theo chỉ đạo\n")
+    draft = parse_plan(read_rows("p.txt", plan.encode()), load_named("an-giang-2025"))
+    said = [w.message for w in draft.warnings]
+    assert any("đọc là: hạn 30/06/2027, sau đó rà soát, thực hiện hằng năm" in m for m in said)
+    assert any("không đọc được thời hạn «Năm 2027 và triển khai" in m for m in said)
