@@ -28,7 +28,7 @@ from plan.text import fold
 from reports.plan_summary import summary, uncertain_text
 from storage import answers, uploads
 from storage.answers import Who
-from storage.importer import import_plan, planned_matches
+from storage.importer import import_plan, meta_changes, planned_matches
 from storage.uow import Database, UnitOfWork
 from words import texts
 
@@ -157,12 +157,15 @@ class Uploading:
         draft, choice = prepared.draft, prepared.choice
         assert draft is not None and choice is not None
         matches = await planned_matches(uow.session, draft, prepared.accept)
+        changes = await meta_changes(uow.session, draft)
         if prepared.upload_id is None:
             number = await uploads.stage(uow.session, who.contact_id, prepared.name,
                                          prepared.data, draft.meta.code, self.now())
-            uncertain = bool(matches and matches.uncertain)
+            uncertain = bool(matches and matches.uncertain) or bool(changes)
             end = (texts.UPLOAD_UNCERTAIN_END.format(number=number) if uncertain
                    else texts.UPLOAD_PREVIEW_END.format(number=number))
+            if changes:
+                end = _meta_lines(changes) + "\n" + end
             save = (Button(texts.SAVE_ANYWAY_BUTTON, f"{_ACCEPT}{number}") if uncertain
                     else Button(texts.SAVE_BUTTON, f"{_SAVE}{number}"))
             return [Reply(summary(draft, None, choice, matches, not_saved=end),
@@ -174,8 +177,12 @@ class Uploading:
         if matches and matches.uncertain and not prepared.accept:
             return [Reply(uncertain_text(matches.uncertain).split("\n", 1)[0] + "\n"
                           + texts.UPLOAD_UNCERTAIN_END.format(number=prepared.upload_id))]
+        if changes and not prepared.accept:  # a second confirmation before they change
+            return [Reply(_meta_lines(changes) + "\n"
+                          + texts.UPLOAD_UNCERTAIN_END.format(number=prepared.upload_id))]
         report = await import_plan(uow.session, draft, choice.directory,
-                                   f"chat:{prepared.name}", self.today(), prepared.accept)
+                                   f"chat:{prepared.name}", self.today(), prepared.accept,
+                                   update_meta=prepared.accept)
         outcome = next(line for line in summary(draft, report, choice).split("\n")
                        if line.startswith("Đã lưu"))
         if not await uploads.decide(uow.session, prepared.upload_id, True, outcome, self.now()):
@@ -199,6 +206,11 @@ async def _fetch_link(file: FileRef, limit: int) -> bytes:
     from bot.channels.http import fetch_url  # aiohttp only when a link is sent
 
     return await fetch_url(file, limit)
+
+
+def _meta_lines(changes: list[tuple[str, str, str]]) -> str:
+    return "Nạp lại sẽ đổi thông tin kế hoạch đã lưu:\n" + "\n".join(
+        f"• {label}: «{old}» → «{new}»" for label, old, new in changes)
 
 
 def drop_number(button: str) -> int | None:

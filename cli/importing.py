@@ -24,10 +24,10 @@ __all__ = ["as_json", "read_plan", "store_plan", "stored_matches", "summary", "u
 
 async def store_plan(db: Database, draft: PlanDraft, directory: Directory,
                      source: str, today: dt.date | None = None,
-                     accept_matches: bool = False) -> ImportReport:
+                     accept_matches: bool = False, update_meta: bool = False) -> ImportReport:
     async with db.uow() as uow:
         report = await import_plan(uow.session, draft, directory, source, today,
-                                   accept_matches)
+                                   accept_matches, update_meta)
         await uow.commit()
     return report
 

@@ -65,6 +65,9 @@ def import_command(
     with_duties: Annotated[bool, typer.Option(
         "--with-duties", help="Nhập cả các nhiệm vụ nêu trong nội dung văn bản (ngoài phụ lục)"
     )] = False,
+    update_meta: Annotated[bool, typer.Option(
+        "--update-meta", help="Nạp lại: cho phép đổi ngày ban hành, tên, cơ quan ban hành đã "
+                              "lưu của kế hoạch")] = False,
     accept_matches: Annotated[bool, typer.Option(
         "--accept-matches", help="Nhập lại: coi các cặp nhiệm vụ chưa chắc chắn là cùng một "
                                  "nhiệm vụ (giữ lịch sử báo cáo)")] = False,
@@ -74,7 +77,7 @@ def import_command(
     from plan.agencies import DirectoryError
     from plan.model import PlanMeta
     from plan.rows import PlanFormatError
-    from storage.importer import ImportRefused, MatchesUncertain
+    from storage.importer import ImportRefused, MatchesUncertain, MetaChanged
 
     s = settings()
     overrides = PlanMeta(code=code, issued_on=date_option(date, "--date"), title=title)
@@ -98,12 +101,14 @@ def import_command(
 
     async def store(built: App) -> ImportReport:
         return await importing.store_plan(built.db, draft, found, file.name, built.today(),
-                                          accept_matches)
+                                          accept_matches, update_meta)
 
     try:
         report = with_app(store)
     except MatchesUncertain as exc:
         fail(importing.uncertain_text(exc.pairs))
+    except MetaChanged as exc:
+        fail(f"{exc}. Không ghi gì. Nếu đúng là cần đổi, chạy lại với --update-meta")
     except ImportRefused as exc:
         fail(str(exc))
     typer.echo(importing.as_json(draft) if as_json else importing.summary(draft, report, choice))

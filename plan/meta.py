@@ -13,6 +13,7 @@ from plan.text import clean, fold
 # A plan's number: "Số: 272/KH-UBND"; the bundled example's "DEMO-272/KH-UBND" too
 _CODE = re.compile(r"\b(?:S[ốố]|So|số|so)\s*[:.]?\s*((?:DEMO-)?\d+\s*/\s*[\wĐđ]+"
                    r"(?:\s*[-–]\s*[\wĐđ]+)*)", re.IGNORECASE)
+_CODE_ALONE = re.compile(r"^((?:DEMO-)?\d+\s*/\s*[\wĐđ]+(?:\s*[-–]\s*[\wĐđ]+)*)\s*$")
 _DATE = re.compile(r"ngay\s+(\d{1,2})(?:\s+thang\s+|\s*/\s*)(\d{1,2})(?:\s+nam\s+|\s*/\s*)(\d{4})")
 _ISSUER = re.compile(r"\bcủa\s+(.+?)\)?\s*$")
 _TIER = re.compile(r"\b(tinh|thanh pho)\b")
@@ -31,22 +32,51 @@ def read_meta(preamble: Sequence[Row]) -> PlanMeta:
 
 
 def _find_code(lines: Sequence[str]) -> str | None:
-    for line in lines:
+    for index, line in enumerate(lines):
         match = _CODE.search(line)
         if match:
             return re.sub(r"\s+", "", match.group(1))
+        if fold(line).strip(" :.") == "so" and index + 1 < len(lines):  # "Số:" / "58/KH-UBND"
+            alone = _CODE_ALONE.match(lines[index + 1].strip())
+            if alone:
+                return re.sub(r"\s+", "", alone.group(1))
     return None
 
 
 def _find_date(lines: Sequence[str]) -> dt.date | None:
-    for line in lines:
-        match = _DATE.search(fold(line))
-        if match:
-            day, month, year = (int(g) for g in match.groups())
-            try:
-                return dt.date(year, month, day)
-            except ValueError:
-                continue
+    """The place-and-date line first ("An Giang, ngày 25 tháng 12 năm 2025", joined when it
+    wraps after "ngày"), then "Kèm theo Kế hoạch số … ngày …", then a date before the body —
+    never a resolution cited in "Căn cứ …"."""
+    joined = [f"{line} {lines[index + 1]}" if index + 1 < len(lines)
+              and re.search(r"\bngay\s*$", fold(line)) else line
+              for index, line in enumerate(lines)]
+    folded = [fold(line) for line in joined]
+    for text in folded:
+        if re.search(r",\s*ngay\s+\d", text):
+            found = _date_in(text)
+            if found:
+                return found
+    for text in folded:
+        if "kem theo ke hoach" in text:
+            found = _date_in(text)
+            if found:
+                return found
+    for text in folded:
+        if text.startswith(("can cu", "thuc hien")):
+            break
+        found = _date_in(text)
+        if found:
+            return found
+    return None
+
+
+def _date_in(text: str) -> dt.date | None:
+    for match in _DATE.finditer(text):
+        day, month, year = (int(g) for g in match.groups())
+        try:
+            return dt.date(year, month, day)
+        except ValueError:
+            continue
     return None
 
 
@@ -54,15 +84,15 @@ def _find_title(lines: Sequence[str]) -> str | None:
     for index, line in enumerate(lines[:-1]):
         if fold(line) == "ke hoach":
             subtitle = lines[index + 1]
+            if subtitle.isupper():  # kept as written: "KẾ HOẠCH THỰC HIỆN …", never "tHỰC"
+                return f"{line.strip()} {subtitle}"
             return f"Kế hoạch {subtitle[:1].lower()}{subtitle[1:]}"
     for index, line in enumerate(lines):
         folded = fold(line)
         if folded == "phu luc" and index + 1 < len(lines):
-            caption = lines[index + 1]
-            return caption[:1] + caption[1:].lower()
+            return lines[index + 1]  # as written: the province's name keeps its capitals
         if folded.startswith("phu luc ") and len(folded) > 12:
-            caption = re.sub(r"^\S+\s+\S+[\s:.-]*", "", line)
-            return caption[:1] + caption[1:].lower()
+            return re.sub(r"^\S+\s+\S+[\s:.-]*", "", line)
     return None
 
 

@@ -63,10 +63,12 @@ class PlanMeta:
 
     @property
     def year(self) -> int | None:
-        """The year the plan is *for*: the one named in its title, else its issue year."""
-        from plan.text import year_in
+        """The year the plan is *for*: the one its title names ("… năm 2026", issued in
+        December 2025); a title's period starts it ("giai đoạn 2026 - 2030"); a horizon ("định
+        hướng đến năm 2035", "tầm nhìn 2045") is never it; else the issue year."""
+        from plan.text import plan_year_in
 
-        found = year_in(self.title or "")
+        found = plan_year_in(self.title or "")
         if found:
             return found
         return self.issued_on.year if self.issued_on else None

@@ -65,6 +65,22 @@ def to_roman(value: int) -> str:
     return "".join(out)
 
 
+_HORIZON = re.compile(r"\b(?:den|toi|tam nhin(?: den)?)(?: nam)?\s+((?:19|20|21)\d\d)\b")
+_PERIOD = re.compile(r"\b((?:19|20|21)\d\d)\s*[-–]\s*((?:19|20|21)\d\d)\b")
+
+
+def plan_year_in(title: str) -> int | None:
+    """The plan year a title names: a period's first year, else its last year that is no
+    horizon ("đến năm 2035"); None when it names none."""
+    folded = fold(title)
+    period = _PERIOD.search(folded)
+    if period:
+        return int(period.group(1))
+    horizons = {match.group(1) for match in _HORIZON.finditer(folded)}
+    years = [y for y in _YEAR.findall(folded) if y not in horizons]
+    return int(years[-1]) if years else None
+
+
 def year_in(text: str) -> int | None:
     """The last four-digit year mentioned in a text (titles end with the plan year)."""
     found = _YEAR.findall(text)

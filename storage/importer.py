@@ -32,6 +32,45 @@ class ImportRefused(ValueError):
     """The draft cannot be stored (for example it has no plan number)."""
 
 
+class MetaChanged(ImportRefused):
+    """A re-import would change the stored plan's date, title or issuer (often the same plan
+    read from another format): said, and done only when asked (`--update-meta`)."""
+
+    def __init__(self, changes: list[tuple[str, str, str]]) -> None:
+        listed = "; ".join(f"{label}: «{old}» → «{new}»" for label, old, new in changes)
+        super().__init__(f"nạp lại sẽ đổi thông tin của kế hoạch đã lưu — {listed}")
+        self.changes = changes
+
+
+META_LABELS = {"issued_on": "ngày ban hành", "title": "tên kế hoạch", "issuer": "cơ quan ban hành"}
+
+
+async def meta_changes(session: AsyncSession, draft: PlanDraft) -> list[tuple[str, str, str]]:
+    """(label, stored, read) for each identity field a re-import would change; a field the
+    new file does not carry (None) changes nothing."""
+    plan = (await session.execute(select(Plan).where(Plan.code == draft.meta.code))
+            ).scalar_one_or_none()
+    if plan is None:
+        return []
+    out = []
+    for field_name, label in META_LABELS.items():
+        old, new = getattr(plan, field_name), getattr(draft.meta, field_name)
+        if new is None or old is None or _same(old, new):
+            continue
+        out.append((label, _shown(old), _shown(new)))
+    return out
+
+
+def _same(old: Any, new: Any) -> bool:
+    if isinstance(old, str) and isinstance(new, str):
+        return " ".join(old.split()) == " ".join(new.split())
+    return bool(old == new)
+
+
+def _shown(value: Any) -> str:
+    return value.strftime("%d/%m/%Y") if isinstance(value, dt.date) else str(value)
+
+
 class MatchesUncertain(ImportRefused):
     """Some re-imported tasks may or may not be the stored ones: the operator decides."""
 
@@ -64,7 +103,7 @@ def _now() -> dt.datetime:
 
 async def import_plan(session: AsyncSession, draft: PlanDraft, directory: Directory,
                       source_name: str, today: dt.date | None = None,
-                      accept_matches: bool = False) -> ImportReport:
+                      accept_matches: bool = False, update_meta: bool = False) -> ImportReport:
     """Upsert the draft. The caller commits; nothing is written if it does not. `today`
     (the app's clock) is where recurring duties' first occurrences start. Tasks are matched
     to stored ones by number and content (plan.matching); uncertain matches raise
@@ -73,6 +112,9 @@ async def import_plan(session: AsyncSession, draft: PlanDraft, directory: Direct
     if not meta.code:
         raise ImportRefused("không tìm thấy số hiệu kế hoạch (ví dụ 272/KH-UBND); "
                             "hãy chỉ rõ bằng --code")
+    changes = await meta_changes(session, draft)
+    if changes and not update_meta:
+        raise MetaChanged(changes)
     demo = await remove_demo_before(session, meta.code, _now())
     plan, created = await _upsert_plan(session, draft, directory.name)
     report = ImportReport(plan.code, created, demo_removed=demo)
@@ -103,8 +145,12 @@ async def _upsert_plan(session: AsyncSession, draft: PlanDraft,
     if plan is None:
         plan = Plan(code=meta.code, created_at=now, active=True)
         session.add(plan)
-    plan.title, plan.issuer, plan.issued_on = meta.title, meta.issuer, meta.issued_on
-    plan.year, plan.directory, plan.updated_at = meta.year, directory, now
+    # what the new file does not say keeps the stored value (another format may lack it)
+    plan.title = meta.title or plan.title
+    plan.issuer = meta.issuer or plan.issuer
+    plan.issued_on = meta.issued_on or plan.issued_on
+    plan.year = meta.year or plan.year
+    plan.directory, plan.updated_at = directory, now
     await session.flush()
     return plan, created
 

@@ -310,7 +310,8 @@ def test_a_compound_reading_is_said_in_the_import_never_silent() -> None:
             "năm 2027\nSTT\tNội dung\tSản phẩm\tCơ quan chủ trì\tCơ quan phối hợp\tThời hạn\n"
             "I\tThể chế\t\t\t\t\n1\tBan hành quy chế\tQuyết định\tSở Tư pháp\t\t"
             "Hoàn thành trong quý II năm 2027 và rà soát hằng năm\n"
-            "2\tTheo dõi thi hành\tBáo cáo\tSở Tư pháp\t\tNăm 2027 và triển khai tiếp theo chỉ đạo\n")
+            "2\tTheo dõi thi hành\tBáo cáo\tSở Tư pháp\t\t"
+            "Năm 2027 và triển khai tiếp theo chỉ đạo\n")
     draft = parse_plan(read_rows("p.txt", plan.encode()), load_named("an-giang-2025"))
     said = [w.message for w in draft.warnings]
     assert any("đọc là: hạn 30/06/2027, sau đó rà soát, thực hiện hằng năm" in m for m in said)

@@ -69,8 +69,9 @@ UPLOAD_UNREADABLE = "Không đọc được tệp «{name}»: {reason}. Không l
 UPLOAD_BUG = "lỗi của chương trình khi đọc tệp (đã ghi vào nhật ký để cán bộ CNTT xem)"
 UPLOAD_PREVIEW_END = ("Bản xem trước tệp số {number}: chưa lưu gì. Bấm «Lưu kế hoạch» (hoặc gõ "
                       "/luu) để lưu; «Hủy» (hoặc /huy) để bỏ tệp này.")
-UPLOAD_UNCERTAIN_END = ("Bấm «Lưu, giữ các cặp trên» (hoặc /luu {number} chapnhan) nếu đúng là "
-                        "cùng nhiệm vụ; nếu không, sửa tệp và gửi lại. «Hủy» (/huy) để bỏ.")
+UPLOAD_UNCERTAIN_END = ("Bấm «Lưu, giữ các cặp trên» (hoặc /luu {number} chapnhan) nếu đúng như "
+                        "trên (cùng nhiệm vụ, thông tin mới của kế hoạch); nếu không, sửa tệp và "
+                        "gửi lại. «Hủy» (/huy) để bỏ.")
 UPLOAD_NO_CODE = ("Không thấy số hiệu kế hoạch (ví dụ 272/KH-UBND) trong tệp; không lưu được. "
                   "Hãy sửa tệp, hoặc nhờ quản trị nhập với --code.")
 UPLOAD_NONE = "Không có tệp kế hoạch nào đang chờ lưu. " + UPLOAD_HOW
