@@ -59,8 +59,8 @@ class Coordinator:
             return [s]
         with tempfile.TemporaryDirectory(prefix="nhacviec-") as folder:
             data = await build.workbook_bytes(uow.session, s, self.zone, Path(folder))
-        return [Reply(f"Báo cáo tiến độ tính đến hết ngày {date_vn(s.day)} (Tiến độ, Xếp hạng "
-                      "cơ quan, Lịch sử).",
+        return [Reply(f"Báo cáo tiến độ tính đến hết ngày {date_vn(s.day)} (Tổng hợp, Tiến độ, "
+                      "Chi tiết nhiệm vụ, Theo cơ quan, Xếp hạng cơ quan, Lịch sử).",
                       attachment=Attachment(f"bao-cao-cchc-{s.day.isoformat()}.xlsx", data))]
 
     async def chart(self, uow: UnitOfWork, argument: str) -> list[Reply]:

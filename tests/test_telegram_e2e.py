@@ -149,8 +149,9 @@ async def test_coordinator_gets_the_workbook_and_the_chart_as_files(
     (tmp_path / name).write_bytes(data)
     from openpyxl import load_workbook
 
-    assert load_workbook(tmp_path / name).sheetnames == ["Tiến độ", "Theo cơ quan",
-                                                         "Xếp hạng cơ quan", "Lịch sử"]
+    assert load_workbook(tmp_path / name).sheetnames == [
+        "Tổng hợp", "Tiến độ", "Chi tiết nhiệm vụ", "Theo cơ quan", "Xếp hạng cơ quan",
+        "Lịch sử"]
     fake.user_message(9001, "/bieudo 31/03/2023")
     photo = await until(lambda: [u for u in fake.uploads if u[1] == "photo"], seconds=30)
     assert photo[0][3].startswith(b"\x89PNG") and "31/03/2023" in photo[0][4]
