@@ -51,6 +51,7 @@ _QUALIFIERS = (("co", "lien", "quan"), ("lien", "quan"), ("tren", "dia", "ban", 
                ("tren", "dia", "ban"), ("thuoc", "ubnd", "tinh"), ("cua", "tinh"),
                ("thanh", "pho"), ("tinh",), ("cac", "cap"), ("cap", "tinh"), ("chu", "tri"),
                ("phoi", "hop"), ("thuc", "hien"))
+_REGION = re.compile(r"^(?:[ivxlc]{1,6}|\d{1,3})$")  # khu vực XV, khu vực 15
 _EXTERNAL_NAMES = (("vp", "chinh", "phu"), ("vp", "quoc", "hoi"), ("vp", "trung", "uong"),
                    ("vp", "chu", "tich"), ("van", "phong", "chinh", "phu"),
                    ("dai", "truyen", "hinh", "viet"), ("dai", "tieng", "noi"),
@@ -110,6 +111,10 @@ class _Reader:
             self.open.append(self._text(i, end))
             return end
         if kind == "agency":
+            qualifier = self._region(i + length)
+            if qualifier > i + length:  # "Kho bạc Nhà nước khu vực XV": one body, kept whole
+                self.found.append(AgencyRef(f"{target} {self._text(i + length, qualifier)}"))
+                return self._qualifier_end(qualifier)
             self.found.append(AgencyRef(target))
         else:
             for name in self.directory.members_of(target):
@@ -127,10 +132,29 @@ class _Reader:
             self.open.append(text)
         return end
 
+    def _region(self, i: int) -> int:
+        """Where a region or number qualifier after a known name ends (`XV`, `số 2`, `15`)."""
+        keys = [t.key for t in self.tokens[i:i + 2]]
+        if keys[:1] and _REGION.match(keys[0]) and (self.tokens[i].text.isupper()
+                                                   or keys[0].isdigit()):
+            return i + 1
+        if keys[:1] == ["so"] and len(keys) > 1 and keys[1].isdigit():
+            return i + 2
+        return i
+
     def _named(self, i: int) -> int:
-        """A name from a head word on: known pieces inside it are taken as they come."""
+        """A name from a head word on: known pieces inside it are taken as they come. A head
+        alone ("Học viện", "Trường") or a plural inside ("UBND các tỉnh/ thành phố") names no
+        one body: warned and listed, never invented as an agency."""
         end = self._run_end(i, generic=False)
         name = self._text(i, end)
+        pair = tuple(t.key for t in self.tokens[i:i + 2])
+        head_only = end - i == 1 or (end - i == 2 and pair in _HEAD_PAIRS)
+        if head_only or any(t.plural for t in self.tokens[i + 1:end]):
+            self.open.append(name)
+            self.problems.append(f"«{name}» là tên chung, không chỉ ra một cơ quan cụ thể: chỉ "
+                                 "liệt kê, không tạo cơ quan (ghi rõ tên nếu cần nhắc)")
+            return end
         self.head = self.tokens[i].key
         keys = tuple(t.key for t in self.tokens[i:i + 5])
         external = (self._head_key(i) in _EXTERNAL and not self._provincial(i)) or any(

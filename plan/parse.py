@@ -190,9 +190,27 @@ def _assign_refs(table: RawTable) -> tuple[list[str], list[ParseWarning], bool]:
     return refs, warnings, by_part
 
 
+_LEAD_SENTENCE = re.compile(r"^(?P<lead>.+?)\s+chu tri\s*[,;]?\s*(?:va\s+)?phoi hop"
+                            r"(?:\s+voi)?\s+(?P<with>.+?)\s*[.;]?$")
+
+
+def split_lead_sentence(lead: str, coordinating: str) -> tuple[str, str]:
+    """"Sở Nội vụ chủ trì, phối hợp với các sở, ngành và UBND các xã…": the verb decides —
+    the lead is before "chủ trì", the others coordinate (they became 184 leads before)."""
+    folded = fold(lead)
+    found = _LEAD_SENTENCE.match(folded)
+    if found is None or len(folded) != len(lead):
+        return lead, coordinating
+    helpers = lead[found.start("with"):found.end("with")]
+    return (lead[:found.end("lead")].strip(" ,;"),
+            f"{coordinating}; {helpers}" if coordinating.strip() else helpers)
+
+
 def _build_task(raw: RawTask, ref: str, section: RawSection, key: str, group: RawGroup | None,
                 meta: PlanMeta, directory: Directory) -> tuple[TaskDraft, list[ParseWarning]]:
-    fields = raw.fields
+    fields = dict(raw.fields)
+    fields["lead"], fields["coordinating"] = split_lead_sentence(fields["lead"],
+                                                                 fields["coordinating"])
     warnings = [ParseWarning(line, f"nối tiếp nhiệm vụ {ref} (cột "
                              f"{', '.join(FIELD_LABELS[n] for n in names)}) từ trang trước")
                 for line, names in raw.continued]

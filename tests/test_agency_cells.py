@@ -154,3 +154,44 @@ def test_no_invented_agency_and_every_word_accounted_for(dong_nai: Directory,
         else:
             assert set(fold(piece).replace(",", " ").split()) <= words | {"tinh", "lien",
                                                                            "quan"}, (cell, outputs)
+
+
+# (cell, agencies with their kind, open phrases) in a provincial plan after 2025 — our own
+# wording of the shapes that invented bodies before
+PROVINCIAL_CELLS = [
+    ("Bộ Tư pháp, các bộ, ngành liên quan", [("Bộ Tư pháp", "external")],
+     ["Các bộ, ngành liên quan"]),
+    ("Kho bạc Nhà nước khu vực XV", [("Kho bạc Nhà nước khu vực XV", "agency")], []),
+    ("Kho bạc Nhà nước khu vực XX, Sở Tài chính",
+     [("Kho bạc Nhà nước khu vực XX", "agency"), ("Sở Tài chính", "agency")], []),
+    ("Học viện, Trường; Sở, ban, ngành có liên quan", [],
+     ["Học viện", "Trường", "Sở, ban, ngành có liên quan"]),
+    ("UBND các tỉnh/ thành phố", [], ["UBND các tỉnh thành phố"]),
+    ("Sở Tư pháp; Bộ Tài chính", [("Sở Tư pháp", "agency"), ("Bộ Tài chính", "external")], []),
+]
+
+
+@pytest.mark.parametrize(("cell", "agencies", "open_phrases"), PROVINCIAL_CELLS)
+def test_agency_cells_never_invent_a_body(cell: str, agencies: list[tuple[str, str]],
+                                          open_phrases: list[str]) -> None:
+    from config.directories import load_named
+
+    found = load_named("an-giang-2025").resolve(cell)
+    assert [(a.name, a.kind) for a in found.agencies] == agencies
+    assert list(found.open_phrases) == open_phrases
+    generic = [p for p in open_phrases if "liên quan" not in p]
+    assert len(found.problems) == len(generic)  # every name that is no body is warned
+
+
+def test_the_verb_decides_who_leads_in_a_lead_sentence() -> None:
+    from config.directories import load_named
+    from plan.parse import parse_plan
+    from plan.readers import read_rows
+
+    plan = ("Số: 9/KH-UBND\nAn Giang, ngày 05 tháng 01 năm 2027\nKẾ HOẠCH\nCải cách hành chính "
+            "năm 2027\nSTT\tNội dung\tSản phẩm\tCơ quan chủ trì\tCơ quan phối hợp\tThời hạn\n"
+            "I\tThể chế\t\t\t\t\n1\tTổng kết\tBáo cáo\tSở Nội vụ chủ trì, phối hợp với các sở, "
+            "ngành và Ủy ban nhân dân các xã, phường, đặc khu\t\tQuý IV/2027\n")
+    [task] = parse_plan(read_rows("p.txt", plan.encode()), load_named("an-giang-2025")).tasks
+    assert [a.name for a in task.lead] == ["Sở Nội vụ"]  # 184 leads before
+    assert len(task.coordinating) > 100 and task.lead_text == "Sở Nội vụ"
