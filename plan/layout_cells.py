@@ -33,9 +33,10 @@ from collections.abc import Sequence
 
 from plan.header import header_at
 from plan.rows import Row
-from plan.text import clean
+from plan.text import clean, fold
 
 PROSE_RUN = 6  # this many text lines without a bar are body text, not a wrapped cell
+_NUMBER_LABEL = re.compile(r"^(stt|tt|so tt|so thu tu)$")
 _ROW_START = re.compile(r"^(?:\d{1,3}(?:\.\d{1,3})*|[IVXLC]+|[A-HĐ])[.)]?$")
 
 
@@ -53,14 +54,30 @@ def cell_rows(lines: Sequence[str]) -> list[Row]:
     rows = _prose(lines, 0, bars[0])
     start = bars[0]
     width = 0
+    header = _header_bar(lines, bars)
     for before, after in itertools.pairwise([*bars, len(lines)]):
         gap = sum(1 for line in lines[before + 1:after] if line.strip())
-        if gap >= PROSE_RUN or after == len(lines):
+        # past the appendix's header, a long text right after a filled cell is a long cell
+        # of the same row (a task's content over 6+ lines), not the body of the plan
+        in_row = header is not None and before > header and lines[before - 1].strip() != "|"
+        if (gap >= PROSE_RUN and not in_row) or after == len(lines):
             table, width = _table_rows(_cells(lines, start, before), width)
             rows += table
             rows += _prose(lines, before + 1, after)
             start = after
     return rows
+
+
+def _header_bar(lines: Sequence[str], bars: Sequence[int]) -> int | None:
+    """The bar before the appendix header's first cell (STT / TT) — its row shape decides
+    where the table is, never the lines before it."""
+    for bar in bars:
+        following = [fold(line) for line in lines[bar + 1:bar + 14] if line.strip() != "|"]
+        if following and _NUMBER_LABEL.match(following[0]) and any(
+                "chu tri" in text or "thoi han" in text or "thoi gian" in text
+                for text in following[1:]):
+            return bar
+    return None
 
 
 def _prose(lines: Sequence[str], begin: int, end: int) -> list[Row]:
@@ -102,6 +119,13 @@ def _table_rows(cells: list[tuple[int, str]], width: int) -> tuple[list[Row], in
             continue
         texts = tuple(text for _, text in row)
         if not width:
+            lead = next((k for k, text in enumerate(texts) if _NUMBER_LABEL.match(fold(text))),
+                        0)
+            if lead and header_at([Row(row[lead][0], texts[lead:])], 0):
+                # the signature block and the appendix title glued before the header row:
+                # lines of their own (warned, never tasks), the header starts at STT
+                rows += [Row(line, (text,)) for line, text in row[:lead] if text]
+                row, texts = row[lead:], texts[lead:]
             candidate = Row(row[0][0], texts)
             if header_at([candidate], 0):
                 width = len(texts)

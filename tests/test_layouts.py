@@ -318,3 +318,23 @@ def test_a_hanging_libreoffice_is_stopped_and_leaves_nothing(
     child = int(marker.read_text())
     assert not Path(f"/proc/{child}").exists() or "zombie" in Path(
         f"/proc/{child}/status").read_text().lower()  # the grandchild was stopped too
+
+
+def test_a_web_copy_with_the_signature_and_appendix_title_right_before_the_table() -> None:
+    """The signature block and the "PHỤ LỤC" title were glued onto the header row (7 cells
+    for 5-cell rows: every lead and deadline lost), and a 6-line content cell cut its row in
+    two. The table is found by its header row, and long cells stay cells."""
+    from plan.parse import parse_plan
+    from plan.readers import read_rows
+
+    sample = Path(__file__).parent / "samples" / "web-cells-signature-2026.txt"
+    draft = parse_plan(read_rows(sample.name, sample.read_bytes()), load_named("tay-ninh-2025"))
+    assert draft.meta.code == "58/KH-UBND"
+    by_ref = {t.ref: t for t in draft.tasks}
+    assert list(by_ref) == ["1", "2", "3", "4"]
+    assert [a.name for a in by_ref["1"].lead] == ["Văn phòng UBND tỉnh"]
+    assert by_ref["2"].content.endswith("khen thưởng cuối năm của các cơ quan, đơn vị")
+    assert [a.name for a in by_ref["2"].lead] == ["Sở Nội vụ"]
+    assert by_ref["2"].deadline.due == dt.date(2026, 6, 30)
+    assert len(by_ref["3"].lead) > 90 and by_ref["4"].deadline.due == dt.date(2026, 9, 30)
+    assert not any("bỏ qua dòng không phải nhiệm vụ" in w.message for w in draft.warnings)
