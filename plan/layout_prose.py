@@ -30,7 +30,12 @@ _HEADING = re.compile(r"^(?:#+\s*)?(?:\*\*|__)?\s*((?:[IVXLC]+|\d{1,3}(?:\.\d{1,
                       r"[.)])\s*(.*)$")
 _LABEL = re.compile(r"^[-–•+*]?\s*(?:\*\*|\*|__|_)?([^:*_]{3,60}?)(?:\*\*|\*|__|_)?\s*:"
                     r"\s*(?:\*\*|\*|__|_)?\s*(.*)$")
-_BULLET = re.compile(r"^[-–•+]\s+(.*)$")
+_BULLET = re.compile(r"^[-–•]\s+(.*)$")
+_SUB_ITEM = re.compile(r"^\+\s*(.*)$")  # "+ …" details a task; never a task of its own
+_WRAPPED_LABEL = re.compile(r"^([a-zà-ỹđ][^:]{0,40}):\s*(.*)$")
+# "1.2. Sở Tài chính – cơ quan thường trực …": a heading that names the lead of the items
+_AGENCY_HEADING = re.compile(r"^((?:Sở|UBND|Ủy ban|Uỷ ban|Văn phòng|Ban|Công an|Thanh tra|"
+                             r"Trung tâm|Bộ|Kho bạc|Bảo hiểm)\b[^–:(]{2,80}?)\s*(?:[–:(]|-\s|$)")
 
 
 @dataclass
@@ -40,12 +45,14 @@ class _Block:
     title: str
     labels: dict[str, str] = field(default_factory=dict)
     current: str | None = None
+    paragraphs: list[tuple[int, str]] = field(default_factory=list)  # body text under it
 
 
 def prose_rows(rows: Sequence[Row]) -> list[Row] | None:
     """Table rows for the task blocks, or None when the text has no labelled tasks."""
-    lines = [(row.line, " ".join(c for c in row.cells if c.strip()).strip()) for row in rows]
-    blocks = _fold_bullets(_blocks(lines))
+    lines = _join_wrapped_labels(
+        [(row.line, " ".join(c for c in row.cells if c.strip()).strip()) for row in rows])
+    blocks = _heading_leads(_fold_bullets(_blocks(lines)))
     if not any("lead" in block.labels for block in blocks):
         return None
     first = next(i for i, b in enumerate(blocks) if "lead" in b.labels)
@@ -61,7 +68,38 @@ def prose_rows(rows: Sequence[Row]) -> list[Row] | None:
         elif not block.labels:
             counter = 0
         out.append(_row(block))
+        out += [Row(line, (text,)) for line, text in block.paragraphs]  # duties are read here
     return out
+
+
+def _join_wrapped_labels(lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """"… một số cơ quan. Thời" / "gian hoàn thành: Quý I/2026": the label's first word
+    wrapped onto the line above — moved down to its label."""
+    out = list(lines)
+    for index in range(len(out) - 1):
+        (line, text), (after_line, after) = out[index], out[index + 1]
+        wrapped = _WRAPPED_LABEL.match(after.strip())
+        words = text.split()
+        if not wrapped or len(words) < 2:
+            continue
+        label = f"{words[-1]} {wrapped.group(1)}"
+        if column_of(label) in {None, "stt", "start"}:
+            continue
+        out[index] = (line, " ".join(words[:-1]))
+        out[index + 1] = (after_line, f"{label}: {wrapped.group(2)}")
+    return out
+
+
+def _heading_leads(blocks: list[_Block]) -> list[_Block]:
+    """Items with labels but no lead under a heading that names an agency take it as lead."""
+    lead: str | None = None
+    for block in blocks:
+        if block.number != "-":
+            heading = _AGENCY_HEADING.match(block.title) if not block.labels else None
+            lead = heading.group(1).strip() if heading else None
+        elif lead and block.labels and "lead" not in block.labels:
+            block.labels["lead"] = lead
+    return blocks
 
 
 def _blocks(lines: Sequence[tuple[int, str]]) -> list[_Block]:
@@ -69,6 +107,14 @@ def _blocks(lines: Sequence[tuple[int, str]]) -> list[_Block]:
     for line, raw in lines:
         text = raw.strip()
         if not text:
+            continue
+        sub_item = _SUB_ITEM.match(text)
+        if sub_item and blocks:  # "+ Rà soát …": part of the task above
+            block = blocks[-1]
+            if block.current:
+                block.labels[block.current] = _join(block.labels[block.current], text)
+            else:
+                block.title = _join(block.title, text)
             continue
         label = _label(text)
         heading = _HEADING.match(text) if label is None else None
@@ -86,7 +132,10 @@ def _blocks(lines: Sequence[tuple[int, str]]) -> list[_Block]:
             current = block.current or ""
             block.labels[current] = _join(block.labels[current], clean(text))
         elif blocks and not blocks[-1].labels:
-            blocks[-1].title = _join(blocks[-1].title, clean(text).strip("*_ "))
+            if text[:1].isupper() and len(text) > 40 and blocks[-1].number != "-":
+                blocks[-1].paragraphs.append((line, clean(text)))  # body text, not the title
+            else:
+                blocks[-1].title = _join(blocks[-1].title, clean(text).strip("*_ "))
     return blocks
 
 

@@ -338,3 +338,24 @@ def test_a_web_copy_with_the_signature_and_appendix_title_right_before_the_table
     assert by_ref["2"].deadline.due == dt.date(2026, 6, 30)
     assert len(by_ref["3"].lead) > 90 and by_ref["4"].deadline.due == dt.date(2026, 9, 30)
     assert not any("bỏ qua dòng không phải nhiệm vụ" in w.message for w in draft.warnings)
+
+
+def test_a_prose_plan_whose_leads_are_the_headings() -> None:
+    """"1.2. Sở Tài chính – cơ quan …" then "- …" items with only a deadline were refused;
+    a label wrapped after its first word ("Thời" / "gian hoàn thành:") was lost; "+" details
+    became tasks; the duty in the closing section was not found."""
+    from plan.parse import parse_plan
+    from plan.readers import read_rows
+
+    sample = Path(__file__).parent / "samples" / "prose-heading-leads-2026.md"
+    draft = parse_plan(read_rows(sample.name, sample.read_bytes()), load_named("gia-lai-2025"))
+    tasks = [(t.ref, [a.name for a in t.lead], t.deadline.due) for t in draft.tasks]
+    assert tasks == [
+        ("II.1.1.1", ["Sở Nội vụ"], dt.date(2026, 3, 31)),
+        ("II.1.1.2", ["Sở Nội vụ"], dt.date(2026, 9, 30)),
+        ("II.1.2.1", ["Sở Tài chính"], dt.date(2026, 9, 30)),
+        ("II.2.1", ["Sở Khoa học và Công nghệ"], dt.date(2026, 12, 31))]
+    assert "+ Thẩm định, trình phê duyệt phương án" in draft.tasks[2].content
+    assert len(draft.tasks[3].coordinating) > 100  # "… chủ trì, phối hợp với …"
+    [duty] = draft.duties
+    assert duty.deadline.period == "monthly" and duty.deadline.days == ((0, 20),)
