@@ -23,6 +23,8 @@ _NUMBER = re.compile(r"^(?:\d{1,3}(?:\.\d{1,3}){0,3}[a-zđ]?|[a-zđ])$")
 _SECTION_IN_CELL = re.compile(r"^([IVXLC]+)[.)]?(?:\s+(.*))?$")
 _GROUP_NUMBER = re.compile(r"^(?:[IVXLC]+\.)?\d{1,3}(?:\.\d{1,3}){0,3}$")
 _PART_LETTER = re.compile(r"^([A-HĐ])[.):]?$")
+_ANY_LETTER = re.compile(r"^([A-ZĐ])[.):]?$")
+_LETTERS = "ABCDĐEGHIKLMNOPQRSTUVXY"
 _PART_WORD = re.compile(r"^phần\s+(?:thứ\s+)?([A-ZĐ]|[IVX]+|\d+|nhất|hai|ba|tư|năm)\b[.:]?\s*(.*)$",
                         re.IGNORECASE)
 _PART_NAMES = {"nhat": "I", "hai": "II", "ba": "III", "tu": "IV", "nam": "V"}
@@ -134,7 +136,7 @@ class _Walker:
         if not self._empty(values, "lead", "deadline"):
             return False
         content = clean(values["content"])
-        letter = _PART_LETTER.match(stt)
+        letter = _PART_LETTER.match(stt) or self._next_letter(stt)
         worded = _PART_WORD.match(f"{stt} {content}".strip())
         if letter and content:
             label, title = letter.group(1), content
@@ -147,6 +149,15 @@ class _Walker:
         self.sections.append(RawSection(None, clean(title) or None, row.line, part=label))
         self.last_was_section = True
         return True
+
+    def _next_letter(self, stt: str) -> re.Match[str] | None:
+        """`I.` after `H.`, `L.` after `K.`: the next lettered part (Vietnamese order, no F, J,
+        W), never a Roman section, once the parts go by letters."""
+        found = _ANY_LETTER.match(stt)
+        if found is None or self.part is None or len(self.part) != 1:
+            return None
+        at = _LETTERS.find(self.part)
+        return found if at >= 0 and _LETTERS[at + 1:at + 2] == found.group(1) else None
 
     def _take_section(self, row: Row, stt: str, values: dict[str, str]) -> bool:
         head = stt or (clean(values["content"]) if is_emphasis(values["content"]) else "")

@@ -205,3 +205,19 @@ def test_every_task_table_is_read_even_with_another_column_order(directory: Dire
     assert [(t.ref, t.content, t.lead[0].name, t.deadline.due.isoformat())
             for t in draft.tasks] == [("I.1", "Việc 1", "Sở Y tế", "2026-12-31"),
                                       ("II.1", "Việc 2", "Sở Nội vụ", "2026-09-30")]
+
+
+def test_lettered_parts_go_on_past_h_and_never_turn_roman() -> None:
+    """`I.` after `H.` and `L.` after `K.` were read as Roman sections (1 and 50)."""
+    from config.directories import load_named
+    from plan.parse import parse_plan
+    from plan.readers import read_rows
+
+    rows = ["Số: 3/KH-UBND", "An Giang, ngày 05 tháng 01 năm 2026", "KẾ HOẠCH",
+            "Cải cách hành chính năm 2026",
+            "STT\tNội dung\tSản phẩm\tCơ quan chủ trì\tCơ quan phối hợp\tThời hạn"]
+    for letter in "ABCDĐEGHIKL":
+        rows += [f"{letter}.\tNhóm nhiệm vụ {letter}\t\t\t\t",
+                 f"1\tViệc của nhóm {letter}\tBáo cáo\tSở Tư pháp\t\tQuý IV/2026"]
+    draft = parse_plan(read_rows("p.txt", "\n".join(rows).encode()), load_named("an-giang-2025"))
+    assert [t.ref for t in draft.tasks] == [f"{letter}.1" for letter in "ABCDĐEGHIKL"]
