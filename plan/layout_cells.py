@@ -36,6 +36,7 @@ from plan.rows import Row
 from plan.text import clean, fold
 
 PROSE_RUN = 6  # this many text lines without a bar are body text, not a wrapped cell
+_FOOTER = re.compile(r"^(ghi chu|luu y|trang \d|noi nhan|tm\. |kt\. |\(\*\))")
 _NUMBER_LABEL = re.compile(r"^(stt|tt|so tt|so thu tu)$")
 _ROW_START = re.compile(r"^(?:\d{1,3}(?:\.\d{1,3})*|[IVXLC]+|[A-HĐ])[.)]?$")
 
@@ -129,6 +130,12 @@ def _table_rows(cells: list[tuple[int, str]], width: int) -> tuple[list[Row], in
             candidate = Row(row[0][0], texts)
             if header_at([candidate], 0):
                 width = len(texts)
+        elif (len(texts) == 1 and not _ROW_START.match(texts[0])) or _FOOTER.match(
+                fold(texts[0])):
+            # a note or the page's footer under the table ("Ghi chú: …", "Trang 2", "Nơi
+            # nhận"): lines of their own (read for duties, warned), never a task's continuation
+            rows += [Row(line, (text,)) for line, text in row if text]
+            continue
         elif len(texts) < width and not _ROW_START.match(texts[0]):
             texts = ("", *texts)  # the number cell spanned from the row above
         rows.append(Row(row[0][0], texts))

@@ -337,7 +337,9 @@ def test_a_web_copy_with_the_signature_and_appendix_title_right_before_the_table
     assert [a.name for a in by_ref["2"].lead] == ["Sở Nội vụ"]
     assert by_ref["2"].deadline.due == dt.date(2026, 6, 30)
     assert len(by_ref["3"].lead) > 90 and by_ref["4"].deadline.due == dt.date(2026, 9, 30)
-    assert not any("bỏ qua dòng không phải nhiệm vụ" in w.message for w in draft.warnings)
+    # the note and the page footer under the table are no part of the last task
+    assert by_ref["4"].content == "Kiểm tra công tác cải cách hành chính tại các cơ quan"
+    assert any("Trang 2" in w.message for w in draft.warnings)
 
 
 def test_a_prose_plan_whose_leads_are_the_headings() -> None:
