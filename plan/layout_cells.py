@@ -31,8 +31,8 @@ import itertools
 import re
 from collections.abc import Sequence
 
-from plan.header import header_at
-from plan.rows import Row
+from plan.header import column_of, header_at
+from plan.rows import SPANNED, Row
 from plan.text import clean, fold
 
 PROSE_RUN = 6  # this many text lines without a bar are body text, not a wrapped cell
@@ -54,7 +54,7 @@ def cell_rows(lines: Sequence[str]) -> list[Row]:
     bars = [i for i, line in enumerate(lines) if line.strip() == "|"]
     rows = _prose(lines, 0, bars[0])
     start = bars[0]
-    width = 0
+    width, lead_first = 0, False
     header = _header_bar(lines, bars)
     for before, after in itertools.pairwise([*bars, len(lines)]):
         gap = sum(1 for line in lines[before + 1:after] if line.strip())
@@ -62,7 +62,8 @@ def cell_rows(lines: Sequence[str]) -> list[Row]:
         # of the same row (a task's content over 6+ lines), not the body of the plan
         in_row = header is not None and before > header and lines[before - 1].strip() != "|"
         if (gap >= PROSE_RUN and not in_row) or after == len(lines):
-            table, width = _table_rows(_cells(lines, start, before), width)
+            table, width, lead_first = _table_rows(_cells(lines, start, before), width,
+                                                   lead_first)
             rows += table
             rows += _prose(lines, before + 1, after)
             start = after
@@ -102,15 +103,18 @@ def _cells(lines: Sequence[str], first: int, last: int) -> list[tuple[int, str]]
     return cells
 
 
-def _table_rows(cells: list[tuple[int, str]], width: int) -> tuple[list[Row], int]:
-    """Rows of one stretch of cells; `width` is the header's, once it has been seen."""
+def _table_rows(cells: list[tuple[int, str]], width: int, lead_first: bool
+                ) -> tuple[list[Row], int, bool]:
+    """Rows of one stretch of cells; `width` is the header's, once it has been seen;
+    `lead_first`: the header's first column is not the number (a lead column spanning its
+    tasks' rows: their rows come one cell short, the number first)."""
     rows: list[Row] = []
     index = 0
     while index < len(cells):
         row: list[tuple[int, str]] = []
         while index < len(cells):
             line, text = cells[index]
-            if not text and row and _row_ends(row, width, cells, index):
+            if not text and row and _row_ends(row, width, cells, index, lead_first):
                 index += 1
                 break
             if text or row:
@@ -122,7 +126,8 @@ def _table_rows(cells: list[tuple[int, str]], width: int) -> tuple[list[Row], in
         if not width:
             lead = next((k for k, text in enumerate(texts) if _NUMBER_LABEL.match(fold(text))),
                         0)
-            if lead and header_at([Row(row[lead][0], texts[lead:])], 0):
+            named = any(column_of(text) for text in texts[:lead])  # "Cơ quan chủ trì", STT…
+            if lead and not named and header_at([Row(row[lead][0], texts[lead:])], 0):
                 # the signature block and the appendix title glued before the header row:
                 # lines of their own (warned, never tasks), the header starts at STT
                 rows += [Row(line, (text,)) for line, text in row[:lead] if text]
@@ -130,22 +135,27 @@ def _table_rows(cells: list[tuple[int, str]], width: int) -> tuple[list[Row], in
             candidate = Row(row[0][0], texts)
             if header_at([candidate], 0):
                 width = len(texts)
+                lead_first = not _NUMBER_LABEL.match(fold(texts[0]))
         elif (len(texts) == 1 and not _ROW_START.match(texts[0])) or _FOOTER.match(
                 fold(texts[0])):
             # a note or the page's footer under the table ("Ghi chú: …", "Trang 2", "Nơi
             # nhận"): lines of their own (read for duties, warned), never a task's continuation
             rows += [Row(line, (text,)) for line, text in row if text]
             continue
+        elif lead_first and len(texts) == width - 1 and _ROW_START.match(texts[0]):
+            texts = (SPANNED, *texts)  # the first column spans this row: same as above
         elif len(texts) < width and not _ROW_START.match(texts[0]):
             texts = ("", *texts)  # the number cell spanned from the row above
         rows.append(Row(row[0][0], texts))
-    return rows, width
+    return rows, width, lead_first
 
 
 def _row_ends(row: list[tuple[int, str]], width: int, cells: list[tuple[int, str]],
-              index: int) -> bool:
+              index: int, lead_first: bool = False) -> bool:
     """Is this empty cell the bar that closes the row, rather than an empty cell in it?"""
     if not width or len(row) >= width:
         return True
+    if lead_first and len(row) == width - 1 and _ROW_START.match(row[0][1]):
+        return True  # a task row under a spanned lead: one cell short, number first
     following = next((text for _, text in cells[index + 1:index + 2]), "")
     return not following or _ROW_START.match(following) is not None

@@ -361,3 +361,19 @@ def test_a_prose_plan_whose_leads_are_the_headings() -> None:
     assert len(draft.tasks[3].coordinating) > 100  # "… chủ trì, phối hợp với …"
     [duty] = draft.duties
     assert duty.deadline.period == "monthly" and duty.deadline.days == ((0, 20),)
+
+
+def test_a_web_copy_whose_first_column_is_the_lead_spanning_its_tasks() -> None:
+    """Each pair of short sub-rows under a spanned lead was merged into one row."""
+    from plan.parse import parse_plan
+    from plan.readers import read_rows
+
+    sample = Path(__file__).parent / "samples" / "web-cells-lead-first-2026.txt"
+    draft = parse_plan(read_rows(sample.name, sample.read_bytes()),
+                       load_named("quang-tri-2025"))
+    assert [(t.ref, [a.name for a in t.lead], t.deadline.due) for t in draft.tasks] == [
+        ("1", ["Văn phòng UBND tỉnh"], dt.date(2026, 3, 31)),
+        ("2", ["Văn phòng UBND tỉnh"], dt.date(2026, 6, 30)),
+        ("3", ["Văn phòng UBND tỉnh"], dt.date(2026, 9, 30)),
+        ("4", ["Sở Tư pháp"], dt.date(2026, 6, 30)),
+        ("5", ["Sở Tư pháp"], dt.date(2026, 11, 30))]
