@@ -103,6 +103,13 @@ def _layout_cases() -> list[tuple[str, str]]:
         rows.append((f"read {name}: {size} → {int(runs[0]['tasks']):,} tasks",
                      f"{seconds:.2f} s ({seconds / 10:.0%} of 10 s) · peak {memory:.0f} MB "
                      f"({memory / 300:.0%} of 300 MB) · {'OK' if ok else 'OVER TARGET'}"))
+    samples = [_run("bench.samples_bench") for _ in range(REPEATS)]
+    for name in samples[0]:
+        found, written = samples[0][name][0], samples[0][name][1]
+        seconds = statistics.median(run[name][2] for run in samples)
+        rows.append((f"sample {name}", f"{found:.0f}/{written:.0f} tasks read · "
+                                       f"{seconds * 1000:.0f} ms · "
+                                       f"{'OK' if found == written else 'ROWS LOST'}"))
     return rows + _communes_cases(folder)
 
 
