@@ -30,14 +30,31 @@ _TIMED = (DeadlineKind.RECURRING, DeadlineKind.DATE, DeadlineKind.MONTH, Deadlin
 def find_duties(rows: Sequence[Row], directory: Directory, meta: PlanMeta) -> list[TaskDraft]:
     """Suggested tasks from one-cell rows (paragraphs) that name a time, agencies and a report."""
     duties: list[TaskDraft] = []
-    for row in rows:
-        if len(row.cells) != 1:
-            continue
-        for sentence in _SENTENCE.split(clean(row.cells[0])):
-            duty = _duty(sentence, row.line, directory, meta, len(duties) + 1)
+    for line, text in _paragraphs(rows):
+        for sentence in _SENTENCE.split(text):
+            duty = _duty(sentence, line, directory, meta, len(duties) + 1)
             if duty is not None:
                 duties.append(duty)
     return duties
+
+
+def _paragraphs(rows: Sequence[Row]) -> list[tuple[int, str]]:
+    """One-cell rows joined into the sentences a PDF or a web copy wrapped over lines ("…
+    các sở, ban," / "ngành báo cáo tiến độ …"): a line not ending a sentence goes on in
+    the next line."""
+    out: list[tuple[int, str]] = []
+    open_line: int | None = None
+    for row in rows:
+        if len(row.cells) != 1:
+            open_line = None
+            continue
+        text = clean(row.cells[0])
+        if open_line is not None and out and row.line == open_line + 1 and text[:1].islower():
+            out[-1] = (out[-1][0], f"{out[-1][1]} {text}")
+        else:
+            out.append((row.line, text))
+        open_line = None if text.endswith((".", "!", "?", ":")) else row.line
+    return out
 
 
 def _duty(sentence: str, line: int, directory: Directory, meta: PlanMeta,

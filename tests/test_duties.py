@@ -64,3 +64,25 @@ def test_dry_run_lists_duties_and_with_duties_imports_them(tmp_path: Path) -> No
     both = runner.invoke(app, [*args, "--with-duties"], env=env)
     assert both.exit_code == 0, both.output
     assert "thêm 1," in both.output and "Tổng: 6 nhiệm vụ" in both.output
+
+
+def test_a_duty_wrapped_over_two_lines_of_a_pdf_is_found() -> None:
+    """A PDF wraps the sentence "…, các sở, ban," / "ngành báo cáo …": it was found in Word
+    files only."""
+    from config.directories import choose
+    from plan.parse import parse_plan, plan_meta
+    from plan.readers import read_rows
+    from tests import sample_docs
+
+    preamble = sample_docs.PREAMBLE
+    try:
+        sample_docs.PREAMBLE = [*preamble, "Định kỳ trước ngày 20 hằng tháng, các sở, ban,",
+                                "ngành báo cáo tiến độ về Sở Nội vụ."]
+        data = sample_docs.pdf_appendix(sample_docs.pdf_rows(2, 3))
+    finally:
+        sample_docs.PREAMBLE = preamble
+    rows = read_rows("ke-hoach.pdf", data)
+    draft = parse_plan(rows, choose(plan_meta(rows)).directory)
+    [duty] = draft.duties
+    assert duty.deadline.period == "monthly" and duty.deadline.days == ((0, 20),)
+    assert len(duty.lead) > 10  # every department of the province
