@@ -21,6 +21,7 @@ from bot.enrolling import Enrolling
 from bot.protocol import MAX_TEXT, Answer, parse_answer, usage
 from bot.types import Fetch, Incoming, Reply
 from bot.uploading import Prepared, Uploading, drop_number
+from ingest.bounded import DEFAULT_LIMITS, Limits
 from plan.names import match_name
 from plan.text import fold
 from storage import answers, queries
@@ -50,14 +51,14 @@ class Handlers:
                  bot_username: Callable[[], str | None] = lambda: None,
                  due_today: DueToday | None = None,
                  zone: dt.tzinfo = VIETNAM, calendar: WorkCalendar | None = None,
-                 directory: str | None = None) -> None:
+                 directory: str | None = None, parse_limits: Limits = DEFAULT_LIMITS) -> None:
         self.db, self.today, self.now, self.admin_ids = db, today, now, set(admin_ids)
         self.due_today = due_today
         self.answering = Answering(today, now)
         self.deciding = Deciding(today, now)
         self.coordinator = Coordinator(today, now, zone, calendar, db.due_soon_days)
         self.enrolling = Enrolling(now, bot_username)
-        self.uploading = Uploading(db, today, now, directory)
+        self.uploading = Uploading(db, today, now, directory, limits=parse_limits)
 
     async def handle(self, message: Incoming, before_commit: BeforeCommit | None = None,
                      fetch: Fetch | None = None) -> list[Reply]:

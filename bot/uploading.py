@@ -20,7 +20,8 @@ from pathlib import PurePosixPath
 from bot.channels.base import ChannelError
 from bot.types import Button, Fetch, FileRef, Incoming, Reply
 from config.directories import Choice
-from ingest.plans import read_plan_bytes
+from ingest.bounded import DEFAULT_LIMITS, Limits
+from ingest.plans import read_plan_bytes_limited
 from plan.agencies import DirectoryError
 from plan.model import PlanDraft
 from plan.rows import PlanFormatError
@@ -68,8 +69,9 @@ def _command(message: Incoming) -> tuple[str, str]:
 class Uploading:
     def __init__(self, db: Database, today: Callable[[], dt.date],
                  now: Callable[[], dt.datetime], directory: str | None = None,
-                 fetch_url: Fetch | None = None) -> None:
+                 fetch_url: Fetch | None = None, limits: Limits = DEFAULT_LIMITS) -> None:
         self.db, self.today, self.now, self.directory = db, today, now, directory
+        self.limits = limits
         self.fetch_url = fetch_url or _fetch_link
 
     def wants(self, message: Incoming) -> bool:
@@ -143,7 +145,9 @@ class Uploading:
     async def _parse(self, name: str, data: bytes) -> tuple[PlanDraft, Choice] | Reply:
         """In a thread, with the CLI's limits (ingest.files): a hostile file is one line."""
         try:
-            return await asyncio.to_thread(read_plan_bytes, name, data, self.directory)
+            # a worker process under the time and memory limits; this task only waits
+            return await asyncio.to_thread(read_plan_bytes_limited, name, data, self.directory,
+                                           self.limits)
         except (PlanFormatError, DirectoryError) as exc:
             return Reply(texts.UPLOAD_UNREADABLE.format(name=name, reason=exc))
         except Exception:  # a reader's bug must not make the update retry forever

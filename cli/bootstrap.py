@@ -15,6 +15,7 @@ from bot.channels.base import Channel
 from bot.channels.console import ConsoleChannel
 from bot.handlers import Handlers
 from config.settings import Settings
+from ingest.bounded import Limits
 from scheduler.dispatch import Dispatcher, DispatchSettings, RateLimits
 from scheduler.policy import ReminderPolicy
 from scheduler.sweep import Sweeper
@@ -44,7 +45,9 @@ class App:
         return Handlers(self.db, self.today, admin_ids=self.settings.admin_ids,
                         directory=self.settings.agency_directory,
                         bot_username=self.bot_username, due_today=self.due_today,
-                        zone=self.settings.zone, calendar=self.calendar())
+                        zone=self.settings.zone, calendar=self.calendar(),
+                        parse_limits=Limits(self.settings.parse_seconds,
+                                            self.settings.parse_memory_mb))
 
     def bot_username(self) -> str | None:
         channel = self.channels.get("telegram")

@@ -8,7 +8,7 @@ import json
 
 from cli.common import run_async
 from config.settings import Settings
-from ingest.plans import read_plan
+from ingest.plans import read_plan_limited as read_plan
 from plan.agencies import Directory
 from plan.export import draft_to_dict
 from plan.matching import Matches

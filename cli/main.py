@@ -74,6 +74,7 @@ def import_command(
 ) -> None:
     """Đọc phụ lục kế hoạch và lưu thành nhiệm vụ, phân công (nhập lại sẽ cập nhật)."""
     from cli import importing
+    from ingest.bounded import Limits
     from plan.agencies import DirectoryError
     from plan.model import PlanMeta
     from plan.rows import PlanFormatError
@@ -83,7 +84,8 @@ def import_command(
     overrides = PlanMeta(code=code, issued_on=date_option(date, "--date"), title=title)
     try:
         draft, choice = importing.read_plan(file, directory_name or s.agency_directory,
-                                            overrides)
+                                            overrides, Limits(s.parse_seconds,
+                                                              s.parse_memory_mb))
     except PlanFormatError as exc:
         fail(f"{file}: {exc}")
     except DirectoryError as exc:

@@ -126,6 +126,10 @@ class Settings(BaseSettings):
     zalo_rate_per_second: float = Field(default=10.0, gt=0, le=1000)
     zalo_rate_per_chat: float = Field(default=1.0, gt=0, le=100)
 
+    # reading one plan file (CLI, chat upload or link): a worker killed past these
+    parse_seconds: float = Field(default=20.0, ge=1, le=600)
+    parse_memory_mb: int = Field(default=300, ge=50, le=8192)
+
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["text", "json"] = "text"
 

@@ -7,6 +7,7 @@ import dataclasses
 from pathlib import Path
 
 from config.directories import Choice, choose
+from ingest.bounded import DEFAULT_LIMITS, Limits, run_bounded
 from ingest.files import read_bytes, read_file
 from plan.model import ParseWarning, PlanDraft, PlanMeta
 from plan.parse import parse_plan, plan_meta
@@ -25,6 +26,19 @@ def read_plan_bytes(name: str, data: bytes, directory_name: str | None = None
                     ) -> tuple[PlanDraft, Choice]:
     """Like `read_plan`, for a file that arrived in the chat (same limits)."""
     return _draft(read_bytes(name, data), directory_name, None)
+
+
+def read_plan_limited(path: Path, directory_name: str | None,
+                      overrides: PlanMeta | None = None, limits: Limits = DEFAULT_LIMITS
+                      ) -> tuple[PlanDraft, Choice]:
+    """`read_plan` in a worker under a time and memory limit (ingest.bounded)."""
+    return run_bounded(read_plan, path, directory_name, overrides, limits=limits)
+
+
+def read_plan_bytes_limited(name: str, data: bytes, directory_name: str | None,
+                            limits: Limits) -> tuple[PlanDraft, Choice]:
+    """`read_plan_bytes` in a worker under a time and memory limit (ingest.bounded)."""
+    return run_bounded(read_plan_bytes, name, data, directory_name, limits=limits)
 
 
 def _draft(document: Document, directory_name: str | None,
