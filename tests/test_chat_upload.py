@@ -263,3 +263,24 @@ async def test_a_slow_plan_download_does_not_hold_other_chats_answers(
             assert not said(lambda: fake.sent("zc1"), "Bản xem trước")()  # still downloading
             await until(said(lambda: fake.sent("zc1"), "Bản xem trước"))
     await channel.close()
+
+
+async def test_a_pdf_that_inflates_is_refused_within_the_limit_while_others_are_answered(
+        telegram_bot: FakeTelegram, db: Database) -> None:
+    """A 20 kB PDF whose page inflates to megabytes of text grew the bot to 1.5 GB and
+    answered nobody; now a worker reads it under the limits and the bot goes on."""
+    from tests.pdf_bomb import inflating_pdf
+
+    fake = telegram_bot
+    before = await plan_codes(db)
+    started = time.monotonic()
+    fake.user_message(COORDINATOR, document=("ke-hoach.pdf", inflating_pdf(5)))
+    await asyncio.sleep(0.5)  # the worker is reading it
+    fake.user_message(FOCAL, "/nhiemvu")
+    await until(lambda: fake.replies_to(FOCAL), seconds=5)
+    assert not said(lambda: fake.replies_to(COORDINATOR), "ke-hoach.pdf")()  # still reading
+    refused = await until(said(lambda: fake.replies_to(COORDINATOR),
+                               "Không đọc được tệp «ke-hoach.pdf»"), seconds=30)
+    assert "NHACVIEC_PARSE_MEMORY_MB" in refused or "NHACVIEC_PARSE_SECONDS" in refused
+    assert time.monotonic() - started < 25
+    assert await plan_codes(db) == before and await uploads_kept(db) == 0
