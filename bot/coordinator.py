@@ -114,7 +114,8 @@ class Coordinator:
 
     async def soon(self, uow: UnitOfWork, argument: str) -> list[Reply]:
         """Due soon = `tracking.status` DUE_SOON: up to N working days left (default 3)."""
-        days = int(argument) if argument.strip().isdigit() and int(argument) <= 60 \
+        typed = argument.strip()
+        days = int(typed) if typed.isascii() and typed.isdigit() and int(typed) <= 60 \
             else self.due_soon_days
         today, day = self.today(), self._day(days)
         rows = await queries.due_between(uow.session, day.last_passed + dt.timedelta(days=1),

@@ -17,6 +17,9 @@ from words.texts import date_vn, parse_date_vn
 
 log = logging.getLogger("nhacviec.bot")
 MAX_FAILURES = 5
+# every chat together: many chats guessing in parallel are refused as one (74-bit codes make
+# guessing hopeless anyway; this bounds what a flood can write)
+MAX_FAILURES_ANYWHERE, ANYWHERE_WINDOW = 100, dt.timedelta(minutes=10)
 INVITE_TTL = dt.timedelta(days=7)
 _REFUSALS = {"wrong": "Mã mời không đúng.", "used": "Mã mời này đã được dùng.",
              "expired": "Mã mời đã hết hạn; hãy xin Sở Nội vụ mã mới.",
@@ -53,6 +56,12 @@ class Enrolling:
             log.warning("refused: too many wrong codes from %s:%s", message.channel,
                         message.chat_id)
             return Reply("Bạn đã nhập sai mã quá nhiều lần. Hãy thử lại sau một giờ.")
+        if await invites.recent_failures_anywhere(session, self.now(), ANYWHERE_WINDOW) \
+                >= MAX_FAILURES_ANYWHERE:
+            log.warning("refused: too many wrong invite codes from every chat in the last "
+                        "%s; a flood of guesses?", ANYWHERE_WINDOW)
+            return Reply("Đang có quá nhiều mã mời sai được gửi tới bot; tạm ngừng nhận mã mời "
+                         "trong ít phút. Hãy thử lại sau 10 phút.")
         outcome, contact = await invites.redeem(session, code, message.channel, message.chat_id,
                                                 message.sender_name, self.now())
         if contact is None and outcome == "coordinator":

@@ -226,7 +226,8 @@ class Handlers:
             return [await self.enrolling.invite(uow, who, argument)]
         if command == "/duyet":
             words = argument.split()
-            if len(words) == 2 and words[0].isdigit():
+            if len(words) == 2 and words[0].isascii() and words[0].isdigit() \
+                    and int(words[0]) < 2**31:  # "①" is a digit to str.isdigit, not to int
                 approve = fold(words[1]) in {"dongy", "ok", "duyet", "co", "dong y"}
                 return await self.answering.decide(uow, who, int(words[0]), approve)
             return await c.pending(uow)

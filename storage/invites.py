@@ -43,6 +43,14 @@ async def create(session: AsyncSession, agency: str | None, role: str, created_b
     return code, name
 
 
+async def recent_failures_anywhere(session: AsyncSession, now: dt.datetime,
+                                   window: dt.timedelta) -> int:
+    """Wrong codes typed in any chat lately: many chats guessing at once are one attacker."""
+    return int((await session.execute(
+        select(func.count()).select_from(EnrollAttempt).where(
+            EnrollAttempt.at > now - window))).scalar_one())
+
+
 async def recent_failures(session: AsyncSession, channel: str, chat_id: str,
                           now: dt.datetime) -> int:
     return int((await session.execute(

@@ -233,3 +233,23 @@ async def test_due_soon_never_calls_a_task_overdue_and_reads_a_group_as_one_line
     [soon] = await year_end.handle(Incoming("telegram", "9001", "/sapden", "Sở Nội vụ"))
     assert len([line for line in soon.text.splitlines() if line.startswith("• I.4 ")]) == 1
     assert "I.4 — 35 cơ quan chưa hoàn thành" in soon.text
+
+
+@pytest.mark.parametrize("typed", ["/duyet ① dongy", "/duyet 99999999999999999999 dongy",
+                                   "/sapden ①", "/sapden 99999999999999999999999"])
+async def test_a_malformed_command_is_answered_once(bot: Handlers, typed: str) -> None:
+    """"/duyet ① dongy" raised in the handler, so the update was retried without end."""
+    said = await Chat(bot, "9001").say(typed)
+    assert said and ("gia hạn" in said or "Sắp đến hạn" in said or "đến hạn" in said), said
+
+
+async def test_wrong_invite_codes_from_many_chats_are_limited_together(
+        bot: Handlers, db: Database) -> None:
+    """Five wrong codes lock one chat out; a hundred chats guessing at once were not."""
+    from bot.enrolling import MAX_FAILURES_ANYWHERE
+    from tests.test_conversation import code_for
+
+    for chat in range(MAX_FAILURES_ANYWHERE):
+        assert "Mã mời không đúng" in await Chat(bot, f"g{chat}").say("/start sai-ma-mot-lan")
+    late = await Chat(bot, "g-late").say(f"/start {await code_for(db, KHCN)}")
+    assert "tạm ngừng nhận mã mời" in late
