@@ -14,6 +14,7 @@ from collections.abc import Callable
 from bot import keyboards
 from bot.protocol import Answer, parse_answer, usage
 from bot.types import Incoming, Reply
+from config.redaction import has_token
 from plan.deadlines import parse_deadline
 from plan.text import fold
 from storage import answers, lifecycle, outbox
@@ -356,4 +357,7 @@ def _file_dict(message: Incoming) -> dict[str, object] | None:
     if message.file is None:
         return None
     f = message.file
-    return {"kind": f.kind, "file_id": f.file_id, "name": f.name, "size": f.size, "url": f.url}
+    # a Bot API that answers with an absolute file path puts the bot token in the URL: the
+    # file id is enough to fetch it again, the token is never stored
+    url = None if f.url and has_token(f.url) else f.url
+    return {"kind": f.kind, "file_id": f.file_id, "name": f.name, "size": f.size, "url": url}

@@ -236,6 +236,8 @@ class Receiver:
             await inbox.mark_handled(uow.session, inbox_id,
                                      encode(message.chat_id, replies) if replies else None,
                                      self.now())
+            if "/start" in message.text.lower():  # an invite code: kept masked, once used
+                await inbox.mask_secrets(uow.session, inbox_id)
         return mark
 
     def _send(self, inbox_id: int, platform: str, chat_id: str, replies: list[Reply]) -> None:

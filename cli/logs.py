@@ -5,18 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import re
 import sys
 from collections.abc import Iterable
 
-# Invite codes travel as "/start <code>" and "?start=<code>"; libraries log update payloads
-# at DEBUG, so the code after either is masked too.
-INVITE = re.compile(r"(/start(?:@\w+)?\s+|[?&]start=)[^\s'\"&,)}\]]+")
-# A Telegram bot token anywhere (in a URL /bot<token>/…), configured or not; the webhook
-# secret as Telegram sends it back in a header.
-TOKEN = re.compile(r"(?<![0-9])\d{5,}:[A-Za-z0-9_-]{30,}")  # "…/bot123:AA…" has no \b
-HEADER = re.compile(r"(X-Telegram-Bot-Api-Secret-Token['\"]?\s*[:=]\s*['\"]?)[^\s'\",}]+",
-                    re.IGNORECASE)
+# Invite codes ("/start <code>" in any case, "?start=<code>", a code alone), a Telegram bot
+# token anywhere (configured or not), the webhook secret as Telegram sends it back: the
+# patterns live in config.redaction, shared with what storage keeps.
+from config.redaction import HEADER, TOKEN, mask_codes
+
 _secrets: list[str] = []
 
 
@@ -27,7 +23,7 @@ def redact(text: str) -> str:
         text = text.replace(secret, "***")
     text = TOKEN.sub("***", text)
     text = HEADER.sub(r"\1***", text)
-    return INVITE.sub(r"\1***", text)
+    return mask_codes(text)
 
 
 class Redact(logging.Filter):

@@ -18,6 +18,7 @@ from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
+from config.redaction import mask_codes
 from storage.models import Base, InboxUpdate
 from storage.pg_inline import Statement
 
@@ -92,6 +93,16 @@ async def mark_handled(session: AsyncSession, inbox_id: int, replies: dict[str, 
     if await _HANDLED.count(session, {"row": inbox_id, "replies": replies,
                                       "handled_at": now}) != 1:
         raise AlreadyHandled(inbox_id)
+
+
+async def mask_secrets(session: AsyncSession, inbox_id: int) -> None:
+    """An update that carried an invite code keeps its message, the code masked: a backup or
+    a look at the table must not be an unused enrolment for whoever reads it."""
+    payload = (await session.execute(select(_INBOX.c.payload).where(_INBOX.c.id == inbox_id))
+               ).scalar_one_or_none()
+    if payload is not None and mask_codes(payload) != payload:
+        await session.execute(update(_INBOX).where(_INBOX.c.id == inbox_id)
+                              .values(payload=mask_codes(payload)))
 
 
 async def mark_done(session: AsyncSession, ids: list[int]) -> None:

@@ -134,7 +134,7 @@ async def test_run_answers_on_telegram_and_zalo_at_once(
                "NHACVIEC_ZALO_API_BASE_URL": zalo_server.url}
         process = start(db_url, telegram, tmp_path / "run.log", **env)
         try:
-            fake_tg.user_message(1001, f"/start {codes[0]}")
+            fake_tg.user_message(1001, f"/START {codes[0].upper()}")  # typed in capitals
             fake_zalo.text("z-lan", f"/start {codes[1]}")
             await wait_for(lambda: any("đầu mối của" in t for t in fake_tg.replies_to(1001)))
             await wait_for(lambda: any("đầu mối của" in t for t in fake_zalo.sent("z-lan")))
@@ -143,7 +143,22 @@ async def test_run_answers_on_telegram_and_zalo_at_once(
         assert process.returncode == 0  # SIGTERM: a clean stop
     log = (tmp_path / "run.log").read_text()
     assert fake_tg.token not in log and fake_zalo.token not in log
-    assert all(code not in log for code in codes)  # invite codes are secrets too
+    # invite codes are secrets too: in no log line (any case), no stored row, no backup
+    assert all(code not in log.lower() for code in codes)
+    backup = tmp_path / "sao-luu.json.gz"
+    from typer.testing import CliRunner
+
+    from cli.main import app
+
+    done = await asyncio.to_thread(CliRunner().invoke, app, ["backup", "-o", str(backup)],
+                                   env={"NHACVIEC_DATABASE_URL": db_url})
+    assert done.exit_code == 0, done.output
+    import gzip
+
+    kept = gzip.decompress(backup.read_bytes()).decode().lower()
+    assert "đầu mối" in kept or "contacts" in kept  # the backup holds the enrolment …
+    assert all(code not in kept for code in codes)  # … and never the code that made it
+    assert fake_tg.token not in kept and fake_zalo.token not in kept
 
 
 async def test_sigterm_finishes_the_send_in_flight_and_stops_within_10_s(
