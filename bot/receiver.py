@@ -26,7 +26,9 @@ from bot.channels.base import ChannelError, Inbound, Permanent
 from bot.handlers import BeforeCommit, Handlers
 from bot.types import Attachment, Button, Incoming, Reply
 from storage import inbox
+from storage.outbox import notify_coordinators
 from storage.uow import Database, UnitOfWork
+from words import texts
 
 log = logging.getLogger("nhacviec.receive")
 CLAIM = dt.timedelta(seconds=60)  # default: longer than the slowest handling plus replies
@@ -200,12 +202,31 @@ class Receiver:
         for row in due:
             log.info("retrying %s update (inbox %d, attempt %d)", row.platform, row.id,
                      row.attempts + 1)
-            if row.state == "new":
-                await self._handle(row.id, row.platform, row.payload)
+            if row.poison:
+                await self._set_aside(row.id, row.platform, row.payload)
+            elif row.state == "new":  # beside fresh updates, never ahead of them all
+                await self._dispatch(row.id, row.platform, row.payload)
             elif row.replies:
                 log.warning("inbox %d: sending replies again; one may repeat", row.id)
                 chat_id, replies = decode(row.replies)
                 self._send(row.id, row.platform, chat_id, replies)
+
+    async def _set_aside(self, inbox_id: int, platform: str, update: dict[str, Any]) -> None:
+        """The process died while handling this update, three times in a row: it is set
+        aside (dead), its sender gets one apology, the coordinators are told, and every other
+        update goes on (`nhacviec inbox` lists it, `inbox retry` handles it again)."""
+        chat = self.inbound[platform].chat_of(update)
+        log.error("inbox %d (%s, chat %s): the process died handling it %d times; set aside",
+                  inbox_id, platform, chat, inbox.MAX_UNFINISHED)
+        async with self.db.uow() as uow:
+            await inbox.set_aside(uow.session, inbox_id, self.now())
+            await notify_coordinators(
+                uow.session, f"dead:{inbox_id}", texts.POISON_COORDINATORS.format(
+                    platform=platform, chat=chat, number=inbox_id),
+                self.now().date(), self.now())
+            await uow.commit()
+        if chat:
+            self._send(None, platform, str(chat), [Reply(texts.POISON_SENDER)])
 
     async def _handle(self, inbox_id: int, platform: str, update: dict[str, Any]) -> None:
         try:
@@ -240,7 +261,10 @@ class Receiver:
                 await inbox.mask_secrets(uow.session, inbox_id)
         return mark
 
-    def _send(self, inbox_id: int, platform: str, chat_id: str, replies: list[Reply]) -> None:
+    def _send(self, inbox_id: int | None, platform: str, chat_id: str, replies: list[Reply]
+              ) -> None:
+        """Replies of a handled row (marked done once sent); with no row, a one-off (the
+        apology for an update set aside, whose row stays dead)."""
         async def send() -> None:
             async with self._senders:
                 try:
@@ -250,9 +274,11 @@ class Receiver:
                 except ChannelError as exc:
                     log.warning("reply to %s:%s failed: %s; retried from the inbox",
                                 platform, chat_id, exc)
-                    await self._failed(inbox_id, str(exc))
+                    if inbox_id is not None:
+                        await self._failed(inbox_id, str(exc))
                     return
-            self._done.append(inbox_id)
+            if inbox_id is not None:
+                self._done.append(inbox_id)
 
         _after_last(self._chats, chat_id, send)
 

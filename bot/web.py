@@ -106,6 +106,9 @@ def create_app(handlers: Handlers, secret: str, receiver: Receiver | None = None
         if found.inbox_failing:
             checks["inbox"] = (f"{found.inbox_failing} tin chưa xử lý được, đang thử lại: "
                                f"{found.inbox_error or ''}")[:300]
+        if found.inbox_dead:
+            checks["inbox_dead"] = (f"{found.inbox_dead} tin đã để riêng (bot dừng khi xử lý); "
+                                    "xem: nhacviec inbox")
         if found.last_sweep_started is None:
             checks["sweep"] = "chưa chạy lần nào"
         else:

@@ -154,10 +154,12 @@ async def _database(db: Database, today: dt.date) -> list[Check]:
     results.append(Check("Hàng đợi tin", not late and not states.get("dead"),
                          summary + (f" · tin chờ lâu nhất {age.total_seconds() / 3600:.1f} giờ"
                                     if late and age else "") + dead_hint))
-    results.append(Check("Tin nhận", not found.inbox_failing,
-                         f"{found.inbox_waiting} tin đang xử lý" if not found.inbox_failing else
-                         f"{found.inbox_failing} tin nhận chưa xử lý được, đang thử lại; lỗi "
-                         f"gần nhất: {found.inbox_error or '—'}"))
+    results.append(Check("Tin nhận", not found.inbox_failing and not found.inbox_dead,
+                         (f"{found.inbox_waiting} tin đang xử lý" if not found.inbox_failing else
+                          f"{found.inbox_failing} tin nhận chưa xử lý được, đang thử lại; lỗi "
+                          f"gần nhất: {found.inbox_error or '—'}")
+                         + (f" · {found.inbox_dead} tin đã để riêng vì bot dừng khi xử lý: "
+                            "nhacviec inbox" if found.inbox_dead else "")))
     results.append(Check("Số liệu báo cáo", not differ,
                          "khớp với đếm lại từ đầu" if not differ else
                          f"{differ} số đếm lệch so với đếm lại; lần quét hằng ngày sẽ sửa, "

@@ -194,6 +194,7 @@ from cli import (  # noqa: E402  (they register their commands)
     demo,
     directories,
     doctor,
+    inboxes,
     outboxes,
     reminding,
     reporting,
@@ -207,6 +208,7 @@ reporting.register(app)
 backups.register(app)
 doctor.register(app)
 outboxes.register(app)
+inboxes.register(app)
 running.register(app)
 demo.register(app)
 directories.register(app)

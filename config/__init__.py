@@ -1,5 +1,3 @@
-"""Settings and bundled data files (agency directories, example plan)."""
-
-from config.settings import Settings, SettingsError, load_settings
-
-__all__ = ["Settings", "SettingsError", "load_settings"]
+"""Settings (`config.settings`), bundled data files (agency directories, example plan) and
+what a secret looks like (`config.redaction`). Nothing is imported here: the CLI's start
+pays only for the module a command uses."""

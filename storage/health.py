@@ -21,6 +21,7 @@ class Vitals:
     inbox_waiting: int = 0  # updates stored, not yet handled or replied to
     inbox_failing: int = 0  # of those, updates whose handling or reply failed at least once
     inbox_error: str | None = None  # the latest failure, for the operator
+    inbox_dead: int = 0  # updates set aside: the process died handling each three times
 
 
 async def ping(session: AsyncSession) -> None:
@@ -47,9 +48,11 @@ async def vitals(session: AsyncSession) -> Vitals:
     error = (await session.execute(
         select(InboxUpdate.last_error).where(open_rows, InboxUpdate.attempts > 0)
         .order_by(InboxUpdate.id.desc()).limit(1))).scalar_one_or_none()
+    dead = (await session.execute(select(func.count()).where(InboxUpdate.state == "dead"))
+            ).scalar_one()
     return Vitals(outbox, _utc(oldest), _utc(sweep[0]) if sweep else None,
                   _utc(sweep[1]) if sweep else None, unreachable, int(waiting), int(failing),
-                  error)
+                  error, int(dead))
 
 
 def _utc(value: dt.datetime | None) -> dt.datetime | None:

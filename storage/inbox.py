@@ -26,6 +26,12 @@ from storage.pg_inline import Statement
 _INBOX = Base.metadata.tables["inbox"]
 
 MAX_BACKOFF = dt.timedelta(hours=1)
+# An attempt that ends with neither an answer nor an error is a process that died while
+# handling (killed, out of memory). Claimed again, such a row carries this mark and the
+# length of the streak; a handling that fails with an error resets it (a database outage is
+# retried as long as it takes). Three deaths in a row: the update is set aside (dead).
+UNFINISHED = "tiến trình dừng khi đang xử lý, lần "
+MAX_UNFINISHED = 3
 
 
 class AlreadyHandled(Exception):
@@ -54,6 +60,11 @@ class Pending:
     state: str
     replies: dict[str, Any] | None
     attempts: int
+    unfinished: int = 0  # attempts in a row that ended with the process
+
+    @property
+    def poison(self) -> bool:
+        return self.state == "new" and self.unfinished >= MAX_UNFINISHED
 
 
 async def store(connection: AsyncConnection, platform: str, key: str, payload: dict[str, Any],
@@ -77,14 +88,84 @@ async def claim_due(session: AsyncSession, owner: str, now: dt.datetime, lease: 
            .order_by(InboxUpdate.id).limit(limit))
     if session.get_bind().dialect.name == "postgresql":
         due = due.with_for_update(skip_locked=True)
-    rows = await session.execute(
+    rows = (await session.execute(
         update(InboxUpdate).where(InboxUpdate.id.in_(due.scalar_subquery()))
         .values(claimed_by=owner, claimed_until=now + lease)
         .returning(InboxUpdate.id, InboxUpdate.platform, InboxUpdate.payload, InboxUpdate.state,
-                   InboxUpdate.replies, InboxUpdate.attempts))
-    found = [Pending(r.id, r.platform, json.loads(r.payload), r.state, r.replies, r.attempts)
-             for r in rows]
+                   InboxUpdate.replies, InboxUpdate.attempts, InboxUpdate.last_error,
+                   InboxUpdate.handled_at))).all()
+    found = []
+    for r in rows:
+        # counted before it is handled: a kill during the handling counts too (the first
+        # handling, from the queue, is the row's first attempt: its claim comes at store)
+        streak = _streak(r.last_error) + 1 if r.state == "new" else 0
+        found.append(Pending(r.id, r.platform, json.loads(r.payload), r.state, r.replies,
+                             r.attempts, streak))
+        if r.state == "new":
+            await session.execute(update(InboxUpdate).where(InboxUpdate.id == r.id)
+                                  .values(last_error=f"{UNFINISHED}{streak}"))
     return sorted(found, key=lambda p: p.id)
+
+
+def _streak(last_error: str | None) -> int:
+    if last_error and last_error.startswith(UNFINISHED):
+        tail = last_error[len(UNFINISHED):]
+        return int(tail) if tail.isdigit() else 0
+    return 0
+
+
+async def set_aside(session: AsyncSession, inbox_id: int, now: dt.datetime) -> None:
+    """A poison update: never handled again by itself (`nhacviec inbox retry` can)."""
+    await session.execute(update(InboxUpdate).where(InboxUpdate.id == inbox_id).values(
+        state="dead", claimed_until=None, handled_at=now,
+        last_error=f"để riêng sau {MAX_UNFINISHED} lần tiến trình dừng khi đang xử lý"))
+
+
+@dataclass(frozen=True)
+class DeadRow:
+    id: int
+    platform: str
+    received_at: dt.datetime
+    error: str | None
+    text: str
+
+
+async def dead(session: AsyncSession) -> list[DeadRow]:
+    rows = await session.execute(
+        select(InboxUpdate.id, InboxUpdate.platform, InboxUpdate.received_at,
+               InboxUpdate.last_error, InboxUpdate.payload)
+        .where(InboxUpdate.state == "dead").order_by(InboxUpdate.id))
+    return [DeadRow(r.id, r.platform, r.received_at, r.last_error,
+                    mask_codes(_said(json.loads(r.payload)))[:200]) for r in rows]
+
+
+def _said(payload: Any) -> str:
+    """What the person sent: the first `text` (or button `data`) in the update."""
+    if isinstance(payload, dict):
+        for key in ("text", "caption", "data"):
+            if isinstance(payload.get(key), str):
+                return str(payload[key])
+        for value in payload.values():
+            found = _said(value)
+            if found:
+                return found
+    if isinstance(payload, list):
+        for value in payload:
+            found = _said(value)
+            if found:
+                return found
+    return ""
+
+
+async def retry_dead(session: AsyncSession, ids: list[int] | None, now: dt.datetime) -> int:
+    """Dead updates handled again (all when `ids` is None), their streak forgotten."""
+    chosen = InboxUpdate.state == "dead"
+    if ids is not None:
+        chosen = chosen & InboxUpdate.id.in_(ids)
+    result = await session.execute(update(InboxUpdate).where(chosen).values(
+        state="new", next_attempt_at=now, claimed_until=None, claimed_by=None,
+        last_error=None, handled_at=None))
+    return int(result.rowcount)  # type: ignore[attr-defined]
 
 
 async def mark_handled(session: AsyncSession, inbox_id: int, replies: dict[str, Any] | None,

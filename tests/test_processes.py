@@ -285,3 +285,70 @@ async def test_a_platform_down_at_start_up_is_retried_and_run_keeps_going(
     finally:
         stop(process)
     assert process.returncode == 0
+
+
+class _Silent:
+    """A portal that takes the connection and never answers: the handling hangs on it."""
+
+    def __init__(self) -> None:
+        import socket
+        import threading
+
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.port = self.sock.getsockname()[1]
+        self.requests = 0
+        self.held: list[object] = []
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                connection, _ = self.sock.accept()
+            except OSError:
+                return
+            connection.recv(4096)
+            self.requests += 1
+            self.held.append(connection)  # never answered, never closed
+
+
+async def test_an_update_that_kills_the_bot_three_times_is_set_aside(
+        db: Database, db_url: str, telegram: tuple[FakeTelegram, str], example_path: Path,
+        directory: Directory, tmp_path: Path) -> None:
+    """A poison update was read again at every restart (an attempt was counted only when it
+    failed with an error, never when the process died), and no other chat got an answer.
+    Now each attempt is counted before it is handled: after three deaths it is set aside,
+    its sender gets one apology, the coordinators are told, and the next start goes on."""
+    import os
+
+    await enroll(db, example_path, directory)
+    await contact(db, None, "9001", role="coordinator", channel="telegram")
+    fake = telegram[0]
+    portal = _Silent()
+    extra = {"NHACVIEC_ADMIN_IDS": "telegram:9001"}
+    fake.user_message(9001, f"/nhapkehoach http://127.0.0.1:{portal.port}/ke-hoach.docx")
+    for attempt in range(1, 4):
+        process = start(db_url, telegram, tmp_path / "run.log", **extra)
+        try:
+            await wait_for(lambda n=attempt: portal.requests >= n, seconds=40)
+        finally:
+            os.kill(process.pid, signal.SIGKILL)  # the OOM killer, say
+            process.wait(timeout=10)
+    process = start(db_url, telegram, tmp_path / "run.log", **extra)
+    try:
+        await wait_for(lambda: any("Xin lỗi, bot gặp sự cố" in t
+                                   for t in fake.replies_to(9001)), seconds=40)
+        await wait_for(lambda: any("để riêng" in t for t in fake.replies_to(9001)), seconds=30)
+        fake.user_message(1001, "/nhiemvu")  # everyone else is answered
+        await wait_for(lambda: fake.replies_to(1001), seconds=20)
+    finally:
+        stop(process)
+    assert portal.requests == 3  # never read a fourth time
+    from typer.testing import CliRunner
+
+    from cli.main import app
+
+    listed = await asyncio.to_thread(CliRunner().invoke, app, ["inbox"],
+                                     env={"NHACVIEC_DATABASE_URL": db_url})
+    assert "nhapkehoach" in listed.output and "3 lần" in listed.output

@@ -109,6 +109,12 @@ def date_ahead(today: dt.date) -> dt.date:
 
 
 
+POISON_SENDER = ("Xin lỗi, bot gặp sự cố khi xử lý tin nhắn vừa rồi của bạn và đã dừng xử lý "
+                 "nó; Sở Nội vụ đã được báo. Các tin khác vẫn được xử lý bình thường — nếu cần, "
+                 "hãy gửi lại nội dung theo cách khác (ví dụ một tệp nhỏ hơn).")
+POISON_COORDINATORS = ("Một tin nhắn ({platform}, chat {chat}) làm bot dừng khi xử lý 3 lần liên "
+                       "tiếp nên đã được để riêng (số {number}). Xem: nhacviec inbox; xử lý lại: "
+                       "nhacviec inbox retry {number}")
 UNKNOWN = "Chưa hiểu tin nhắn này. Gõ /trogiup để xem các lệnh, ví dụ: /nhiemvu Sở Tư pháp"
 NO_PLANS = "Chưa có kế hoạch nào. Cán bộ quản trị cần chạy: nhacviec import <tệp kế hoạch>"
 ASK_AGENCY = "Hãy ghi tên cơ quan, ví dụ: /nhiemvu Sở Tư pháp"
