@@ -27,6 +27,9 @@ async def _take(db: Database, name: str, owner: str) -> bool:
     return held
 
 
+HALT_GRACE = 40.0  # seconds a halted poller may take to store what it holds (a long poll)
+
+
 async def while_holding(db: Database, name: str, owner: str, stop: asyncio.Event,
                         job: Callable[[asyncio.Event], Awaitable[None]]) -> None:
     """Run `job(halt)` while this process holds lease `name`; wait as a standby otherwise.
@@ -68,10 +71,19 @@ async def _run_holding(db: Database, name: str, owner: str, stop: asyncio.Event,
                 halt.set()
                 task.cancel()  # an open long poll is abandoned rather than waited out
                 break
-            if not await _take(db, name, owner):
+            try:
+                held = await _take(db, name, owner)
+            except Exception as exc:  # the database blinked: never cancel the job for it —
+                # a Zalo poller may hold an update it took and is still storing (Zalo hands
+                # each update out once); it keeps trying, and so does the renewal
+                log.warning("%s: lease not renewed (%s); polling goes on, retrying",
+                            name, type(exc).__name__)
+                continue
+            if not held:  # another process took over: finish the update in hand, then stop
                 log.warning("%s: lease lost to another process; stopping here", name)
                 halt.set()
-                task.cancel()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(asyncio.shield(task), HALT_GRACE)
                 break
     finally:
         stopping.cancel()

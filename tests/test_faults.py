@@ -318,3 +318,47 @@ async def test_sigkill_of_the_poller_with_answers_in_hand_loses_none(
     repeats = sum(acknowledged(fake, chat) for chat in FOCAL) - 6
     assert repeats <= log.read_text().count("one may repeat")  # only where documented
     await db.dispose()
+
+
+@pytest.mark.parametrize("fault", ["stopped 20 s", "fast restart"])
+async def test_zalo_answers_during_a_database_blip_are_stored_once_and_answered(
+        pg: str, cluster: Cluster, telegram: tuple[FakeTelegram, str], example_path: Path,
+        directory: Directory, tmp_path: Path, fault: str) -> None:
+    """6 of 10 Zalo answers sent during an outage or right after a fast restart were lost:
+    the lease renewal failed and the poll was cancelled with the update in hand (Zalo hands
+    each update out once). The poll now goes on and stores what it took."""
+    from fakes import zalo as fake_zalo
+    from fakes.server import BackgroundServer
+
+    db, code = await prepared(pg, example_path, directory)
+    chats = [f"z{n}" for n in range(10)]
+    for chat in chats:
+        await contact(db, KHCN, chat, channel="zalo")
+    zalo = fake_zalo.FakeZalo()
+    with BackgroundServer(fake_zalo.create_app(zalo)) as server:
+        process = start(pg, telegram, tmp_path / "run.log", NHACVIEC_ZALO_BOT_TOKEN=zalo.token,
+                        NHACVIEC_ZALO_API_BASE_URL=server.url)
+        try:
+            await wait_for(lambda: "poll:zalo: this process receives" in
+                           (tmp_path / "run.log").read_text(), seconds=30)
+            await db.dispose()
+            cluster.kill()
+            try:
+                if fault == "stopped 20 s":
+                    for n, chat in enumerate(chats):
+                        zalo.text(chat, f"{code} dang {n + 10}%")
+                        await asyncio.sleep(2)
+            finally:
+                cluster.start()
+            if fault == "fast restart":
+                for n, chat in enumerate(chats):
+                    zalo.text(chat, f"{code} dang {n + 10}%")
+                    await asyncio.sleep(0.05)
+            await wait_for(lambda: all(any(t.startswith("Đã ghi nhận") for t in zalo.sent(c))
+                                       for c in chats), seconds=120)
+            await asyncio.sleep(2)  # a repeat would show up now
+        finally:
+            stop(process)
+    assert await count(db, StatusReport) == len(chats)  # each answer exactly once
+    assert all(sum(t.startswith("Đã ghi nhận") for t in zalo.sent(c)) == 1 for c in chats)
+    await db.dispose()

@@ -173,6 +173,8 @@ async def poll(channel: ZaloChannel, accept: Callable[[dict[str, Any]], Awaitabl
 
 async def _store(accept: Callable[[dict[str, Any]], Awaitable[bool]], update: dict[str, Any],
                  halt: asyncio.Event) -> None:
+    """Until stored: Zalo will not hand this update out again. A halt (the lease went to
+    another process) does not drop it either — storing is idempotent by the update's key."""
     wait = 1.0
     while True:
         try:
@@ -182,7 +184,5 @@ async def _store(accept: Callable[[dict[str, Any]], Awaitable[bool]], update: di
             message = _unwrap(update).get("message") or {}
             log.error("could not store Zalo update %s (%s); trying again in %.0f s",
                       message.get("message_id"), exc, wait)
-            if halt.is_set():
-                raise
         await asyncio.sleep(wait)
         wait = min(30.0, wait * 2)
