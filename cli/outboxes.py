@@ -16,7 +16,8 @@ if TYPE_CHECKING:  # loaded by the commands that use them: `--help` stays quick
 if TYPE_CHECKING:
     from cli.bootstrap import App
 
-STATES = {"pending": "chờ gửi", "sending": "đang gửi", "failed": "chờ gửi lại",
+STATES = {"pending": "chờ gửi", "claimed": "sắp gửi", "sending": "đang gửi",
+          "failed": "chờ gửi lại",
           "sent": "đã gửi", "dead": "không gửi được", "cancelled": "đã hủy",
           "folded": "gộp sang ngày sau"}
 

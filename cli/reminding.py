@@ -110,7 +110,8 @@ def _table(rows: list[PreviewRow]) -> str:
     return "\n".join(lines)
 
 
-OUTBOX_STATES = {"pending": "chờ gửi", "failed": "chờ gửi lại", "sending": "đang gửi",
+OUTBOX_STATES = {"pending": "chờ gửi", "failed": "chờ gửi lại", "claimed": "sắp gửi",
+                 "sending": "đang gửi",
                  "sent": "đã gửi", "dead": "không gửi được", "folded": "gộp vào tin sau",
                  "cancelled": "đã hủy"}
 

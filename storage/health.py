@@ -34,7 +34,7 @@ async def vitals(session: AsyncSession) -> Vitals:
         .join(Contact, Contact.id == OutboxMessage.contact_id)
         .group_by(Contact.channel, OutboxMessage.state))}
     oldest = (await session.execute(select(func.min(OutboxMessage.created_at)).where(
-        OutboxMessage.state.in_(("pending", "failed", "sending"))))).scalar_one()
+        OutboxMessage.state.in_(("pending", "failed", "claimed", "sending"))))).scalar_one()
     sweep = (await session.execute(select(SweepRun.started_at, SweepRun.finished_at)
                                    .order_by(SweepRun.run_date.desc()).limit(1))).first()
     unreachable = {channel: int(n) for channel, n in await session.execute(

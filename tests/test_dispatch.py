@@ -173,6 +173,24 @@ async def test_message_left_in_flight_by_a_dead_process_is_resent_and_logged(
     assert "may be sent twice" in caplog.text
 
 
+async def test_a_message_claimed_but_never_reached_is_resent_without_a_warning(
+        db: Database, example_path: Path, directory: Directory,
+        caplog: pytest.LogCaptureFixture) -> None:
+    """A batch of claimed rows gave a "may be sent twice" warning each when the process died,
+    though only the sends under way could repeat."""
+    focal, _ = await ready(db, example_path, directory)
+    async with db.uow() as uow:  # claimed by a process that died before it reached them
+        await uow.session.execute(update(OutboxMessage).values(
+            state="claimed", claimed_by="dead-host", claimed_at=NOW, attempts=1))
+        await uow.commit()
+    channel = RecordingChannel()
+    clock = [NOW + dt.timedelta(seconds=61)]
+    with caplog.at_level(logging.WARNING, logger="nhacviec.dispatch"):
+        await dispatcher(db, channel, DAY, clock, lease=dt.timedelta(seconds=60)).tick()
+    assert len(channel.sent) == 1 and (await message(db, focal)).state == "sent"
+    assert "may be sent twice" not in caplog.text
+
+
 async def test_two_dispatchers_never_send_a_message_twice(db: Database, example_path: Path,
                                                           directory: Directory) -> None:
     await load_example(db, example_path, directory)

@@ -77,7 +77,8 @@ async def test_sigkill_mid_dispatch_loses_nothing_and_repeats_only_in_flight(
     repeated = {str(chat) for chat, n in counts.items() if n > 1}
     assert set(counts) == {5000 + n for n in range(CHATS)}  # nobody lost
     assert max(counts.values()) <= 2 and repeated <= in_flight  # repeats only for in-flight rows
-    assert log.read_text().count("may be sent twice") >= len(repeated)
+    # warned only where a send was under way: not for every row the batch had claimed
+    assert len(repeated) <= log.read_text().count("may be sent twice") <= len(in_flight)
 
 
 @pytest.mark.skipif(not PG_URL, reason="TEST_DATABASE_URL is not set")
