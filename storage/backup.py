@@ -105,16 +105,31 @@ async def restore(url: str, source: Path, force: bool = False) -> dict[str, int]
     target = _sqlite_path(url)
     made = [folder for folder in (target.parent, *target.parent.parents)
             if not folder.exists()]
+    # Built beside the target under another name and renamed only when complete: a restore
+    # killed anywhere (its migration included) leaves no half-built database, and the next
+    # restore clears what the killed one left.
+    building = target.with_name(f".{target.name}.restoring")
+    _remove_sqlite(building)
     try:
-        return await _restore(url, source, force)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        counts = await _restore(f"sqlite:///{building}", source, force)
+        with contextlib.closing(sqlite3.connect(building)) as done:  # all in the main file
+            done.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        os.replace(building, target)
+        _remove_sqlite(building)  # an emptied -wal / -shm of the built file
+        return counts
     except BaseException:
-        for leftover in (target, *(target.with_name(target.name + end)
-                                   for end in ("-wal", "-shm", "-journal"))):
-            leftover.unlink(missing_ok=True)
+        _remove_sqlite(building)
         for folder in made:  # innermost first
             with contextlib.suppress(OSError):
                 folder.rmdir()
         raise
+
+
+def _remove_sqlite(path: Path) -> None:
+    for leftover in (path, *(path.with_name(path.name + end)
+                             for end in ("-wal", "-shm", "-journal"))):
+        leftover.unlink(missing_ok=True)
 
 
 async def _restore(url: str, source: Path, force: bool) -> dict[str, int]:

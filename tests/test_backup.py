@@ -258,3 +258,39 @@ def test_a_failed_restore_into_a_new_database_leaves_nothing_behind(tmp_path: Pa
     assert result.exit_code == 2 and result.output.startswith("Lỗi: "), result.output
     assert result.output.count("\n") == 1
     assert not (tmp_path / "new").exists()
+
+
+async def test_a_restore_killed_mid_way_leaves_nothing_and_the_rerun_restores(
+        db: Database, db_url: str, example_path: Path, directory: Directory,
+        tmp_path: Path) -> None:
+    """A restore killed during its migration left a half-built file that the rerun could
+    not handle (a 438-line traceback). It is now built under another name and renamed only
+    when complete."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    await fill(db, example_path, directory)
+    saved = tmp_path / "sao-luu.json.gz"
+    await backup.backup(db_url, saved)
+    target = tmp_path / "moi" / "nhacviec.db"
+    building = target.with_name(f".{target.name}.restoring")
+    env = {**os.environ, "NHACVIEC_DATABASE_URL": f"sqlite:///{target}"}
+    root = Path(__file__).resolve().parent.parent
+    killed = subprocess.Popen([sys.executable, "-m", "cli.main", "restore", str(saved)],
+                              env=env, cwd=root, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 30
+    while not building.exists() and killed.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.005)
+    assert building.exists(), "the restore should have been caught while building"
+    os.kill(killed.pid, signal.SIGKILL)
+    killed.wait(timeout=10)
+    assert not target.exists()  # nothing half-built where the database belongs
+    again = subprocess.run([sys.executable, "-m", "cli.main", "restore", str(saved)], env=env,
+                           cwd=root, capture_output=True, text=True, timeout=120)
+    assert again.returncode == 0, again.stderr
+    assert target.exists() and not building.exists()
+    assert await dump(f"sqlite:///{target}") == await dump(db_url)
