@@ -100,7 +100,7 @@ async def serve(app: App, console: bool, agency: str | None) -> None:
     async def dispatch() -> None:
         with _tracked(busy):
             try:
-                await dispatcher.tick()
+                await dispatcher.send_due()  # full batches back to back, at the rate limit
             except Exception:
                 log.exception("dispatch failed")
 
