@@ -66,6 +66,9 @@ def parse_answer(text: str, today: dt.date | None = None) -> Answer | None:
     if not code or starts_with_verb(words):
         return None  # "đã xong", "xin gia hạn …": words, not a code (type "#da xong" for one)
     folded = [fold(word).strip(".,:;!") for word in words[1:]]
+    if (_PERCENT.match(folded[0]) and folded[0].endswith("%")) or _NEGATIVE.match(folded[0]):
+        # "gb 70%": a code and a percentage is progress
+        return _with_percent(Answer(code.group(1), "progress", " ".join(words[1:]).strip()))
     for verb, action in _VERBS:
         if tuple(folded[:len(verb)]) == verb:
             rest_words = words[1 + len(verb):]
@@ -81,6 +84,9 @@ def parse_answer(text: str, today: dt.date | None = None) -> Answer | None:
 def starts_with_verb(words: list[str]) -> bool:
     """Whether a message opens with an answer's verb ("đã xong", "xin gia hạn đến 30/6")."""
     folded = tuple(fold(word).strip(".,:;!") for word in words)
+    if len(folded) > 1 and _PERCENT.match(folded[1]) and any(
+            folded[:1] == verb for verb, _ in _VERBS):
+        return True  # "xong 60%", "được 70%": a verb and a percentage, no code
     return any(len(verb) > 1 and folded[:len(verb)] == verb for verb, _ in _VERBS)
 
 

@@ -66,3 +66,12 @@ def test_nothing_raises_and_parsed_answers_are_well_formed(text: str) -> None:
         assert answer.code.isalnum() and len(answer.code) <= 8
         assert answer.percent is None or 0 <= answer.percent <= 100
         assert len(text) <= MAX_TEXT
+
+
+def test_a_code_and_a_percentage_is_progress() -> None:
+    """"gb 70%" was not understood: the verb is not needed."""
+    assert parse_answer("gb 70%") == Answer("gb", "progress", "", 70)
+    assert parse_answer("gb 70 % đang chờ số liệu") == Answer("gb", "progress",
+                                                             "đang chờ số liệu", 70)
+    refused = parse_answer("gb -5%")
+    assert refused is not None and refused.error and "từ 0 đến 100" in refused.error
