@@ -320,7 +320,7 @@ async def test_sigkill_of_the_poller_with_answers_in_hand_loses_none(
     await db.dispose()
 
 
-@pytest.mark.parametrize("fault", ["stopped 20 s", "fast restart"])
+@pytest.mark.parametrize("fault", ["stopped 10 s", "fast restart"])
 async def test_zalo_answers_during_a_database_blip_are_stored_once_and_answered(
         pg: str, cluster: Cluster, telegram: tuple[FakeTelegram, str], example_path: Path,
         directory: Directory, tmp_path: Path, fault: str) -> None:
@@ -344,10 +344,10 @@ async def test_zalo_answers_during_a_database_blip_are_stored_once_and_answered(
             await db.dispose()
             cluster.kill()
             try:
-                if fault == "stopped 20 s":
+                if fault == "stopped 10 s":
                     for n, chat in enumerate(chats):
                         zalo.text(chat, f"{code} dang {n + 10}%")
-                        await asyncio.sleep(2)
+                        await asyncio.sleep(1)
             finally:
                 cluster.start()
             if fault == "fast restart":

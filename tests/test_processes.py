@@ -215,6 +215,7 @@ async def test_one_sigterm_stops_gracefully_with_the_web_server_on(
         directory: Directory, tmp_path: Path, mode: str) -> None:
     """uvicorn saw the signal too and raised it again: one SIGTERM counted as two, and the
     process exited with 1 after 0.18 s ("second stop signal")."""
+    once_on_postgresql(db_url)
     await enroll(db, example_path, directory)
     port = free_port()
     extra = {"NHACVIEC_HTTP_ENABLED": "true", "NHACVIEC_WEBHOOK_LISTEN": f"127.0.0.1:{port}"}
@@ -259,6 +260,7 @@ async def test_a_platform_down_at_start_up_is_retried_and_run_keeps_going(
     outage: said so in Vietnamese, retried, and the bot answers once it is back."""
     from storage import invites
 
+    once_on_postgresql(db_url)
     await load_example(db, example_path, directory)
     fake, url = telegram
     async with db.uow() as uow:
@@ -286,6 +288,13 @@ async def test_a_platform_down_at_start_up_is_retried_and_run_keeps_going(
     finally:
         stop(process)
     assert process.returncode == 0
+
+
+def once_on_postgresql(db_url: str) -> None:
+    """A process test whose subject is not the database runs once: on PostgreSQL when CI
+    has it, on SQLite otherwise (it keeps `make test` near its 12 minutes)."""
+    if db_url.startswith("sqlite") and PG_URL:
+        pytest.skip("runs once, on PostgreSQL, where TEST_DATABASE_URL is set")
 
 
 class _Silent:
@@ -323,6 +332,7 @@ async def test_an_update_that_kills_the_bot_three_times_is_set_aside(
     its sender gets one apology, the coordinators are told, and the next start goes on."""
     import os
 
+    once_on_postgresql(db_url)
     await enroll(db, example_path, directory)
     await contact(db, None, "9001", role="coordinator", channel="telegram")
     fake = telegram[0]
