@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Awaitable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -206,17 +205,23 @@ def register_invite(app: typer.Typer) -> None:
         _invite_one(agency, role)
 
 
-def _bot_username(built: App) -> Awaitable[str | None]:
-    async def work() -> str | None:
-        telegram = built.channels.get("telegram")
-        if telegram is None:
-            return None
-        try:
-            await telegram.start()
-            return getattr(telegram, "username", None)
-        finally:
-            await telegram.close()
-    return work()
+async def _bot_username(built: App) -> str | None:
+    """The bot's Telegram username, for deep links; None without Telegram or while it is
+    unreachable (the codes and `/start` texts still work; the links are left out)."""
+    telegram = built.channels.get("telegram")
+    if telegram is None:
+        return None
+    try:
+        await telegram.start()
+        return getattr(telegram, "username", None)
+    except Exception as exc:
+        from cli.faults import platform
+
+        typer.echo(f"Cảnh báo: không hỏi được tên bot Telegram ({platform(exc)}); mã mời vẫn "
+                   "dùng được, chỉ thiếu đường dẫn Telegram.", err=True)
+        return None
+    finally:
+        await telegram.close()
 
 
 def _invite_one(agency: str | None, role: str) -> None:

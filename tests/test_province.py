@@ -316,3 +316,16 @@ def test_a_report_as_of_an_earlier_day_leaves_out_tasks_added_later(
         return int(done.output.split("Tổng số phân công chủ trì: **")[1].split("**")[0])
 
     assert total("02/03/2026") == total("01/03/2026") + 1
+
+
+def test_an_invite_is_made_while_telegram_is_unreachable(province_sync: str) -> None:
+    """Asking Telegram for the bot's name raised through `invite` when it was down: the
+    code is made all the same, the deep link left out, and the warning says why."""
+    from fakes.server import free_port
+
+    done = nhacviec(province_sync, "invite", "Sở Tư pháp",
+                    NHACVIEC_TELEGRAM_BOT_TOKEN="1:abcdefghijklmnopqrstuvwxyzABCDEFGH",
+                    NHACVIEC_TELEGRAM_API_BASE_URL=f"http://127.0.0.1:{free_port()}/bot")
+    assert done.exit_code == 0, done.output
+    assert "/start " in done.output and "t.me/" not in done.output
+    assert "không kết nối được máy chủ của nền tảng" in done.output
