@@ -10,6 +10,7 @@ the active plans' directories (storage.contacts.scope_directories).
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import delete, select, update
@@ -42,7 +43,7 @@ class DemoRemoved:
 
 
 async def remove_demo_before(session: AsyncSession, incoming_code: str,
-                             now: object) -> DemoRemoved | None:
+                             now: dt.datetime) -> DemoRemoved | None:
     """Remove the demo when it is the only plan and a real plan comes in; else nothing."""
     if incoming_code.startswith(DEMO_PREFIX):
         return None
